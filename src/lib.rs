@@ -1,0 +1,10 @@
+//! haul: a two-pane terminal file manager for file-hosting accounts.
+//!
+//! Dependency direction: `cli -> provider -> http`; `emulator` knows nothing of `provider`.
+
+pub mod cli;
+pub mod config;
+pub mod emulator;
+pub mod http;
+pub mod provider;
+pub mod sanitize;

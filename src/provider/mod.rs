@@ -1,0 +1,188 @@
+//! The provider interface every host (and the local filesystem) implements, and the shared types.
+
+pub mod error;
+pub mod json;
+pub mod local;
+pub mod types;
+pub mod yetishare;
+
+use std::pin::Pin;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+pub use error::{ErrorKind, ProviderError, Result};
+pub use types::*;
+
+/// A stream of body chunks.
+pub type ByteStream<E> =
+    Pin<Box<dyn Stream<Item = std::result::Result<Bytes, E>> + Send + 'static>>;
+
+/// Bytes to upload: a one-shot stream of known length. It cannot be replayed: a failed upload
+/// must be restarted from its source by the caller, never retried silently with a spent stream.
+pub struct UploadBody {
+    pub len: u64,
+    pub stream: ByteStream<std::io::Error>,
+}
+
+/// Read size for local files: large reads keep syscalls and chunk overhead low.
+pub const CHUNK_SIZE: usize = 256 * 1024;
+
+impl UploadBody {
+    /// Stream a local file without reading it into memory.
+    pub async fn from_file(path: &std::path::Path) -> std::io::Result<Self> {
+        let file = tokio::fs::File::open(path).await?;
+        let len = file.metadata().await?.len();
+        let stream = tokio_util::io::ReaderStream::with_capacity(file, CHUNK_SIZE);
+        Ok(UploadBody {
+            len,
+            stream: Box::pin(stream),
+        })
+    }
+
+    /// An in-memory body (small payloads and tests).
+    pub fn from_bytes(data: impl Into<Bytes>) -> Self {
+        let data: Bytes = data.into();
+        UploadBody {
+            len: data.len() as u64,
+            stream: Box::pin(futures::stream::once(async move { Ok(data) })),
+        }
+    }
+
+    /// The same body, reporting each chunk to `progress` as it is taken by the sender.
+    pub fn counting(self, progress: ProgressFn) -> Self {
+        let stream = self.stream.map(move |chunk| {
+            if let Ok(c) = &chunk {
+                progress(c.len() as u64);
+            }
+            chunk
+        });
+        UploadBody {
+            len: self.len,
+            stream: Box::pin(stream),
+        }
+    }
+}
+
+impl std::fmt::Debug for UploadBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "UploadBody({} bytes)", self.len)
+    }
+}
+
+/// An open download: the body from `offset` on.
+pub struct DownloadStream {
+    /// Where the body starts in the file: the requested offset, or 0 when the host ignored the
+    /// range request and sends the whole file again.
+    pub offset: u64,
+    /// The whole file's size, when the host says.
+    pub total: Option<u64>,
+    pub body: ByteStream<ProviderError>,
+}
+
+/// What a finished download wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DownloadOutcome {
+    /// Offset the written bytes started at (0 if the host restarted from the beginning).
+    pub offset: u64,
+    /// Bytes written in this call.
+    pub written: u64,
+    pub total: Option<u64>,
+}
+
+/// One interface for every host and for the local disk.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// Short provider family name ("yetishare", "local", ...).
+    fn family(&self) -> &'static str;
+
+    fn capabilities(&self) -> Capabilities;
+
+    /// Log in (or check the credentials). Other calls authenticate lazily as needed.
+    async fn authenticate(&self) -> Result<()>;
+
+    /// Folders and files directly inside `folder`.
+    async fn list(&self, folder: &FolderId) -> Result<Vec<Entry>>;
+
+    /// Details of one entry.
+    async fn stat(&self, entry: &EntryRef) -> Result<Entry>;
+
+    async fn create_folder(&self, parent: &FolderId, name: &str) -> Result<Entry>;
+
+    async fn rename(&self, entry: &EntryRef, new_name: &str) -> Result<()>;
+
+    /// Move into another folder on the same account.
+    async fn move_entry(&self, entry: &EntryRef, dest: &FolderId) -> Result<()>;
+
+    /// Server-side copy into `dest`; returns the new entry.
+    async fn copy_entry(&self, entry: &EntryRef, dest: &FolderId) -> Result<Entry>;
+
+    async fn delete(&self, entry: &EntryRef) -> Result<()>;
+
+    /// Upload `body` as `name` into `parent`, reporting bytes sent to `progress`.
+    async fn upload(
+        &self,
+        parent: &FolderId,
+        name: &str,
+        body: UploadBody,
+        progress: ProgressFn,
+    ) -> Result<Entry>;
+
+    /// Open a file for reading from byte `offset`.
+    async fn open_download(&self, file: &EntryRef, offset: u64) -> Result<DownloadStream>;
+
+    /// The public (share) link of an entry.
+    async fn public_link(&self, entry: &EntryRef) -> Result<String>;
+
+    async fn account_info(&self) -> Result<AccountInfo>;
+
+    /// Ask the host to fetch `url` itself into `parent`; returns the host's job id.
+    async fn remote_upload(&self, _url: &str, _parent: &FolderId) -> Result<String> {
+        Err(ProviderError::unsupported(format!(
+            "{} has no remote-URL upload",
+            self.family()
+        )))
+    }
+
+    async fn remote_upload_status(&self, _job: &str) -> Result<RemoteJobState> {
+        Err(ProviderError::unsupported(format!(
+            "{} has no remote-URL upload",
+            self.family()
+        )))
+    }
+
+    /// Stream a file from `offset` into `sink`, reporting bytes written to `progress`.
+    async fn download(
+        &self,
+        file: &EntryRef,
+        offset: u64,
+        sink: &mut (dyn AsyncWrite + Unpin + Send),
+        progress: ProgressFn,
+    ) -> Result<DownloadOutcome> {
+        let mut dl = self.open_download(file, offset).await?;
+        let mut written = 0u64;
+        while let Some(chunk) = dl.body.next().await {
+            let chunk = chunk?;
+            sink.write_all(&chunk).await?;
+            written += chunk.len() as u64;
+            progress(chunk.len() as u64);
+        }
+        sink.flush().await?;
+        if let Some(total) = dl.total {
+            if dl.offset + written != total {
+                return Err(ProviderError::transient(format!(
+                    "download ended early: got {} of {} bytes",
+                    dl.offset + written,
+                    total
+                )));
+            }
+        }
+        Ok(DownloadOutcome {
+            offset: dl.offset,
+            written,
+            total: dl.total,
+        })
+    }
+}

@@ -1,0 +1,1 @@
+//! YetiShare File Upload API v2 (zippyshare.cloud, cyberfile.me, potansiyelperisi.com, ...).
