@@ -1,1 +1,28 @@
-fn main() {}
+use clap::Parser;
+
+fn main() {
+    let cli = haul::cli::Cli::parse();
+    let filter = std::env::var("HAUL_LOG").unwrap_or_else(|_| {
+        match cli.verbose {
+            0 => "warn",
+            1 => "haul=info",
+            _ => "haul=debug",
+        }
+        .to_string()
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("haul: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = runtime.block_on(haul::cli::run(cli)) {
+        eprintln!("haul: {e}");
+        std::process::exit(e.code);
+    }
+}

@@ -1,1 +1,289 @@
-//! The scripting CLI.
+//! The scripting CLI: clap definitions and dispatch. One file per command.
+
+mod about;
+mod accounts;
+mod context;
+mod demo;
+mod emulator_cmd;
+mod get;
+mod ls;
+mod mkdir;
+mod mv_cp;
+mod progress;
+mod put;
+mod rm;
+mod target;
+mod transfer_report;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use context::Context;
+
+use crate::config::ConfigError;
+use crate::provider::ProviderError;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "haul",
+    version,
+    about = "A two-pane file manager and scripting CLI for file-hosting accounts",
+    after_help = "Remote paths are ACCOUNT:PATH (ys:/Documents/report.pdf) or ACCOUNT:#ID.\nSecrets: the OS keyring, or HAUL_SECRET_<ACCOUNT>."
+)]
+pub struct Cli {
+    /// Config file (default: $HAUL_CONFIG, else ~/.config/haul/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Run against the built-in emulator with sample accounts (no real account needed).
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Never ask anything on the terminal; fail instead.
+    #[arg(long, global = true)]
+    pub no_input: bool,
+    /// Log more (repeat for more detail); HAUL_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List a remote folder (or show one entry).
+    Ls {
+        /// ACCOUNT:PATH
+        target: String,
+        /// One JSON array on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a remote folder and any missing parents.
+    Mkdir { target: String },
+    /// Upload local files (and folders with -r) into a remote folder.
+    Put {
+        /// Local files or folders, then ACCOUNT:DIR.
+        #[arg(required = true, num_args = 2..)]
+        paths: Vec<String>,
+        #[arg(short, long)]
+        recursive: bool,
+        #[command(flatten)]
+        conflict: ConflictArg,
+    },
+    /// Download remote files (and folders with -r) into a local folder.
+    Get {
+        /// ACCOUNT:PATH..., then a local folder.
+        #[arg(required = true, num_args = 2..)]
+        paths: Vec<String>,
+        #[arg(short, long)]
+        recursive: bool,
+        #[command(flatten)]
+        conflict: ConflictArg,
+    },
+    /// Move or rename on one account: into DST if it is a folder, else move and rename.
+    Mv { src: String, dst: String },
+    /// Copy on one account, server-side: into DST if it is a folder, else copy as DST.
+    Cp { src: String, dst: String },
+    /// Delete a remote file, or a folder with -r.
+    Rm {
+        target: String,
+        #[arg(short, long)]
+        recursive: bool,
+    },
+    /// Account facts: user, plan, storage, traffic.
+    About {
+        /// ACCOUNT: (the trailing colon is optional)
+        account: String,
+    },
+    /// Print the public link of a remote entry.
+    Link { target: String },
+    /// Manage configured accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// Run the built-in emulator of the hosts' APIs.
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// List configured accounts and where their secrets are.
+    List,
+    /// Add (or replace) an account; asks for its secret and stores it in the OS keyring.
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["yetishare", "keep2share", "xfilesharing"])]
+        provider: String,
+        /// The API root, e.g. https://www.zippyshare.cloud/api/v2
+        #[arg(long)]
+        base_url: String,
+        #[arg(long)]
+        username: Option<String>,
+        /// Read the secret from the first line of standard input instead of asking.
+        #[arg(long)]
+        secret_stdin: bool,
+    },
+    /// Remove an account and its stored secret.
+    Remove { name: String },
+    /// Log in to one account (or all) and show who it is.
+    Test { name: Option<String> },
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8800")]
+    pub listen: std::net::SocketAddr,
+    /// Data directory (file bytes and metadata). Default: a temporary directory.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Don't fill empty accounts with the sample tree.
+    #[arg(long)]
+    pub no_seed: bool,
+    /// Tokens stop validating after N requests.
+    #[arg(long, value_name = "N")]
+    pub expire_tokens_after: Option<u64>,
+    /// Every Nth request fails with --fail-status.
+    #[arg(long, value_name = "N")]
+    pub fail_every: Option<u64>,
+    /// Status of injected failures (429 or 503).
+    #[arg(long, default_value_t = 503)]
+    pub fail_status: u16,
+    /// Retry-After seconds sent with injected failures.
+    #[arg(long)]
+    pub retry_after: Option<u64>,
+    /// Delay every response by this many milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub delay_ms: u64,
+    /// Cut download bodies after this many bytes.
+    #[arg(long, value_name = "BYTES")]
+    pub cut_body_after: Option<u64>,
+}
+
+/// What to do when the destination already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OnConflict {
+    /// Stop with an error.
+    #[default]
+    Fail,
+    /// Leave the existing one and go on.
+    Skip,
+    /// Replace the existing one.
+    Overwrite,
+    /// Keep both: the new one becomes "name (1).ext".
+    Rename,
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+pub struct ConflictArg {
+    /// When the destination exists.
+    #[arg(long, value_enum, default_value_t = OnConflict::Fail)]
+    pub on_conflict: OnConflict,
+}
+
+/// A command failure: one line for the user, and the exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub message: String,
+    pub code: i32,
+}
+
+impl CliError {
+    pub fn new(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            code: 1,
+        }
+    }
+    /// Prefix the message with what we were working on.
+    pub fn context(mut self, what: impl std::fmt::Display) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            code: 2,
+        }
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Whatever a server said goes through the terminal filter, on one line.
+        let one_line = self.message.replace(['\n', '\r'], " ");
+        f.write_str(&crate::sanitize::for_terminal(&one_line))
+    }
+}
+
+impl From<ProviderError> for CliError {
+    fn from(e: ProviderError) -> Self {
+        CliError::new(e.message)
+    }
+}
+
+impl From<ConfigError> for CliError {
+    fn from(e: ConfigError) -> Self {
+        CliError::new(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::new(e.to_string())
+    }
+}
+
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+/// Run a parsed command line.
+pub async fn run(cli: Cli) -> CliResult {
+    if let Some(Command::Emulator(args)) = &cli.command {
+        return emulator_cmd::run(args).await;
+    }
+    let demo = if cli.demo {
+        Some(demo::DemoServer::start().await?)
+    } else {
+        None
+    };
+    let ctx = match &demo {
+        Some(d) => Context::for_demo(&cli, d.accounts()),
+        None => Context::load(&cli)?,
+    };
+    let result = match cli.command {
+        None => match &demo {
+            Some(d) => demo::tour(&ctx, d).await,
+            None => Err(CliError::usage(
+                "the terminal UI is not built yet; run `haul --help` for the commands, or `haul --demo`",
+            )),
+        },
+        Some(command) => dispatch(&ctx, command).await,
+    };
+    if let Some(d) = demo {
+        d.stop().await;
+    }
+    result
+}
+
+async fn dispatch(ctx: &Context, command: Command) -> CliResult {
+    match command {
+        Command::Ls { target, json } => ls::run(ctx, &target, json).await,
+        Command::Mkdir { target } => mkdir::run(ctx, &target).await,
+        Command::Put {
+            paths,
+            recursive,
+            conflict,
+        } => put::run(ctx, &paths, recursive, conflict.on_conflict).await,
+        Command::Get {
+            paths,
+            recursive,
+            conflict,
+        } => get::run(ctx, &paths, recursive, conflict.on_conflict).await,
+        Command::Mv { src, dst } => mv_cp::run(ctx, &src, &dst, mv_cp::Op::Move).await,
+        Command::Cp { src, dst } => mv_cp::run(ctx, &src, &dst, mv_cp::Op::Copy).await,
+        Command::Rm { target, recursive } => rm::run(ctx, &target, recursive).await,
+        Command::About { account } => about::about(ctx, &account).await,
+        Command::Link { target } => about::link(ctx, &target).await,
+        Command::Accounts(cmd) => accounts::run(ctx, cmd).await,
+        Command::Emulator(_) => Ok(()),
+    }
+}

@@ -56,3 +56,5 @@ pub struct DemoAccount {
     /// One line about the account ("premium", "free", ...).
     pub description: String,
 }
+mod pending_start;
+pub use pending_start::{EmulatorHandle, start};

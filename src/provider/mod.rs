@@ -3,6 +3,7 @@
 pub mod error;
 pub mod json;
 pub mod local;
+pub mod open;
 pub mod types;
 pub mod yetishare;
 
@@ -170,14 +171,11 @@ pub trait Provider: Send + Sync {
             progress(chunk.len() as u64);
         }
         sink.flush().await?;
-        if let Some(total) = dl.total {
-            if dl.offset + written != total {
-                return Err(ProviderError::transient(format!(
-                    "download ended early: got {} of {} bytes",
-                    dl.offset + written,
-                    total
-                )));
-            }
+        if let Some(total) = dl.total.filter(|t| dl.offset + written != *t) {
+            return Err(ProviderError::transient(format!(
+                "download ended early: got {} of {total} bytes",
+                dl.offset + written
+            )));
         }
         Ok(DownloadOutcome {
             offset: dl.offset,

@@ -1,0 +1,61 @@
+//! `haul --demo`: the emulator in-process with sample accounts, so nothing real is needed.
+
+use super::target::RemoteTarget;
+use super::{CliError, CliResult, Context};
+use crate::emulator::{self, DemoAccount, EmulatorConfig, EmulatorHandle, Faults};
+
+pub struct DemoServer {
+    handle: EmulatorHandle,
+    _data: tempfile::TempDir,
+}
+
+impl DemoServer {
+    pub async fn start() -> CliResult<DemoServer> {
+        let data = tempfile::tempdir()?;
+        let config = EmulatorConfig {
+            data_dir: data.path().to_path_buf(),
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed_demo: true,
+            faults: Faults::default(),
+        };
+        let handle = emulator::start(config)
+            .await
+            .map_err(|e| CliError::new(format!("cannot start the demo emulator: {e}")))?;
+        Ok(DemoServer {
+            handle,
+            _data: data,
+        })
+    }
+
+    pub fn accounts(&self) -> Vec<DemoAccount> {
+        self.handle.accounts()
+    }
+
+    pub async fn stop(self) {
+        self.handle.shutdown().await;
+    }
+}
+
+/// What `haul --demo` shows without a command (until the terminal UI lands).
+pub async fn tour(ctx: &Context, demo: &DemoServer) -> CliResult {
+    println!(
+        "haul demo: the built-in emulator is serving sample accounts at {}",
+        demo.handle.base_url()
+    );
+    for account in demo.accounts() {
+        println!();
+        println!(
+            "== {}: ({}, {})",
+            account.name, account.provider, account.description
+        );
+        super::about::about(ctx, &account.name).await?;
+        println!("-- haul --demo ls {}:/", account.name);
+        let root = RemoteTarget::parse(&format!("{}:/", account.name))?;
+        super::ls::run(ctx, &root.to_string(), false).await?;
+    }
+    println!();
+    println!(
+        "Try: haul --demo ls ys:/Documents, haul --demo get ys:/readme.txt ., haul --demo put FILE ys:/"
+    );
+    Ok(())
+}

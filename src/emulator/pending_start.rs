@@ -1,0 +1,16 @@
+//! TEMPORARY: stand-in for the emulator's start API until the emulator branch lands.
+use super::{DemoAccount, EmulatorConfig};
+
+pub struct EmulatorHandle;
+impl EmulatorHandle {
+    pub fn base_url(&self) -> String {
+        String::new()
+    }
+    pub fn accounts(&self) -> Vec<DemoAccount> {
+        Vec::new()
+    }
+    pub async fn shutdown(self) {}
+}
+pub async fn start(_c: EmulatorConfig) -> std::io::Result<EmulatorHandle> {
+    Err(std::io::Error::other("not yet"))
+}

@@ -1,0 +1,25 @@
+//! Building a provider from an account's config and secret.
+
+use std::sync::Arc;
+
+use super::{Provider, ProviderError, Result};
+use crate::config::{AccountConfig, ProviderFamily, secrets::Secret};
+
+/// A ready provider for one configured account.
+pub fn open_account(account: &AccountConfig, secret: &Secret) -> Result<Arc<dyn Provider>> {
+    match account.provider {
+        ProviderFamily::Yetishare => {
+            let creds = super::yetishare::Credentials::from_secret(
+                account.username.as_deref(),
+                secret.expose(),
+            )?;
+            Ok(Arc::new(super::yetishare::YetiShare::new(
+                &account.base_url,
+                creds,
+            )?))
+        }
+        other => Err(ProviderError::unsupported(format!(
+            "the {other} provider is not available in this version of haul"
+        ))),
+    }
+}
