@@ -1,0 +1,121 @@
+//! Shared test harness: an in-process emulator on 127.0.0.1 and helpers to run the real binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use haul::emulator::{self, DemoAccount, EmulatorConfig, EmulatorHandle, Faults};
+use sha2::Digest;
+
+/// An emulator on its own runtime, so synchronous tests (the CLI ones) can use it.
+pub struct Server {
+    pub handle: EmulatorHandle,
+    pub runtime: tokio::runtime::Runtime,
+    pub data: tempfile::TempDir,
+}
+
+impl Server {
+    pub fn start(seed_demo: bool) -> Server {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let data = tempfile::tempdir().expect("tempdir");
+        let handle = runtime
+            .block_on(emulator::start(config(data.path(), seed_demo)))
+            .expect("emulator starts");
+        Server {
+            handle,
+            runtime,
+            data,
+        }
+    }
+
+    pub fn account(&self, name: &str) -> DemoAccount {
+        account(&self.handle, name)
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.handle.set_faults(faults);
+    }
+}
+
+pub fn config(data: &Path, seed_demo: bool) -> EmulatorConfig {
+    EmulatorConfig {
+        data_dir: data.to_path_buf(),
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        seed_demo,
+        faults: Faults::default(),
+    }
+}
+
+pub fn account(handle: &EmulatorHandle, name: &str) -> DemoAccount {
+    handle
+        .accounts()
+        .into_iter()
+        .find(|a| a.name == name)
+        .unwrap_or_else(|| panic!("emulator has no account {name}"))
+}
+
+/// A config dir with the given emulator accounts, and the env to run `haul` with.
+pub struct Cli {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub env: Vec<(String, String)>,
+}
+
+impl Cli {
+    pub fn new(accounts: &[DemoAccount]) -> Cli {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("config.toml");
+        let mut text = String::new();
+        let mut env = Vec::new();
+        for a in accounts {
+            text.push_str(&format!(
+                "[accounts.{}]\nprovider = \"{}\"\nbase_url = \"{}\"\n",
+                a.name, a.provider, a.base_url
+            ));
+            if let Some(u) = &a.username {
+                text.push_str(&format!("username = \"{u}\"\n"));
+            }
+            env.push((haul::config::secrets::env_var_name(&a.name), a.secret.clone()));
+        }
+        std::fs::write(&config, text).expect("write config");
+        Cli { dir, config, env }
+    }
+
+    /// `haul` with this config, secrets in the env, and no keyring reachable.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::cargo_bin("haul").expect("binary");
+        c.env("HAUL_CONFIG", &self.config)
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/haul-test-bus")
+            .env_remove("HAUL_LOG")
+            .timeout(std::time::Duration::from_secs(120));
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+pub fn sha256_file(path: &Path) -> String {
+    let data = std::fs::read(path).expect("read file");
+    hex::encode(sha2::Sha256::digest(&data))
+}
+
+/// Deterministic pseudo-random bytes.
+pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
