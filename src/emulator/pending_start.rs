@@ -10,6 +10,10 @@ impl EmulatorHandle {
         Vec::new()
     }
     pub async fn shutdown(self) {}
+    pub fn set_faults(&self, _f: super::Faults) {}
+    pub fn stats(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
 }
 pub async fn start(_c: EmulatorConfig) -> std::io::Result<EmulatorHandle> {
     Err(std::io::Error::other("not yet"))

@@ -22,6 +22,9 @@ impl YetiShare {
     pub fn new(_base_url: &str, _credentials: Credentials) -> Result<YetiShare> {
         Err(ProviderError::unsupported("stub"))
     }
+    pub async fn disable_access_token(&self) -> Result<()> {
+        todo!()
+    }
 }
 
 #[async_trait]
