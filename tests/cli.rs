@@ -13,8 +13,16 @@ fn setup() -> (Server, Cli) {
 }
 
 fn ls_json(cli: &Cli, target: &str) -> Vec<Value> {
-    let out = cli.cmd().args(["ls", target, "--json"]).output().expect("run");
-    assert!(out.status.success(), "ls failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = cli
+        .cmd()
+        .args(["ls", target, "--json"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "ls failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).expect("ls --json prints JSON");
     v.as_array().expect("an array").clone()
 }
@@ -71,7 +79,12 @@ fn recursive_put_and_get_keep_the_tree() {
     std::fs::write(src.join("a.txt"), b"alpha").unwrap();
     std::fs::write(src.join("sub/b.txt"), b"beta").unwrap();
     std::fs::write(src.join("sub/deeper/c.txt"), pattern(70_000, 3)).unwrap();
-    cli.cmd().args(["put", "-r"]).arg(&src).arg("ys:/").assert().success();
+    cli.cmd()
+        .args(["put", "-r"])
+        .arg(&src)
+        .arg("ys:/")
+        .assert()
+        .success();
     assert_eq!(names(&ls_json(&cli, "ys:/tree/sub")), ["deeper", "b.txt"]);
 
     let out = cli.path("back");
@@ -81,9 +94,17 @@ fn recursive_put_and_get_keep_the_tree() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("use get -r"));
-    cli.cmd().args(["get", "-r", "ys:/tree"]).arg(&out).assert().success();
+    cli.cmd()
+        .args(["get", "-r", "ys:/tree"])
+        .arg(&out)
+        .assert()
+        .success();
     for rel in ["a.txt", "sub/b.txt", "sub/deeper/c.txt"] {
-        assert_eq!(sha256_file(&out.join("tree").join(rel)), sha256_file(&src.join(rel)), "{rel}");
+        assert_eq!(
+            sha256_file(&out.join("tree").join(rel)),
+            sha256_file(&src.join(rel)),
+            "{rel}"
+        );
     }
 }
 
@@ -147,19 +168,38 @@ fn mkdir_mv_cp_rm() {
     cli.cmd().arg("put").arg(&f).arg("ys:/A").assert().success();
 
     // Into a folder, then move + rename, then rename in place.
-    cli.cmd().args(["mv", "ys:/A/doc.txt", "ys:/A/B"]).assert().success();
+    cli.cmd()
+        .args(["mv", "ys:/A/doc.txt", "ys:/A/B"])
+        .assert()
+        .success();
     assert_eq!(names(&ls_json(&cli, "ys:/A/B")), ["C", "doc.txt"]);
-    cli.cmd().args(["mv", "ys:/A/B/doc.txt", "ys:/renamed.txt"]).assert().success();
+    cli.cmd()
+        .args(["mv", "ys:/A/B/doc.txt", "ys:/renamed.txt"])
+        .assert()
+        .success();
     assert!(names(&ls_json(&cli, "ys:/")).contains(&"renamed.txt".to_string()));
     assert_eq!(names(&ls_json(&cli, "ys:/A/B")), ["C"]);
 
     // Copies: a file into a folder, a file under a new name, a whole folder.
-    cli.cmd().args(["cp", "ys:/renamed.txt", "ys:/A/B/C"]).assert().success();
-    cli.cmd().args(["cp", "ys:/renamed.txt", "ys:/A/copy.txt"]).assert().success();
-    cli.cmd().args(["cp", "ys:/A/B", "ys:/B2"]).assert().success();
+    cli.cmd()
+        .args(["cp", "ys:/renamed.txt", "ys:/A/B/C"])
+        .assert()
+        .success();
+    cli.cmd()
+        .args(["cp", "ys:/renamed.txt", "ys:/A/copy.txt"])
+        .assert()
+        .success();
+    cli.cmd()
+        .args(["cp", "ys:/A/B", "ys:/B2"])
+        .assert()
+        .success();
     assert_eq!(names(&ls_json(&cli, "ys:/B2/C")), ["renamed.txt"]);
     let out = cli.path("o");
-    cli.cmd().args(["get", "ys:/A/copy.txt"]).arg(&out).assert().success();
+    cli.cmd()
+        .args(["get", "ys:/A/copy.txt"])
+        .arg(&out)
+        .assert()
+        .success();
     assert_eq!(std::fs::read(out.join("copy.txt")).unwrap(), b"document");
     cli.cmd()
         .args(["mv", "ys:/A", "ys:/A/B"])
@@ -202,16 +242,28 @@ fn duplicate_names_are_refused_and_ids_address_them() {
     let root = haul::provider::FolderId::Root;
     let a = rt.block_on(provider.create_folder(&root, "Twin")).unwrap();
     let b = rt.block_on(provider.create_folder(&root, "Twin")).unwrap();
-    let out = cli.cmd().args(["ls", "ys:/Twin"]).assert().failure().get_output().clone();
+    let out = cli
+        .cmd()
+        .args(["ls", "ys:/Twin"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("ambiguous"), "{err}");
-    assert!(err.contains(&a.id) && err.contains(&b.id), "lists both ids: {err}");
+    assert!(
+        err.contains(&a.id) && err.contains(&b.id),
+        "lists both ids: {err}"
+    );
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     cli.cmd()
         .args(["mkdir", &format!("ys:#folder:{}/inside", b.id)])
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, &format!("ys:#folder:{}", b.id))), ["inside"]);
+    assert_eq!(
+        names(&ls_json(&cli, &format!("ys:#folder:{}", b.id))),
+        ["inside"]
+    );
     assert!(ls_json(&cli, &format!("ys:#{}", a.id)).is_empty());
 }
 
@@ -231,7 +283,13 @@ fn about_and_link() {
     let f = cli.path("pub.txt");
     std::fs::write(&f, b"public").unwrap();
     cli.cmd().arg("put").arg(&f).arg("ys:/").assert().success();
-    let out = cli.cmd().args(["link", "ys:/pub.txt"]).assert().success().get_output().clone();
+    let out = cli
+        .cmd()
+        .args(["link", "ys:/pub.txt"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     let link = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(link.starts_with(&server.handle.base_url()), "{link}");
 }
@@ -271,11 +329,21 @@ fn interrupted_get_resumes_from_the_part_file() {
         .stderr(predicate::str::contains("resume"));
     let part = out.join("resume.bin.haul-part");
     let partial = std::fs::metadata(&part).expect("part file kept").len();
-    assert!(partial > 0 && partial < data.len() as u64, "partial {partial}");
-    assert!(!out.join("resume.bin").exists(), "no final name before completion");
+    assert!(
+        partial > 0 && partial < data.len() as u64,
+        "partial {partial}"
+    );
+    assert!(
+        !out.join("resume.bin").exists(),
+        "no final name before completion"
+    );
 
     server.set_faults(Default::default());
-    cli.cmd().args(["get", "ys:/resume.bin"]).arg(&out).assert().success();
+    cli.cmd()
+        .args(["get", "ys:/resume.bin"])
+        .arg(&out)
+        .assert()
+        .success();
     assert_eq!(std::fs::read(out.join("resume.bin")).unwrap(), data);
     assert!(!part.exists());
 }
@@ -317,11 +385,23 @@ fn hostile_remote_names_stay_inside_the_folder_and_off_the_terminal() {
         .assert()
         .success()
         .stderr(predicate::str::contains("not a safe local file name"));
-    let written: Vec<_> = std::fs::read_dir(&out).unwrap().filter_map(|e| e.ok()).collect();
+    let written: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .collect();
     assert_eq!(written.len(), 1);
     assert_eq!(std::fs::read(written[0].path()).unwrap(), b"dots");
-    let listing = cli.cmd().args(["ls", "ys:/"]).assert().success().get_output().clone();
-    assert!(!listing.stdout.contains(&0x1b), "no escape reaches the terminal");
+    let listing = cli
+        .cmd()
+        .args(["ls", "ys:/"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(
+        !listing.stdout.contains(&0x1b),
+        "no escape reaches the terminal"
+    );
     assert!(!listing.stdout.contains(&0x07));
 }
 
@@ -339,7 +419,10 @@ fn errors_are_one_line_and_keep_secrets() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no such file or folder"), "{err}");
     let (key1, key2) = acc.secret.split_once(':').unwrap();
-    assert!(!err.contains(key1) && !err.contains(key2), "no key in the log");
+    assert!(
+        !err.contains(key1) && !err.contains(key2),
+        "no key in the log"
+    );
     assert!(!err.contains("access_token="), "no token in the log");
 
     cli.cmd()
@@ -350,7 +433,10 @@ fn errors_are_one_line_and_keep_secrets() {
 
     // Wrong keys: a clear authentication error.
     cli.cmd()
-        .env("HAUL_SECRET_YS", format!("{}:{}", "a".repeat(64), "b".repeat(64)))
+        .env(
+            "HAUL_SECRET_YS",
+            format!("{}:{}", "a".repeat(64), "b".repeat(64)),
+        )
         .args(["ls", "ys:/"])
         .assert()
         .failure()
@@ -365,9 +451,19 @@ fn a_bad_config_names_file_line_and_field() {
         "[accounts.ys]\nprovider = \"yetishare\"\nbase_url = \"http://127.0.0.1:1/api\"\nusrname = \"x\"\n",
     )
     .unwrap();
-    let out = cli.cmd().args(["ls", "ys:/"]).assert().failure().code(1).get_output().clone();
+    let out = cli
+        .cmd()
+        .args(["ls", "ys:/"])
+        .assert()
+        .failure()
+        .code(1)
+        .get_output()
+        .clone();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("config.toml line 4") && err.contains("usrname"), "{err}");
+    assert!(
+        err.contains("config.toml line 4") && err.contains("usrname"),
+        "{err}"
+    );
     assert_eq!(err.trim().lines().count(), 1);
 }
 
@@ -376,7 +472,15 @@ fn accounts_add_never_writes_the_secret_to_the_config() {
     let (server, cli) = setup();
     let acc = server.account("ys");
     cli.cmd()
-        .args(["accounts", "add", "mine", "--provider", "yetishare", "--base-url", &acc.base_url])
+        .args([
+            "accounts",
+            "add",
+            "mine",
+            "--provider",
+            "yetishare",
+            "--base-url",
+            &acc.base_url,
+        ])
         .arg("--secret-stdin")
         .write_stdin(format!("{}\n", acc.secret))
         .assert()
@@ -397,8 +501,15 @@ fn accounts_add_never_writes_the_secret_to_the_config() {
         .assert()
         .success()
         .stdout(predicate::str::contains("mine").and(predicate::str::contains("secret: missing")));
-    cli.cmd().args(["accounts", "remove", "mine"]).assert().success();
-    assert!(!std::fs::read_to_string(&cli.config).unwrap().contains("mine"));
+    cli.cmd()
+        .args(["accounts", "remove", "mine"])
+        .assert()
+        .success();
+    assert!(
+        !std::fs::read_to_string(&cli.config)
+            .unwrap()
+            .contains("mine")
+    );
 }
 
 #[test]

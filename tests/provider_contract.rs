@@ -31,7 +31,10 @@ async fn contract(p: Arc<dyn Provider>, root: FolderId) {
     p.authenticate().await.expect("authenticate");
     let caps = p.capabilities();
 
-    let folder = p.create_folder(&root, "contract").await.expect("create folder");
+    let folder = p
+        .create_folder(&root, "contract")
+        .await
+        .expect("create folder");
     assert_eq!(folder.kind, EntryKind::Folder);
     assert_eq!(folder.name, "contract");
     let listed = p.list(&root).await.expect("list root");
@@ -40,7 +43,12 @@ async fn contract(p: Arc<dyn Provider>, root: FolderId) {
 
     // Upload: 1 byte and 10 MiB, streamed, with progress.
     let small = p
-        .upload(&dir, "one.bin", UploadBody::from_bytes(&b"z"[..]), no_progress())
+        .upload(
+            &dir,
+            "one.bin",
+            UploadBody::from_bytes(&b"z"[..]),
+            no_progress(),
+        )
         .await
         .expect("upload 1 byte");
     assert_eq!(small.size, Some(1));
@@ -104,12 +112,29 @@ async fn contract(p: Arc<dyn Provider>, root: FolderId) {
         .into_iter()
         .find(|e| e.name == "uno.bin")
         .expect("renamed entry listed");
-    assert!(!p.list(&dir).await.unwrap().iter().any(|e| e.name == "one.bin"));
+    assert!(
+        !p.list(&dir)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.name == "one.bin")
+    );
     let sub = p.create_folder(&dir, "sub").await.unwrap();
-    p.move_entry(&renamed.as_ref(), &sub.folder_id()).await.expect("move");
+    p.move_entry(&renamed.as_ref(), &sub.folder_id())
+        .await
+        .expect("move");
     let in_sub = p.list(&sub.folder_id()).await.unwrap();
-    assert_eq!(in_sub.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["uno.bin"]);
-    assert!(!p.list(&dir).await.unwrap().iter().any(|e| e.name == "uno.bin"));
+    assert_eq!(
+        in_sub.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+        ["uno.bin"]
+    );
+    assert!(
+        !p.list(&dir)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.name == "uno.bin")
+    );
     let moved = in_sub[0].clone();
     if caps.server_side_copy {
         let copy = p.copy_entry(&moved.as_ref(), &dir).await.expect("copy");

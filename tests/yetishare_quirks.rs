@@ -51,10 +51,16 @@ async fn expired_token_is_renewed_once_and_transparently() {
         ..Default::default()
     });
     for _ in 0..7 {
-        let listed = p.list(&FolderId::Root).await.expect("listing survives expiry");
+        let listed = p
+            .list(&FolderId::Root)
+            .await
+            .expect("listing survives expiry");
         assert_eq!(listed.len(), 1);
     }
-    assert!(stats(&e.server, "tokens_issued").await >= 3, "re-authorized");
+    assert!(
+        stats(&e.server, "tokens_issued").await >= 3,
+        "re-authorized"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,7 +148,10 @@ async fn bad_credentials_are_auth_errors_with_the_hosts_words() {
         Credentials::from_secret(Some("demo"), "nope").unwrap(),
     )
     .unwrap();
-    assert_eq!(bad_password.authenticate().await.unwrap_err().kind, ErrorKind::Auth);
+    assert_eq!(
+        bad_password.authenticate().await.unwrap_err().kind,
+        ErrorKind::Auth
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,17 +175,30 @@ async fn moves_and_copies_to_the_root_use_null() {
     let dir = p.create_folder(&FolderId::Root, "d").await.unwrap();
     let inner = p.create_folder(&dir.folder_id(), "inner").await.unwrap();
     let f = p
-        .upload(&dir.folder_id(), "f.txt", UploadBody::from_bytes(&b"f"[..]), no_progress())
+        .upload(
+            &dir.folder_id(),
+            "f.txt",
+            UploadBody::from_bytes(&b"f"[..]),
+            no_progress(),
+        )
         .await
         .unwrap();
     let copy = p.copy_entry(&f.as_ref(), &FolderId::Root).await.unwrap();
     assert_eq!(copy.parent, FolderId::Root);
     p.move_entry(&f.as_ref(), &FolderId::Root).await.unwrap();
-    p.move_entry(&inner.as_ref(), &FolderId::Root).await.unwrap();
+    p.move_entry(&inner.as_ref(), &FolderId::Root)
+        .await
+        .unwrap();
     let root = p.list(&FolderId::Root).await.unwrap();
     assert_eq!(root.iter().filter(|x| x.name == "f.txt").count(), 2);
-    assert!(root.iter().any(|x| x.name == "inner" && x.kind == EntryKind::Folder));
-    assert_eq!(p.stat(&inner.as_ref()).await.unwrap().parent, FolderId::Root);
+    assert!(
+        root.iter()
+            .any(|x| x.name == "inner" && x.kind == EntryKind::Folder)
+    );
+    assert_eq!(
+        p.stat(&inner.as_ref()).await.unwrap().parent,
+        FolderId::Root
+    );
     assert!(p.list(&dir.folder_id()).await.unwrap().is_empty());
 }
 
@@ -219,7 +241,10 @@ async fn html_and_wrong_urls_are_clear_errors() {
     .unwrap();
     let err = p.authenticate().await.unwrap_err();
     assert!(!err.message.contains('\n'));
-    assert!(err.message.to_lowercase().contains("html") || err.message.contains("Welcome"), "{err}");
+    assert!(
+        err.message.to_lowercase().contains("html") || err.message.contains("Welcome"),
+        "{err}"
+    );
 
     let e = env().await;
     let wrong = format!("{}/nowhere/api/v2", e.server.base_url());
@@ -229,12 +254,18 @@ async fn html_and_wrong_urls_are_clear_errors() {
     )
     .unwrap();
     let err = p.authenticate().await.unwrap_err();
-    assert!(!err.message.is_empty() && !err.message.contains('\n'), "{err}");
+    assert!(
+        !err.message.is_empty() && !err.message.contains('\n'),
+        "{err}"
+    );
     let creds = Credentials::Password {
         username: "u".into(),
         password: "p".into(),
     };
-    assert!(YetiShare::new("ftp://x/api", creds).is_err(), "only http(s) base URLs");
+    assert!(
+        YetiShare::new("ftp://x/api", creds).is_err(),
+        "only http(s) base URLs"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -243,7 +274,12 @@ async fn download_resumes_from_an_offset_and_zero_bytes_are_refused() {
     let p = client(&e.server, "ys");
     let data = common::pattern(300_000, 5);
     let f = p
-        .upload(&FolderId::Root, "r.bin", UploadBody::from_bytes(data.clone()), no_progress())
+        .upload(
+            &FolderId::Root,
+            "r.bin",
+            UploadBody::from_bytes(data.clone()),
+            no_progress(),
+        )
         .await
         .unwrap();
     let mut dl = p.open_download(&f.as_ref(), 123_456).await.unwrap();
@@ -258,7 +294,12 @@ async fn download_resumes_from_an_offset_and_zero_bytes_are_refused() {
     assert_eq!(at_end.offset, 300_000);
 
     let err = p
-        .upload(&FolderId::Root, "z", UploadBody::from_bytes(Vec::new()), no_progress())
+        .upload(
+            &FolderId::Root,
+            "z",
+            UploadBody::from_bytes(Vec::new()),
+            no_progress(),
+        )
         .await
         .unwrap_err();
     assert!(err.message.contains("Filesize received was zero."), "{err}");
@@ -308,7 +349,10 @@ async fn remote_url_upload_fetches_and_finishes() {
         }
     }
     let root = p.list(&FolderId::Root).await.unwrap();
-    let file = root.iter().find(|f| f.name == "remote.bin").expect("fetched file listed");
+    let file = root
+        .iter()
+        .find(|f| f.name == "remote.bin")
+        .expect("fetched file listed");
     assert_eq!(file.size, Some(payload.len() as u64));
     let mut dl = p.open_download(&file.as_ref(), 0).await.unwrap();
     let mut got = Vec::new();
@@ -323,13 +367,25 @@ async fn public_links_and_disabling_the_token() {
     let e = env().await;
     let p = client(&e.server, "ys");
     let f = p
-        .upload(&FolderId::Root, "l.txt", UploadBody::from_bytes(&b"l"[..]), no_progress())
+        .upload(
+            &FolderId::Root,
+            "l.txt",
+            UploadBody::from_bytes(&b"l"[..]),
+            no_progress(),
+        )
         .await
         .unwrap();
     let link = p.public_link(&f.as_ref()).await.unwrap();
     assert!(link.starts_with(&e.server.base_url()), "{link}");
     let d = p.create_folder(&FolderId::Root, "shared").await.unwrap();
-    assert!(p.public_link(&d.as_ref()).await.unwrap().contains("/folder/"));
+    assert!(
+        p.public_link(&d.as_ref())
+            .await
+            .unwrap()
+            .contains("/folder/")
+    );
     p.disable_access_token().await.unwrap();
-    p.list(&FolderId::Root).await.expect("logs in again after disabling");
+    p.list(&FolderId::Root)
+        .await
+        .expect("logs in again after disabling");
 }

@@ -139,6 +139,34 @@ pub trait Provider: Send + Sync {
 
     async fn account_info(&self) -> Result<AccountInfo>;
 
+    /// Place a file the host already has (same md5 and size) without sending its bytes.
+    /// `Ok(None)` when the host does not have it (or cannot do this): upload normally then.
+    async fn upload_by_hash(
+        &self,
+        _parent: &FolderId,
+        _name: &str,
+        _md5: &str,
+        _size: u64,
+    ) -> Result<Option<Entry>> {
+        Ok(None)
+    }
+
+    /// Give a person's answer to the challenge of a [`ErrorKind::CaptchaRequired`] error.
+    ///
+    /// On success the operation that raised it can be retried; the returned duration is how
+    /// long the host wants us to wait first (Keep2Share's free-download countdown). A wrong
+    /// answer comes back as a new `CaptchaRequired` error carrying a fresh challenge.
+    async fn answer_challenge(
+        &self,
+        _challenge: &Challenge,
+        _answer: &str,
+    ) -> Result<Option<std::time::Duration>> {
+        Err(ProviderError::unsupported(format!(
+            "{} never asks for a captcha",
+            self.family()
+        )))
+    }
+
     /// Ask the host to fetch `url` itself into `parent`; returns the host's job id.
     async fn remote_upload(&self, _url: &str, _parent: &FolderId) -> Result<String> {
         Err(ProviderError::unsupported(format!(

@@ -137,10 +137,18 @@ pub enum ChallengeKind {
     ReCaptcha,
 }
 
+/// What a challenge unlocks, so the answer goes back to the right operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChallengePurpose {
+    Login,
+    Download { file_id: String },
+}
+
 /// A challenge a person must answer (Keep2Share captchas).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Challenge {
     pub kind: ChallengeKind,
+    pub purpose: ChallengePurpose,
     /// The host's id for this challenge.
     pub id: String,
     /// Where a person can see it (image or page URL).
@@ -153,6 +161,7 @@ impl fmt::Debug for Challenge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Challenge")
             .field("kind", &self.kind)
+            .field("purpose", &self.purpose)
             .field("id", &self.id)
             .field("url", &self.url)
             .field("image_bytes", &self.image.as_ref().map(Vec::len))

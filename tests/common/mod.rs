@@ -78,7 +78,10 @@ impl Cli {
             if let Some(u) = &a.username {
                 text.push_str(&format!("username = \"{u}\"\n"));
             }
-            env.push((haul::config::secrets::env_var_name(&a.name), a.secret.clone()));
+            env.push((
+                haul::config::secrets::env_var_name(&a.name),
+                a.secret.clone(),
+            ));
         }
         std::fs::write(&config, text).expect("write config");
         Cli { dir, config, env }
@@ -88,7 +91,10 @@ impl Cli {
     pub fn cmd(&self) -> assert_cmd::Command {
         let mut c = assert_cmd::Command::cargo_bin("haul").expect("binary");
         c.env("HAUL_CONFIG", &self.config)
-            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/haul-test-bus")
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/haul-test-bus",
+            )
             .env_remove("HAUL_LOG")
             .timeout(std::time::Duration::from_secs(120));
         for (k, v) in &self.env {
@@ -109,7 +115,9 @@ pub fn sha256_file(path: &Path) -> String {
 
 /// Deterministic pseudo-random bytes.
 pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
             x ^= x << 13;
