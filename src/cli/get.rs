@@ -8,15 +8,19 @@ use std::path::{Path, PathBuf};
 use futures::StreamExt;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
 
+use super::captcha;
 use super::progress::{Bar, note};
 use super::target::{RemoteTarget, Resolved, resolve};
 use super::transfer_report::{Report, conflict_name};
 use super::{CliError, CliResult, Context, OnConflict};
-use crate::provider::{Entry, FolderId, Provider};
+use crate::provider::{DownloadStream, Entry, ErrorKind, FolderId, Provider};
 use crate::sanitize::local_file_name;
 
 /// Suffix of files being downloaded.
 pub const PART_SUFFIX: &str = ".haul-part";
+
+/// Captcha rounds and waits before we give up on opening one download.
+const MAX_OPEN_ROUNDS: usize = 6;
 
 /// Disk writes of at least this size.
 const WRITE_BUFFER: usize = 1024 * 1024;
@@ -41,10 +45,16 @@ pub async fn run(
     let mut report = Report::new("download");
     for target in &targets {
         let provider = ctx.provider(&target.account).await?;
+        let mut job = Downloader {
+            ctx,
+            provider: provider.as_ref(),
+            policy,
+            report: &mut report,
+        };
         let result = match resolve(provider.as_ref(), target).await {
             Ok(Resolved::Entry(e)) if !e.is_folder() => {
                 std::fs::create_dir_all(&dir)?;
-                download_file(provider.as_ref(), &e, &dir, target, policy, &mut report).await
+                job.file(&e, &dir, target).await
             }
             Ok(_) if !recursive => Err(CliError::new(format!("{target} is a folder; use get -r"))),
             Ok(resolved) => {
@@ -53,16 +63,7 @@ pub async fn run(
                     Resolved::Root => (FolderId::Root, target.account.clone()),
                 };
                 std::fs::create_dir_all(&dir)?;
-                download_folder(
-                    provider.as_ref(),
-                    &folder,
-                    &name,
-                    &dir,
-                    target,
-                    policy,
-                    &mut report,
-                )
-                .await
+                job.folder(&folder, &name, &dir, target).await
             }
             Err(e) => Err(e),
         };
@@ -73,39 +74,42 @@ pub async fn run(
     report.finish()
 }
 
-async fn download_folder(
-    provider: &dyn Provider,
-    folder: &FolderId,
-    name: &str,
-    parent_dir: &Path,
-    shown: &RemoteTarget,
+/// Downloads from one account into local folders.
+struct Downloader<'a> {
+    ctx: &'a Context,
+    provider: &'a dyn Provider,
     policy: OnConflict,
-    report: &mut Report,
-) -> CliResult {
-    let dir = parent_dir.join(safe_name(name, shown));
-    std::fs::create_dir_all(&dir)?;
-    let entries = provider.list(folder).await.map_err(|e| e.context(shown))?;
-    for entry in entries {
-        let child = shown.child(&entry.name);
-        let result = if entry.is_folder() {
-            Box::pin(download_folder(
-                provider,
-                &entry.folder_id(),
-                &entry.name,
-                &dir,
-                &child,
-                policy,
-                report,
-            ))
+    report: &'a mut Report,
+}
+
+impl Downloader<'_> {
+    async fn folder(
+        &mut self,
+        folder: &FolderId,
+        name: &str,
+        parent_dir: &Path,
+        shown: &RemoteTarget,
+    ) -> CliResult {
+        let dir = parent_dir.join(safe_name(name, shown));
+        std::fs::create_dir_all(&dir)?;
+        let entries = self
+            .provider
+            .list(folder)
             .await
-        } else {
-            download_file(provider, &entry, &dir, &child, policy, report).await
-        };
-        if let Err(e) = result {
-            report.failed(&child.to_string(), &e);
+            .map_err(|e| e.context(shown))?;
+        for entry in entries {
+            let child = shown.child(&entry.name);
+            let result = if entry.is_folder() {
+                Box::pin(self.folder(&entry.folder_id(), &entry.name, &dir, &child)).await
+            } else {
+                self.file(&entry, &dir, &child).await
+            };
+            if let Err(e) = result {
+                self.report.failed(&child.to_string(), &e);
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// A local name for a remote one, telling the person when it had to change.
@@ -126,59 +130,56 @@ pub fn part_path(final_path: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-async fn download_file(
-    provider: &dyn Provider,
-    entry: &Entry,
-    dir: &Path,
-    shown: &RemoteTarget,
-    policy: OnConflict,
-    report: &mut Report,
-) -> CliResult {
-    let name = safe_name(&entry.name, shown);
-    let mut final_path = dir.join(&name);
-    if final_path.exists() {
-        match policy {
-            OnConflict::Fail => {
-                return Err(CliError::new(format!(
-                    "{} already exists (use --on-conflict skip, overwrite or rename)",
-                    final_path.display()
-                )));
-            }
-            OnConflict::Skip => {
-                note(format!("skipped {shown}: {} exists", final_path.display()));
-                report.skipped();
-                return Ok(());
-            }
-            OnConflict::Overwrite => {}
-            OnConflict::Rename => {
-                final_path = dir.join(conflict_name(&name, |n| dir.join(n).exists()));
+impl Downloader<'_> {
+    async fn file(&mut self, entry: &Entry, dir: &Path, shown: &RemoteTarget) -> CliResult {
+        let (ctx, provider, policy) = (self.ctx, self.provider, self.policy);
+        let name = safe_name(&entry.name, shown);
+        let mut final_path = dir.join(&name);
+        if final_path.exists() {
+            match policy {
+                OnConflict::Fail => {
+                    return Err(CliError::new(format!(
+                        "{} already exists (use --on-conflict skip, overwrite or rename)",
+                        final_path.display()
+                    )));
+                }
+                OnConflict::Skip => {
+                    note(format!("skipped {shown}: {} exists", final_path.display()));
+                    self.report.skipped();
+                    return Ok(());
+                }
+                OnConflict::Overwrite => {}
+                OnConflict::Rename => {
+                    final_path = dir.join(conflict_name(&name, |n| dir.join(n).exists()));
+                }
             }
         }
+        let part = part_path(&final_path);
+        let mut offset = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
+        if entry.size.is_some_and(|size| offset > size) {
+            offset = 0;
+        }
+        let bar = Bar::new(entry.size, &name);
+        let result = fetch_into(ctx, provider, entry, &part, offset, &bar).await;
+        bar.finish();
+        let written = result.map_err(|e| e.context(shown))?;
+        verify(entry, &part).await?;
+        tokio::fs::rename(&part, &final_path).await?;
+        self.report.done(written);
+        Ok(())
     }
-    let part = part_path(&final_path);
-    let mut offset = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
-    if entry.size.is_some_and(|size| offset > size) {
-        offset = 0;
-    }
-    let bar = Bar::new(entry.size, &name);
-    let result = fetch_into(provider, entry, &part, offset, &bar).await;
-    bar.finish();
-    let written = result.map_err(|e| e.context(shown))?;
-    verify(entry, &part).await?;
-    tokio::fs::rename(&part, &final_path).await?;
-    report.done(written);
-    Ok(())
 }
 
 /// Stream the file into `part` from `offset`; returns the bytes written now.
 async fn fetch_into(
+    ctx: &Context,
     provider: &dyn Provider,
     entry: &Entry,
     part: &Path,
     offset: u64,
     bar: &Bar,
 ) -> CliResult<u64> {
-    let mut dl = provider.open_download(&entry.as_ref(), offset).await?;
+    let mut dl = open_with_help(ctx, provider, entry, offset).await?;
     if offset > 0 && dl.offset != offset {
         note(format!(
             "{}: the server ignored the resume request; downloading from the start",
@@ -215,6 +216,36 @@ async fn fetch_into(
     Ok(written)
 }
 
+/// Open the download, answering captchas and sitting out the host's short waits.
+async fn open_with_help(
+    ctx: &Context,
+    provider: &dyn Provider,
+    entry: &Entry,
+    offset: u64,
+) -> CliResult<DownloadStream> {
+    for _ in 0..MAX_OPEN_ROUNDS {
+        match provider.open_download(&entry.as_ref(), offset).await {
+            Ok(dl) => return Ok(dl),
+            Err(e) if e.kind == ErrorKind::CaptchaRequired => {
+                if let Some(wait) = captcha::solve(ctx, provider, e, &entry.name).await? {
+                    captcha::countdown(wait, "the host's wait before a free download").await;
+                }
+            }
+            Err(e) if e.kind == ErrorKind::RateLimited => match e.retry_after {
+                Some(wait) if wait <= captcha::MAX_AUTO_WAIT => {
+                    captcha::countdown(wait, &e.message).await;
+                }
+                _ => return Err(e.into()),
+            },
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(CliError::new(format!(
+        "{}: the host kept refusing the download; try again later",
+        entry.name
+    )))
+}
+
 /// The part file must have the size (and md5, where known) the host reported.
 async fn verify(entry: &Entry, part: &Path) -> CliResult {
     let len = tokio::fs::metadata(part).await?.len();
@@ -228,10 +259,7 @@ async fn verify(entry: &Entry, part: &Path) -> CliResult {
         )));
     }
     if let Some(expected) = &entry.md5 {
-        let path = part.to_path_buf();
-        let actual = tokio::task::spawn_blocking(move || md5_file(&path))
-            .await
-            .map_err(|e| CliError::new(e.to_string()))??;
+        let actual = crate::checksum::md5_file_async(part).await?;
         if !actual.eq_ignore_ascii_case(expected) {
             let _ = tokio::fs::remove_file(part).await;
             return Err(CliError::new(format!(
@@ -241,20 +269,4 @@ async fn verify(entry: &Entry, part: &Path) -> CliResult {
         }
     }
     Ok(())
-}
-
-fn md5_file(path: &Path) -> std::io::Result<String> {
-    use md5::Digest;
-    use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
-    let mut hasher = md5::Md5::new();
-    let mut buf = vec![0u8; WRITE_BUFFER];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
 }

@@ -2,6 +2,7 @@
 
 mod about;
 mod accounts;
+mod captcha;
 mod context;
 mod demo;
 mod emulator_cmd;
@@ -11,6 +12,7 @@ mod mkdir;
 mod mv_cp;
 mod progress;
 mod put;
+mod remote_upload;
 mod rm;
 mod target;
 mod transfer_report;
@@ -60,13 +62,16 @@ pub enum Command {
     },
     /// Create a remote folder and any missing parents.
     Mkdir { target: String },
-    /// Upload local files (and folders with -r) into a remote folder.
+    /// Upload local files (folders with -r, http/https URLs by remote upload) into a remote folder.
     Put {
-        /// Local files or folders, then ACCOUNT:DIR.
+        /// Local files or folders (or http/https URLs the host fetches itself), then ACCOUNT:DIR.
         #[arg(required = true, num_args = 2..)]
         paths: Vec<String>,
         #[arg(short, long)]
         recursive: bool,
+        /// Always send the bytes, even when the host could place a copy it already has.
+        #[arg(long)]
+        no_dedupe: bool,
         #[command(flatten)]
         conflict: ConflictArg,
     },
@@ -271,8 +276,16 @@ async fn dispatch(ctx: &Context, command: Command) -> CliResult {
         Command::Put {
             paths,
             recursive,
+            no_dedupe,
             conflict,
-        } => put::run(ctx, &paths, recursive, conflict.on_conflict).await,
+        } => {
+            let options = put::PutOptions {
+                recursive,
+                dedupe: !no_dedupe,
+                policy: conflict.on_conflict,
+            };
+            put::run(ctx, &paths, options).await
+        }
         Command::Get {
             paths,
             recursive,

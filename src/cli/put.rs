@@ -3,24 +3,35 @@
 use std::path::Path;
 
 use super::progress::{Bar, note};
+use super::remote_upload as remote;
 use super::target::{RemoteTarget, ensure_folder, pick_by_name};
 use super::transfer_report::{Report, conflict_name};
 use super::{CliError, CliResult, Context, OnConflict};
 use crate::provider::{Entry, EntryKind, FolderId, Provider, UploadBody};
 
-pub async fn run(
-    ctx: &Context,
-    paths: &[String],
-    recursive: bool,
-    policy: OnConflict,
-) -> CliResult {
+/// How `put` behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct PutOptions {
+    pub recursive: bool,
+    /// Try the host's upload-by-hash before sending bytes.
+    pub dedupe: bool,
+    pub policy: OnConflict,
+}
+
+/// An http(s) URL given as a source: the host fetches it itself.
+fn is_url(source: &str) -> bool {
+    let lower = source.to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+pub async fn run(ctx: &Context, paths: &[String], options: PutOptions) -> CliResult {
     let Some((dest, sources)) = paths.split_last() else {
         return Err(CliError::usage("put needs LOCAL... ACCOUNT:DIR"));
     };
     let target = RemoteTarget::parse(dest)?;
-    for s in sources {
+    for s in sources.iter().filter(|s| !is_url(s)) {
         let meta = std::fs::metadata(s).map_err(|e| CliError::new(format!("{s}: {e}")))?;
-        if meta.is_dir() && !recursive {
+        if meta.is_dir() && !options.recursive {
             return Err(CliError::new(format!("{s} is a folder; use put -r")));
         }
     }
@@ -37,11 +48,18 @@ pub async fn run(
         listing: &mut listing,
     };
     for s in sources {
+        if is_url(s) {
+            match remote::fetch(provider.as_ref(), s, &folder, &target).await {
+                Ok(()) => report.done(0),
+                Err(e) => report.failed(s, &e),
+            }
+            continue;
+        }
         upload_path(
             provider.as_ref(),
             &mut into,
             Path::new(s),
-            policy,
+            options,
             &mut report,
         )
         .await;
@@ -72,12 +90,12 @@ async fn upload_path(
     provider: &dyn Provider,
     into: &mut DestFolder<'_>,
     path: &Path,
-    policy: OnConflict,
+    options: PutOptions,
     report: &mut Report,
 ) {
     let result = match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => Box::pin(upload_dir(provider, into, path, policy, report)).await,
-        Ok(m) if m.is_file() => upload_file(provider, into, path, policy, report).await,
+        Ok(m) if m.is_dir() => Box::pin(upload_dir(provider, into, path, options, report)).await,
+        Ok(m) if m.is_file() => upload_file(provider, into, path, options, report).await,
         Ok(_) => Err(CliError::new("not a regular file; skipped")),
         Err(e) => Err(CliError::from(e)),
     };
@@ -90,7 +108,7 @@ async fn upload_dir(
     provider: &dyn Provider,
     into: &mut DestFolder<'_>,
     path: &Path,
-    policy: OnConflict,
+    options: PutOptions,
     report: &mut Report,
 ) -> CliResult {
     let name = local_name(path)?;
@@ -123,7 +141,7 @@ async fn upload_dir(
         listing: &mut listing,
     };
     for child in children {
-        upload_path(provider, &mut sub_into, &child, policy, report).await;
+        upload_path(provider, &mut sub_into, &child, options, report).await;
     }
     Ok(())
 }
@@ -132,7 +150,7 @@ async fn upload_file(
     provider: &dyn Provider,
     into: &mut DestFolder<'_>,
     path: &Path,
-    policy: OnConflict,
+    options: PutOptions,
     report: &mut Report,
 ) -> CliResult {
     let (folder, shown) = (into.folder, into.shown);
@@ -142,7 +160,7 @@ async fn upload_file(
     let mut replace = Vec::new();
     if !same.is_empty() {
         let there = shown.child(&name);
-        match policy {
+        match options.policy {
             OnConflict::Fail => {
                 return Err(CliError::new(format!(
                     "{there} already exists (use --on-conflict skip, overwrite or rename)"
@@ -165,8 +183,22 @@ async fn upload_file(
             }
         }
     }
+    let size = std::fs::metadata(path)?.len();
+    if options.dedupe && provider.capabilities().upload_by_hash && size > 0 {
+        let md5 = crate::checksum::md5_file_async(path).await?;
+        if let Some(entry) = provider
+            .upload_by_hash(folder, &name, &md5, size)
+            .await
+            .map_err(|e| e.context(shown.child(&name)))?
+        {
+            note(format!(
+                "instant: {} (the host already had these bytes)",
+                shown.child(&name)
+            ));
+            return finish_upload(provider, into, replace, entry, size, report).await;
+        }
+    }
     let body = UploadBody::from_file(path).await?;
-    let size = body.len;
     let bar = Bar::new(Some(size), &name);
     let uploaded = provider
         .upload(folder, &name, body, bar.callback())
@@ -174,12 +206,25 @@ async fn upload_file(
         .map_err(|e| e.context(shown.child(&name)));
     bar.finish();
     let entry = uploaded?;
-    // Replace only once the new copy is safely there.
+    finish_upload(provider, into, replace, entry, size, report).await
+}
+
+/// The new file is safely there: only now remove what it replaces.
+async fn finish_upload(
+    provider: &dyn Provider,
+    into: &mut DestFolder<'_>,
+    replace: Vec<Entry>,
+    entry: Entry,
+    size: u64,
+    report: &mut Report,
+) -> CliResult {
     for old in &replace {
-        provider
-            .delete(&old.as_ref())
-            .await
-            .map_err(|e| e.context(format!("removing the replaced {}", shown.child(&name))))?;
+        provider.delete(&old.as_ref()).await.map_err(|e| {
+            e.context(format!(
+                "removing the replaced {}",
+                into.shown.child(&entry.name)
+            ))
+        })?;
     }
     into.listing.retain(|e| {
         !replace
