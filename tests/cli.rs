@@ -351,36 +351,17 @@ fn interrupted_get_resumes_from_the_part_file() {
 #[test]
 fn hostile_remote_names_stay_inside_the_folder_and_off_the_terminal() {
     let (server, cli) = setup();
-    let rt = &server.runtime;
     let acc = server.account("ys");
-    let provider = haul::provider::open::open_account(
-        &haul::config::AccountConfig {
-            provider: haul::config::ProviderFamily::Yetishare,
-            base_url: acc.base_url.clone(),
-            username: None,
-        },
-        &haul::config::secrets::Secret::new(acc.secret.clone()),
-    )
-    .unwrap();
-    let root = haul::provider::FolderId::Root;
-    let evil = rt
-        .block_on(provider.upload(
-            &root,
-            "..",
-            haul::provider::UploadBody::from_bytes(&b"dots"[..]),
-            haul::provider::no_progress(),
-        ))
-        .unwrap();
-    rt.block_on(provider.upload(
-        &root,
+    let rt = &server.runtime;
+    let dots = rt.block_on(common::raw_yetishare_upload(&acc, "..", b"dots"));
+    rt.block_on(common::raw_yetishare_upload(
+        &acc,
         "bell\u{7}\u{1b}[31mred.txt",
-        haul::provider::UploadBody::from_bytes(&b"esc"[..]),
-        haul::provider::no_progress(),
-    ))
-    .unwrap();
+        b"esc",
+    ));
     let out = cli.path("safe");
     cli.cmd()
-        .args(["get", &format!("ys:#file:{}", evil.id)])
+        .args(["get", &format!("ys:#file:{dots}")])
         .arg(&out)
         .assert()
         .success()
@@ -403,6 +384,28 @@ fn hostile_remote_names_stay_inside_the_folder_and_off_the_terminal() {
         "no escape reaches the terminal"
     );
     assert!(!listing.stdout.contains(&0x07));
+    let got = cli.path("esc");
+    cli.cmd()
+        .args(["get", "-r", "ys:/"])
+        .arg(&got)
+        .assert()
+        .success();
+    for entry in walk(&got) {
+        let name = entry.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(!name.chars().any(char::is_control), "{name:?}");
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()) {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out
 }
 
 #[test]

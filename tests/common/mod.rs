@@ -127,3 +127,48 @@ pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// Upload straight through the YetiShare HTTP API, bypassing haul's client (which refuses to
+/// create some names): for planting hostile names on the server.
+pub async fn raw_yetishare_upload(account: &DemoAccount, name: &str, data: &[u8]) -> String {
+    let http = reqwest::Client::new();
+    let (key1, key2) = account.secret.split_once(':').expect("key pair");
+    let auth: serde_json::Value = http
+        .post(format!("{}/authorize", account.base_url))
+        .form(&[("key1", key1), ("key2", key2)])
+        .send()
+        .await
+        .expect("authorize")
+        .json()
+        .await
+        .expect("json");
+    let token = auth["data"]["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let account_id = auth["data"]["account_id"]
+        .as_str()
+        .expect("account id")
+        .to_string();
+    let form = reqwest::multipart::Form::new()
+        .text("access_token", token)
+        .text("account_id", account_id)
+        .part(
+            "upload_file",
+            reqwest::multipart::Part::bytes(data.to_vec()).file_name(name.to_string()),
+        );
+    let reply: serde_json::Value = http
+        .post(format!("{}/file/upload", account.base_url))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(reply["_status"], "success", "{reply}");
+    reply["data"][0]["file_id"]
+        .as_str()
+        .expect("file id")
+        .to_string()
+}
