@@ -901,6 +901,17 @@ async fn data_survives_a_restart() {
         .upload(&s, "kept.txt", b"still here".to_vec(), &folder_id)
         .await;
     let file_id = upload["data"][0]["file_id"].as_str().unwrap().to_string();
+    // The metadata is saved right after a change, without waiting for a shutdown.
+    let metadata = data.path().join("yetishare").join("metadata.json");
+    let mut saved = String::new();
+    for _ in 0..100 {
+        saved = std::fs::read_to_string(&metadata).unwrap_or_default();
+        if saved.contains("kept.txt") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(saved.contains("kept.txt"), "metadata not saved: {saved}");
     first.handle.shutdown().await;
 
     let second = attach(start_in(data.path(), true).await);

@@ -155,8 +155,8 @@ impl EmulatorHandle {
         self.shared.stats()
     }
 
-    /// Stops accepting connections, lets open ones finish (for a few seconds at most), and stops
-    /// background work such as URL uploads.
+    /// Stops accepting connections, lets open ones finish (for a few seconds at most), stops
+    /// background work such as URL uploads, and writes the metadata.
     pub async fn shutdown(self) {
         self.stop.cancel();
         let mut server = self.server;
@@ -166,6 +166,7 @@ impl EmulatorHandle {
         {
             server.abort();
         }
+        self.site.flush().await;
     }
 }
 

@@ -8,8 +8,8 @@ use tokio::sync::Mutex;
 
 pub(crate) struct JsonFile {
     path: PathBuf,
-    /// The generation of the snapshot last written, so an older snapshot that finishes
-    /// serializing late never overwrites a newer one.
+    /// The generation of the snapshot last written (0: none), so an older snapshot that
+    /// finishes serializing late never overwrites a newer one.
     written: Mutex<u64>,
 }
 

@@ -14,7 +14,7 @@ const KEY_LEN: usize = 64;
 
 /// Key mode when `key1` or `key2` is sent (or nothing is); password mode when `username` or
 /// `password` is.
-pub(super) async fn authorize(site: &Site, params: &Params) -> Outcome {
+pub(super) fn authorize(site: &Site, params: &Params) -> Outcome {
     let password_mode = params.get("key1").is_none()
         && params.get("key2").is_none()
         && (params.get("username").is_some() || params.get("password").is_some());
@@ -55,8 +55,7 @@ pub(super) async fn authorize(site: &Site, params: &Params) -> Outcome {
     site.change(|db| {
         db.last_logins.insert(account.id, now);
         Ok::<(), String>(())
-    })
-    .await?;
+    })?;
     tracing::debug!(account = account.username, "issued an access token");
     Ok(reply::keys(json!({
         "data": {

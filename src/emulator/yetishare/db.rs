@@ -97,7 +97,7 @@ pub(super) struct UrlUpload {
     pub(super) file_id: Option<u64>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub(super) struct Db {
     next_folder_id: u64,

@@ -62,15 +62,13 @@ pub(super) async fn serve(
     if method == Method::GET && span.start() == Some(0) {
         // A download from the start counts as one, as on the site.
         let now = reply::now();
-        let _ = site
-            .change(|db| {
-                if let Some(stored) = db.files.get_mut(&file.id) {
-                    stored.downloads += 1;
-                    stored.last_accessed = Some(now);
-                }
-                Ok::<(), ()>(())
-            })
-            .await;
+        let _ = site.change(|db| {
+            if let Some(stored) = db.files.get_mut(&file.id) {
+                stored.downloads += 1;
+                stored.last_accessed = Some(now);
+            }
+            Ok::<(), ()>(())
+        });
     }
     Download {
         file: opened.into_std().await,

@@ -40,7 +40,7 @@ fn changed(site: &Site, db: &Db, account: &Account, id: u64, response: &str) -> 
     })))
 }
 
-pub(super) async fn edit(site: &Site, account: &Account, params: &Params) -> Outcome {
+pub(super) fn edit(site: &Site, account: &Account, params: &Params) -> Outcome {
     site.change(|db| {
         let id = owned_file(db, account, params)?.id;
         let folder = params.provided("folder_id").and_then(|value| {
@@ -62,10 +62,9 @@ pub(super) async fn edit(site: &Site, account: &Account, params: &Params) -> Out
         }
         changed(site, db, account, id, "File successfully updated.")
     })
-    .await
 }
 
-pub(super) async fn delete(site: &Site, account: &Account, params: &Params) -> Outcome {
+pub(super) fn delete(site: &Site, account: &Account, params: &Params) -> Outcome {
     site.change(|db| {
         let id = owned_file(db, account, params)?.id;
         let file = db
@@ -74,10 +73,9 @@ pub(super) async fn delete(site: &Site, account: &Account, params: &Params) -> O
         file.status = Status::Trash;
         changed(site, db, account, id, "File successfully set as deleted.")
     })
-    .await
 }
 
-pub(super) async fn move_file(site: &Site, account: &Account, params: &Params) -> Outcome {
+pub(super) fn move_file(site: &Site, account: &Account, params: &Params) -> Outcome {
     site.change(|db| {
         let id = owned_file(db, account, params)?.id;
         let target = params
@@ -92,12 +90,11 @@ pub(super) async fn move_file(site: &Site, account: &Account, params: &Params) -
         file.folder_id = destination.folder_id();
         changed(site, db, account, id, "File successfully moved.")
     })
-    .await
 }
 
 /// The reply nests each file under its own `data` and has no top-level `data`; the typo in
 /// "copyied" is the server's.
-pub(super) async fn copy(site: &Site, account: &Account, params: &Params) -> Outcome {
+pub(super) fn copy(site: &Site, account: &Account, params: &Params) -> Outcome {
     site.change(|db| {
         let original = owned_file(db, account, params)?.clone();
         let target = params
@@ -127,7 +124,6 @@ pub(super) async fn copy(site: &Site, account: &Account, params: &Params) -> Out
             "new_file": { "data": new_file },
         })))
     })
-    .await
 }
 
 /// A 24-hour direct link; `data.file_id` echoes the request's text as sent.

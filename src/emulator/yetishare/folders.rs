@@ -38,7 +38,7 @@ fn described(
     Ok(keys)
 }
 
-pub(super) async fn create(site: &Site, account: &Account, params: &Params) -> Outcome {
+pub(super) fn create(site: &Site, account: &Account, params: &Params) -> Outcome {
     let name = params
         .provided("folder_name")
         .ok_or("Please provide the folder_name param.")?;
@@ -71,7 +71,6 @@ pub(super) async fn create(site: &Site, account: &Account, params: &Params) -> O
             Some("Folder successfully created."),
         )
     })
-    .await
 }
 
 /// Active subfolders by name, active files by filename. A negative id lists nothing; a
@@ -112,7 +111,7 @@ pub(super) fn info(site: &Site, account: &Account, params: &Params) -> Outcome {
     site.read(|db| described(site, db, account, lookup_id(id), None))
 }
 
-pub(super) async fn edit(site: &Site, account: &Account, params: &Params) -> Outcome {
+pub(super) fn edit(site: &Site, account: &Account, params: &Params) -> Outcome {
     let id = lookup_id(params.provided("folder_id").ok_or(NO_FOLDER_ID)?);
     site.change(|db| {
         let parent = params.provided("parent_id").and_then(|value| {
@@ -148,11 +147,10 @@ pub(super) async fn edit(site: &Site, account: &Account, params: &Params) -> Out
         }
         described(site, db, account, id, Some("Folder successfully updated."))
     })
-    .await
 }
 
 /// Trashes the folder and everything in it; the reply has no `data`.
-pub(super) async fn delete(site: &Site, account: &Account, params: &Params) -> Outcome {
+pub(super) fn delete(site: &Site, account: &Account, params: &Params) -> Outcome {
     let id = lookup_id(params.provided("folder_id").ok_or(NO_FOLDER_ID)?);
     site.change(|db| {
         let id = db
@@ -164,10 +162,9 @@ pub(super) async fn delete(site: &Site, account: &Account, params: &Params) -> O
             json!({ "response": "Folder successfully set as deleted." }),
         ))
     })
-    .await
 }
 
-pub(super) async fn move_folder(site: &Site, account: &Account, params: &Params) -> Outcome {
+pub(super) fn move_folder(site: &Site, account: &Account, params: &Params) -> Outcome {
     let folder_id = params.provided("folder_id").ok_or(NO_FOLDER_ID)?;
     let target = params
         .provided("new_parent_folder_id")
@@ -200,5 +197,4 @@ pub(super) async fn move_folder(site: &Site, account: &Account, params: &Params)
             Some("Folder successfully moved."),
         )
     })
-    .await
 }

@@ -25,6 +25,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{any, get};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 pub use accounts::{
@@ -74,6 +75,8 @@ pub(crate) struct Site {
     blob_dir: PathBuf,
     temp_dir: PathBuf,
     db: Mutex<Saved>,
+    /// Signals the saver that the metadata changed.
+    dirty: Notify,
     sessions: Mutex<Sessions>,
     json: JsonFile,
     shared: Arc<Shared>,
@@ -83,6 +86,7 @@ pub(crate) struct Site {
 
 struct Saved {
     db: Db,
+    /// Bumped by every change; the metadata file knows which generation it holds.
     generation: u64,
 }
 
@@ -115,7 +119,9 @@ impl Site {
             },
             blob_dir,
             temp_dir,
-            db: Mutex::new(Saved { db, generation: 0 }),
+            // Generation 1 is newer than "nothing written yet", so the first flush writes.
+            db: Mutex::new(Saved { db, generation: 1 }),
+            dirty: Notify::new(),
             sessions: Mutex::new(Sessions::default()),
             json,
             shared,
@@ -127,8 +133,8 @@ impl Site {
                 seed::fill_if_empty(&site, account).await?;
             }
         }
-        // Save once so the data dir always holds the current metadata.
-        site.change(|_| Ok::<(), ()>(())).await.ok();
+        site.flush().await;
+        site.spawn_saver();
         Ok(site)
     }
 
@@ -150,23 +156,52 @@ impl Site {
         f(&self.lock_db().db)
     }
 
-    /// Applies a change and, when it succeeds, saves the metadata before returning.
-    async fn change<T, E>(&self, f: impl FnOnce(&mut Db) -> Result<T, E>) -> Result<T, E> {
-        let (value, snapshot) = {
+    /// Applies a change; when it succeeds, the saver writes the metadata right after.
+    fn change<T, E>(&self, f: impl FnOnce(&mut Db) -> Result<T, E>) -> Result<T, E> {
+        let value = {
             let mut saved = self.lock_db();
             let value = f(&mut saved.db)?;
             saved.generation += 1;
-            (value, (saved.generation, serde_json::to_vec(&saved.db)))
+            value
         };
-        match snapshot {
-            (generation, Ok(bytes)) => {
-                if let Err(error) = self.json.save(generation, bytes).await {
-                    tracing::warn!(%error, "could not save the YetiShare metadata");
+        self.dirty.notify_one();
+        Ok(value)
+    }
+
+    /// Writes the current metadata unless it is already on disk.
+    pub(crate) async fn flush(&self) {
+        let (generation, db) = {
+            let saved = self.lock_db();
+            (saved.generation, saved.db.clone())
+        };
+        let serialized = tokio::task::spawn_blocking(move || serde_json::to_vec(&db))
+            .await
+            .map_err(io::Error::other)
+            .and_then(|bytes| bytes.map_err(io::Error::other));
+        let saved = match serialized {
+            Ok(bytes) => self.json.save(generation, bytes).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = saved {
+            tracing::warn!(%error, "could not save the YetiShare metadata");
+        }
+    }
+
+    /// Saves after changes, coalescing bursts (a write covers every change made before it
+    /// starts), and once more when the emulator stops.
+    fn spawn_saver(self: &Arc<Self>) {
+        let site = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = site.dirty.notified() => site.flush().await,
+                    () = site.stop.cancelled() => {
+                        site.flush().await;
+                        return;
+                    }
                 }
             }
-            (_, Err(error)) => tracing::warn!(%error, "could not serialize the YetiShare metadata"),
-        }
-        Ok(value)
+        });
     }
 
     fn lock_db(&self) -> MutexGuard<'_, Saved> {
@@ -250,7 +285,7 @@ async fn api(State(site): State<Arc<Site>>, request: Request) -> Response {
         if route.action != "index" {
             return reply::no_method(&route.endpoint, &route.action);
         }
-        return reply::render(auth::authorize(&site, &incoming.params).await);
+        return reply::render(auth::authorize(&site, &incoming.params));
     }
     // The endpoint classes check the token in their constructor, before looking for the
     // action.
@@ -282,16 +317,16 @@ async fn run(
         ("file", "url_upload_add") => url_upload::add(site, account, params).await,
         ("file", "url_upload_status") => url_upload::status(site, account, params),
         ("file", "info") => files::info(site, account, params),
-        ("file", "edit") => files::edit(site, account, params).await,
-        ("file", "delete") => files::delete(site, account, params).await,
-        ("file", "move") => files::move_file(site, account, params).await,
-        ("file", "copy") => files::copy(site, account, params).await,
-        ("folder", "create") => folders::create(site, account, params).await,
+        ("file", "edit") => files::edit(site, account, params),
+        ("file", "delete") => files::delete(site, account, params),
+        ("file", "move") => files::move_file(site, account, params),
+        ("file", "copy") => files::copy(site, account, params),
+        ("folder", "create") => folders::create(site, account, params),
         ("folder", "listing") => folders::listing(site, account, params),
         ("folder", "info") => folders::info(site, account, params),
-        ("folder", "edit") => folders::edit(site, account, params).await,
-        ("folder", "delete") => folders::delete(site, account, params).await,
-        ("folder", "move") => folders::move_folder(site, account, params).await,
+        ("folder", "edit") => folders::edit(site, account, params),
+        ("folder", "delete") => folders::delete(site, account, params),
+        ("folder", "move") => folders::move_folder(site, account, params),
         _ => Err(format!(
             "No method found within endpoint ({}): {}",
             route.endpoint, route.action

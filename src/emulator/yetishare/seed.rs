@@ -32,7 +32,7 @@ pub(super) async fn fill_if_empty(site: &Site, account: &Account) -> io::Result<
                 .unwrap_or_default();
             match entry {
                 DirEntry::Dir(child) => {
-                    let id = create_folder(site, account, folder_id, &name).await?;
+                    let id = create_folder(site, account, folder_id, &name)?;
                     pending.push((child, Some(id)));
                 }
                 DirEntry::File(file) => {
@@ -48,7 +48,7 @@ pub(super) async fn fill_if_empty(site: &Site, account: &Account) -> io::Result<
     Ok(())
 }
 
-async fn create_folder(
+fn create_folder(
     site: &Site,
     account: &Account,
     parent_id: Option<u64>,
@@ -72,5 +72,4 @@ async fn create_folder(
         );
         Ok(id)
     })
-    .await
 }

@@ -98,7 +98,6 @@ pub(super) async fn store(
     site.change(|db| {
         db.files.insert(id, file.clone());
         Ok::<(), io::Error>(())
-    })
-    .await?;
+    })?;
     Ok(file)
 }

@@ -42,36 +42,34 @@ pub(super) async fn add(site: &Arc<Site>, account: &'static Account, params: &Pa
     let url = decode_url(encoded)
         .ok_or("Could not parse the file_url_base64 parameter. Ensure it's base64 encoded.")?;
     let folder_id = target_folder(site, account, params.text("folder_id"));
-    let (id, is_new) = site
-        .change(|db| {
-            // The queue does not take a URL that is already waiting for the same user.
-            let waiting = db.url_uploads.values().find(|job| {
-                job.account_id == account.id
-                    && job.url == url
-                    && matches!(job.status, JobStatus::Pending | JobStatus::Downloading)
-            });
-            if let Some(job) = waiting {
-                return Ok::<_, String>((job.id, false));
-            }
-            let id = db.allocate_url_upload_id();
-            db.url_uploads.insert(
+    let (id, is_new) = site.change(|db| {
+        // The queue does not take a URL that is already waiting for the same user.
+        let waiting = db.url_uploads.values().find(|job| {
+            job.account_id == account.id
+                && job.url == url
+                && matches!(job.status, JobStatus::Pending | JobStatus::Downloading)
+        });
+        if let Some(job) = waiting {
+            return Ok::<_, String>((job.id, false));
+        }
+        let id = db.allocate_url_upload_id();
+        db.url_uploads.insert(
+            id,
+            UrlUpload {
                 id,
-                UrlUpload {
-                    id,
-                    account_id: account.id,
-                    url: url.clone(),
-                    folder_id,
-                    status: JobStatus::Pending,
-                    created: reply::now(),
-                    started: None,
-                    finished: None,
-                    total_size: 0,
-                    file_id: None,
-                },
-            );
-            Ok((id, true))
-        })
-        .await?;
+                account_id: account.id,
+                url: url.clone(),
+                folder_id,
+                status: JobStatus::Pending,
+                created: reply::now(),
+                started: None,
+                finished: None,
+                total_size: 0,
+                file_id: None,
+            },
+        );
+        Ok((id, true))
+    })?;
     if is_new {
         let job_site = site.clone();
         let job_url = url.clone();
@@ -126,7 +124,7 @@ pub(super) fn status(site: &Site, account: &Account, params: &Params) -> Outcome
 
 async fn run_job(site: &Site, account: &Account, id: u64, url: String, folder_id: Option<u64>) {
     let update = |status: JobStatus, total_size: Option<u64>, file_id: Option<u64>| {
-        site.change(move |db| {
+        let _ = site.change(|db| {
             if let Some(job) = db.url_uploads.get_mut(&id) {
                 let now = reply::now();
                 match status {
@@ -141,35 +139,29 @@ async fn run_job(site: &Site, account: &Account, id: u64, url: String, folder_id
                 job.file_id = file_id.or(job.file_id);
             }
             Ok::<(), ()>(())
-        })
+        });
     };
-    let _ = update(JobStatus::Downloading, None, None).await;
-    let outcome = fetch(site, account, &url, folder_id, |size| {
-        update(JobStatus::Downloading, Some(size), None)
-    })
-    .await;
-    let _ = match outcome {
-        Ok((size, file_id)) => update(JobStatus::Complete, Some(size), Some(file_id)).await,
+    update(JobStatus::Downloading, None, None);
+    let announce_size = |size| update(JobStatus::Downloading, Some(size), None);
+    match fetch(site, account, &url, folder_id, announce_size).await {
+        Ok((size, file_id)) => update(JobStatus::Complete, Some(size), Some(file_id)),
         Err(reason) => {
             tracing::info!(job = id, %reason, "URL upload failed");
-            update(JobStatus::Failed, None, None).await
+            update(JobStatus::Failed, None, None);
         }
-    };
+    }
 }
 
-/// Downloads the URL into a new file; returns its size and id.
-async fn fetch<F, Fut>(
+/// Downloads the URL into a new file; returns its size and id. The size is announced as soon
+/// as the response states it.
+async fn fetch(
     site: &Site,
     account: &Account,
     url: &str,
     folder_id: Option<u64>,
-    announce_size: F,
-) -> Result<(u64, u64), String>
-where
-    F: FnOnce(u64) -> Fut,
-    Fut: Future<Output = Result<(), ()>>,
-{
-    let parsed = reqwest::Url::parse(url).map_err(|error| error.to_string())?;
+    announce_size: impl FnOnce(u64),
+) -> Result<(u64, u64), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|error| format!("bad URL: {error}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!("unsupported scheme {}", parsed.scheme()));
     }
@@ -179,13 +171,13 @@ where
         .send()
         .await
         .and_then(reqwest::Response::error_for_status)
-        .map_err(|error| error.to_string())?;
+        .map_err(describe)?;
     let limit = Some(account.package.max_upload_size).filter(|&limit| limit > 0);
     if let Some(len) = response.content_length() {
         if limit.is_some_and(|limit| len > limit) {
             return Err("file too large".to_string());
         }
-        let _ = announce_size(len).await;
+        announce_size(len);
     }
     let writer = BlobWriter::create(&site.temp_dir)
         .await
@@ -193,7 +185,7 @@ where
     let mut body = response.bytes_stream();
     let mut size = 0u64;
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|error| error.to_string())?;
+        let chunk = chunk.map_err(describe)?;
         size += chunk.len() as u64;
         if limit.is_some_and(|limit| size > limit) {
             return Err("file too large".to_string());
@@ -214,6 +206,11 @@ where
     .await
     .map_err(|error| error.to_string())?;
     Ok((file.size, file.id))
+}
+
+/// A fetch error without its URL, which may carry a token.
+fn describe(error: reqwest::Error) -> String {
+    error.without_url().to_string()
 }
 
 /// The URL's last path segment, percent-decoded and cleaned; "download" if there is none.
