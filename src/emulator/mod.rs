@@ -7,8 +7,27 @@
 //! - [`EmulatorConfig`], [`Faults`], [`start`], [`EmulatorHandle`], [`DemoAccount`].
 //! - Routes: YetiShare API under `/yetishare/api/v2/`; test API under `/__emulator/`.
 
-use std::net::SocketAddr;
+mod blob;
+mod control;
+mod file_body;
+mod persist;
+pub mod yetishare;
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use control::Shared;
 
 /// Fault knobs, settable by flags at start and at run time through `POST /__emulator/faults`
 /// (JSON body with these field names; missing fields reset to their defaults).
@@ -56,5 +75,112 @@ pub struct DemoAccount {
     /// One line about the account ("premium", "free", ...).
     pub description: String,
 }
-mod pending_start;
-pub use pending_start::{EmulatorHandle, start};
+
+/// How long [`EmulatorHandle::shutdown`] waits for open connections (a long download, say)
+/// before it stops the server outright.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Starts the emulator: binds `config.listen`, loads (or seeds) the accounts' data from
+/// `config.data_dir`, and serves in a spawned task. Returns as soon as the socket is bound.
+pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let origin = origin_of(addr);
+    let shared = Arc::new(Shared::new(config.faults));
+    let stop = CancellationToken::new();
+    let site = yetishare::Site::open(
+        &config.data_dir,
+        &origin,
+        shared.clone(),
+        stop.child_token(),
+        config.seed_demo,
+    )
+    .await?;
+
+    let app = Router::new()
+        .merge(yetishare::router(site.clone()))
+        .layer(from_fn_with_state(shared.clone(), control::track))
+        .merge(control::router(shared.clone()))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "404 Not Found\n") });
+    let listener = listener.tap_io(|tcp| {
+        // Small JSON replies must not wait on Nagle's algorithm.
+        let _ = tcp.set_nodelay(true);
+    });
+    let stopped = stop.clone();
+    let server = tokio::spawn(async move {
+        let serving = axum::serve(listener, app).with_graceful_shutdown(stopped.cancelled_owned());
+        if let Err(error) = serving.await {
+            tracing::warn!(%error, "emulator server stopped with an error");
+        }
+    });
+    tracing::info!(%addr, "emulator listening");
+    Ok(EmulatorHandle {
+        addr,
+        origin,
+        shared,
+        site,
+        stop,
+        server,
+    })
+}
+
+/// A running emulator. Dropping it leaves the server running until the runtime ends.
+pub struct EmulatorHandle {
+    pub addr: SocketAddr,
+    origin: String,
+    shared: Arc<Shared>,
+    site: Arc<yetishare::Site>,
+    stop: CancellationToken,
+    server: JoinHandle<()>,
+}
+
+impl EmulatorHandle {
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> String {
+        self.origin.clone()
+    }
+
+    /// Every account the emulator serves, with its full API root.
+    pub fn accounts(&self) -> Vec<DemoAccount> {
+        self.site.demo_accounts()
+    }
+
+    /// Replaces the fault knobs (same as `POST /__emulator/faults`).
+    pub fn set_faults(&self, faults: Faults) {
+        self.shared.set_faults(faults);
+    }
+
+    /// The counters served by `GET /__emulator/stats`.
+    pub fn stats(&self) -> serde_json::Value {
+        self.shared.stats()
+    }
+
+    /// Stops accepting connections, lets open ones finish (for a few seconds at most), stops
+    /// background work such as URL uploads, and writes the metadata.
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        let mut server = self.server;
+        if tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
+            .await
+            .is_err()
+        {
+            server.abort();
+        }
+        self.site.flush().await;
+    }
+}
+
+/// The origin clients use: a wildcard bind is reached through the loopback address.
+fn origin_of(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
+/// The name under which a request is counted in the stats' `by_route`.
+fn route_key(path: &str) -> String {
+    yetishare::route_key(path).unwrap_or_else(|| "other".to_string())
+}

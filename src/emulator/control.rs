@@ -1,0 +1,208 @@
+//! What every emulated route shares: request counters, concurrency tracking, injected faults,
+//! and the test API under `/__emulator/` (never faulted nor counted).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use axum::body::{Body, HttpBody};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures::StreamExt;
+use serde_json::{Value, json};
+
+use super::Faults;
+
+/// Fault knobs and counters, shared by the middleware, the handlers and the handle.
+pub(crate) struct Shared {
+    faults: RwLock<Faults>,
+    /// Requests counted since the faults were last set: drives `fail_every`.
+    fault_tick: AtomicU64,
+    requests: AtomicU64,
+    in_flight: AtomicU64,
+    max_in_flight: AtomicU64,
+    tokens_issued: AtomicU64,
+    by_route: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Shared {
+    pub(crate) fn new(faults: Faults) -> Self {
+        Self {
+            faults: RwLock::new(faults),
+            fault_tick: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+            max_in_flight: AtomicU64::new(0),
+            tokens_issued: AtomicU64::new(0),
+            by_route: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub(crate) fn faults(&self) -> Faults {
+        self.faults
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn set_faults(&self, faults: Faults) {
+        *self
+            .faults
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = faults;
+        self.fault_tick.store(0, Ordering::SeqCst);
+    }
+
+    pub(crate) fn count_token_issued(&self) {
+        self.tokens_issued.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn stats(&self) -> Value {
+        let by_route = self
+            .by_route
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        json!({
+            "requests": self.requests.load(Ordering::SeqCst),
+            "in_flight": self.in_flight.load(Ordering::SeqCst),
+            "max_in_flight": self.max_in_flight.load(Ordering::SeqCst),
+            "by_route": by_route,
+            "tokens_issued": self.tokens_issued.load(Ordering::SeqCst),
+        })
+    }
+
+    fn reset_stats(&self) {
+        let mut by_route = self
+            .by_route
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        by_route.clear();
+        self.requests.store(0, Ordering::SeqCst);
+        self.tokens_issued.store(0, Ordering::SeqCst);
+        self.max_in_flight
+            .store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+
+    /// Counts a request that starts now; it stays in flight until the guard drops.
+    fn begin(self: &Arc<Self>, route: String) -> InFlight {
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        *self
+            .by_route
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(route)
+            .or_insert(0) += 1;
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight {
+            shared: self.clone(),
+        }
+    }
+
+    /// The injected failure this request gets under `fail_every`, if it is the Nth.
+    fn injected_failure(&self, faults: &Faults) -> Option<Response> {
+        let every = faults.fail_every.filter(|&n| n > 0)?;
+        let tick = self.fault_tick.fetch_add(1, Ordering::SeqCst) + 1;
+        if !tick.is_multiple_of(every) {
+            return None;
+        }
+        let status = match faults.fail_status {
+            0 => StatusCode::SERVICE_UNAVAILABLE,
+            code => StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+        };
+        let page = format!(
+            "{} {}\n",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("Error")
+        );
+        let mut response = (status, page).into_response();
+        if let Some(seconds) = faults.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        Some(response)
+    }
+}
+
+/// Keeps a request counted as in flight; travels inside the response body so that a streamed
+/// download counts until its last byte is sent (or the client goes away).
+struct InFlight {
+    shared: Arc<Shared>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl InFlight {
+    fn ride_along(self, response: Response) -> Response {
+        let (mut parts, body) = response.into_parts();
+        // Re-wrapping the body as a stream loses its exact size, so state it as a header.
+        if !parts.headers.contains_key(header::CONTENT_LENGTH)
+            && let Some(len) = body.size_hint().exact()
+        {
+            parts
+                .headers
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+        }
+        let stream = body.into_data_stream().map(move |chunk| {
+            let _still_in_flight = &self;
+            chunk
+        });
+        Response::from_parts(parts, Body::from_stream(stream))
+    }
+}
+
+/// Middleware for every emulated route: counts, delays, injects failures.
+pub(crate) async fn track(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let in_flight = shared.begin(super::route_key(request.uri().path()));
+    let faults = shared.faults();
+    if faults.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.delay_ms)).await;
+    }
+    let response = match shared.injected_failure(&faults) {
+        Some(failure) => failure,
+        None => next.run(request).await,
+    };
+    in_flight.ride_along(response)
+}
+
+/// `/__emulator/faults`, `/__emulator/stats`, `/__emulator/stats/reset`.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/__emulator/faults", post(set_faults).get(get_faults))
+        .route("/__emulator/stats", get(stats))
+        .route("/__emulator/stats/reset", post(reset_stats))
+        .with_state(shared)
+}
+
+async fn set_faults(State(shared): State<Arc<Shared>>, Json(faults): Json<Faults>) -> Json<Faults> {
+    shared.set_faults(faults.clone());
+    Json(faults)
+}
+
+async fn get_faults(State(shared): State<Arc<Shared>>) -> Json<Faults> {
+    Json(shared.faults())
+}
+
+async fn stats(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    Json(shared.stats())
+}
+
+async fn reset_stats(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    shared.reset_stats();
+    Json(shared.stats())
+}

@@ -1,0 +1,335 @@
+//! The YetiShare File Upload API v2 site, served at `/yetishare/api/v2/`, with its short-URL
+//! download links at `/yetishare/<shortUrl>`. Written from `shared/docs/protocols/yetishare.md`.
+
+mod accounts;
+mod auth;
+mod db;
+mod download;
+mod files;
+mod folders;
+mod render;
+mod reply;
+mod request;
+mod seed;
+mod sessions;
+mod upload;
+mod url_upload;
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::Method;
+use axum::response::Response;
+use axum::routing::{any, get};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+pub use accounts::{
+    FREE_KEY1, FREE_KEY2, FREE_PASSWORD, FREE_USERNAME, PREMIUM_KEY1, PREMIUM_KEY2,
+    PREMIUM_PASSWORD, PREMIUM_USERNAME,
+};
+
+use super::DemoAccount;
+use super::control::Shared;
+use super::persist::JsonFile;
+use accounts::{ACCOUNTS, Account};
+use db::Db;
+use render::Urls;
+use reply::Outcome;
+use request::{Incoming, Route, UploadSink};
+use sessions::Sessions;
+
+const API_ROOT: &str = "/yetishare/api/v2";
+
+/// The endpoints and their actions.
+const ROUTES: &[(&str, &[&str])] = &[
+    ("authorize", &["index"]),
+    ("disable_access_token", &["index"]),
+    ("account", &["info", "package"]),
+    (
+        "file",
+        &[
+            "upload",
+            "download",
+            "url_upload_add",
+            "url_upload_status",
+            "info",
+            "edit",
+            "delete",
+            "move",
+            "copy",
+        ],
+    ),
+    (
+        "folder",
+        &["create", "listing", "info", "edit", "delete", "move"],
+    ),
+];
+
+pub(crate) struct Site {
+    urls: Urls,
+    blob_dir: PathBuf,
+    temp_dir: PathBuf,
+    db: Mutex<Saved>,
+    /// Signals the saver that the metadata changed.
+    dirty: Notify,
+    sessions: Mutex<Sessions>,
+    json: JsonFile,
+    shared: Arc<Shared>,
+    fetcher: reqwest::Client,
+    stop: CancellationToken,
+}
+
+struct Saved {
+    db: Db,
+    /// Bumped by every change; the metadata file knows which generation it holds.
+    generation: u64,
+}
+
+impl Site {
+    /// Loads the site's data from `data_dir/yetishare/` (seeding empty accounts if asked).
+    pub(crate) async fn open(
+        data_dir: &Path,
+        origin: &str,
+        shared: Arc<Shared>,
+        stop: CancellationToken,
+        seed_demo: bool,
+    ) -> io::Result<Arc<Self>> {
+        let root = data_dir.join("yetishare");
+        let blob_dir = root.join("blobs");
+        let temp_dir = root.join("tmp");
+        tokio::fs::create_dir_all(&blob_dir).await?;
+        // Half-received uploads from a previous run are garbage.
+        let _ = tokio::fs::remove_dir_all(&temp_dir).await;
+        tokio::fs::create_dir_all(&temp_dir).await?;
+        let json = JsonFile::new(root.join("metadata.json"));
+        let mut db: Db = json.load().await?.unwrap_or_default();
+        url_upload::fail_interrupted(&mut db, &reply::now());
+        let fetcher = reqwest::Client::builder()
+            .user_agent("haul-emulator")
+            .build()
+            .map_err(io::Error::other)?;
+        let site = Arc::new(Self {
+            urls: Urls {
+                site: format!("{origin}/yetishare"),
+            },
+            blob_dir,
+            temp_dir,
+            // Generation 1 is newer than "nothing written yet", so the first flush writes.
+            db: Mutex::new(Saved { db, generation: 1 }),
+            dirty: Notify::new(),
+            sessions: Mutex::new(Sessions::default()),
+            json,
+            shared,
+            fetcher,
+            stop,
+        });
+        if seed_demo {
+            for account in &ACCOUNTS {
+                seed::fill_if_empty(&site, account).await?;
+            }
+        }
+        site.flush().await;
+        site.spawn_saver();
+        Ok(site)
+    }
+
+    pub(crate) fn demo_accounts(&self) -> Vec<DemoAccount> {
+        ACCOUNTS
+            .iter()
+            .map(|account| DemoAccount {
+                name: account.config_name.to_string(),
+                provider: "yetishare".to_string(),
+                base_url: format!("{}/api/v2", self.urls.site),
+                username: Some(account.username.to_string()),
+                secret: format!("{}:{}", account.key1, account.key2),
+                description: account.description.to_string(),
+            })
+            .collect()
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Db) -> T) -> T {
+        f(&self.lock_db().db)
+    }
+
+    /// Applies a change; when it succeeds, the saver writes the metadata right after.
+    fn change<T, E>(&self, f: impl FnOnce(&mut Db) -> Result<T, E>) -> Result<T, E> {
+        let value = {
+            let mut saved = self.lock_db();
+            let value = f(&mut saved.db)?;
+            saved.generation += 1;
+            value
+        };
+        self.dirty.notify_one();
+        Ok(value)
+    }
+
+    /// Writes the current metadata unless it is already on disk.
+    pub(crate) async fn flush(&self) {
+        let (generation, db) = {
+            let saved = self.lock_db();
+            (saved.generation, saved.db.clone())
+        };
+        let serialized = tokio::task::spawn_blocking(move || serde_json::to_vec(&db))
+            .await
+            .map_err(io::Error::other)
+            .and_then(|bytes| bytes.map_err(io::Error::other));
+        let saved = match serialized {
+            Ok(bytes) => self.json.save(generation, bytes).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = saved {
+            tracing::warn!(%error, "could not save the YetiShare metadata");
+        }
+    }
+
+    /// Saves after changes, coalescing bursts (a write covers every change made before it
+    /// starts), and once more when the emulator stops.
+    fn spawn_saver(self: &Arc<Self>) {
+        let site = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = site.dirty.notified() => site.flush().await,
+                    () = site.stop.cancelled() => {
+                        site.flush().await;
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    fn lock_db(&self) -> MutexGuard<'_, Saved> {
+        self.db
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn sessions(&self) -> MutexGuard<'_, Sessions> {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn blob_path(&self, blob: &str) -> PathBuf {
+        self.blob_dir.join(blob)
+    }
+}
+
+pub(crate) fn router(site: Arc<Site>) -> Router {
+    Router::new()
+        .route(API_ROOT, any(api))
+        .route(&format!("{API_ROOT}/"), any(api))
+        .route(&format!("{API_ROOT}/{{*rest}}"), any(api))
+        .route("/yetishare/{short_url}", get(download::serve))
+        .route("/yetishare/{short_url}/{filename}", get(download::serve))
+        // Uploads stream to disk; no size cap here (the account's package decides).
+        .layer(DefaultBodyLimit::disable())
+        .with_state(site)
+}
+
+/// The stats name of a request under `/yetishare/`, or `None` for other paths.
+pub(crate) fn route_key(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/yetishare/")?;
+    let Some(api) = rest.strip_prefix("api/v2") else {
+        return Some("yetishare/download".to_string());
+    };
+    if !api.is_empty() && !api.starts_with('/') {
+        return Some("yetishare/download".to_string());
+    }
+    let route = Route::parse(api);
+    let known = ROUTES.iter().any(|(endpoint, actions)| {
+        *endpoint == route.endpoint && actions.contains(&route.action.as_str())
+    });
+    Some(match (known, route.action.as_str()) {
+        (false, _) => "yetishare/unknown".to_string(),
+        (true, "index") => format!("yetishare/{}", route.endpoint),
+        (true, action) => format!("yetishare/{}/{action}", route.endpoint),
+    })
+}
+
+/// Every API request: route, method, parameters, token purge, the endpoint's own checks, the
+/// action.
+async fn api(State(site): State<Arc<Site>>, request: Request) -> Response {
+    let route = Route::parse(
+        request
+            .uri()
+            .path()
+            .strip_prefix(API_ROOT)
+            .unwrap_or_default(),
+    );
+    let Some((_, actions)) = ROUTES
+        .iter()
+        .find(|(endpoint, _)| *endpoint == route.endpoint)
+    else {
+        return reply::no_endpoint(&route.endpoint);
+    };
+    if request.method() != Method::GET && request.method() != Method::POST {
+        return reply::invalid_method();
+    }
+    let limit = |params: &request::Params| upload::limit_for(params);
+    let wants_upload = route.endpoint == "file" && route.action == "upload";
+    let sink = wants_upload.then(|| UploadSink {
+        temp_dir: &site.temp_dir,
+        limit: &limit,
+    });
+    let incoming = request::read(request, sink).await;
+    site.sessions().purge_idle(Instant::now());
+
+    if route.endpoint == "authorize" {
+        if route.action != "index" {
+            return reply::no_method(&route.endpoint, &route.action);
+        }
+        return reply::render(auth::authorize(&site, &incoming.params));
+    }
+    // The endpoint classes check the token in their constructor, before looking for the
+    // action.
+    let account = match auth::validate(&site, &incoming.params) {
+        Ok(account) => account,
+        Err(message) => return reply::render(Err(message)),
+    };
+    if !actions.contains(&route.action.as_str()) {
+        return reply::no_method(&route.endpoint, &route.action);
+    }
+    reply::render(run(&site, account, &route, incoming).await)
+}
+
+async fn run(
+    site: &Arc<Site>,
+    account: &'static Account,
+    route: &Route,
+    incoming: Incoming,
+) -> Outcome {
+    let params = &incoming.params;
+    match (route.endpoint.as_str(), route.action.as_str()) {
+        ("disable_access_token", _) => Ok(auth::disable_access_token(site, params)),
+        ("account", "info") => Ok(auth::account_info(site, account)),
+        ("account", "package") => Ok(reply::keys(serde_json::json!({
+            "data": account.package_info()
+        }))),
+        ("file", "upload") => upload::upload(site, account, incoming).await,
+        ("file", "download") => files::download(site, account, params),
+        ("file", "url_upload_add") => url_upload::add(site, account, params).await,
+        ("file", "url_upload_status") => url_upload::status(site, account, params),
+        ("file", "info") => files::info(site, account, params),
+        ("file", "edit") => files::edit(site, account, params),
+        ("file", "delete") => files::delete(site, account, params),
+        ("file", "move") => files::move_file(site, account, params),
+        ("file", "copy") => files::copy(site, account, params),
+        ("folder", "create") => folders::create(site, account, params),
+        ("folder", "listing") => folders::listing(site, account, params),
+        ("folder", "info") => folders::info(site, account, params),
+        ("folder", "edit") => folders::edit(site, account, params),
+        ("folder", "delete") => folders::delete(site, account, params),
+        ("folder", "move") => folders::move_folder(site, account, params),
+        _ => Err(format!(
+            "No method found within endpoint ({}): {}",
+            route.endpoint, route.action
+        )),
+    }
+}
