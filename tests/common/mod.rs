@@ -129,7 +129,8 @@ pub fn pattern(len: usize, seed: u64) -> Vec<u8> {
 }
 
 /// Upload straight through the YetiShare HTTP API, bypassing haul's client (which refuses to
-/// create some names): for planting hostile names on the server.
+/// create some names): for planting hostile names on the server. The name is set with
+/// `file/edit` afterwards, since a multipart header cannot carry control characters.
 pub async fn raw_yetishare_upload(account: &DemoAccount, name: &str, data: &[u8]) -> String {
     let http = reqwest::Client::new();
     let (key1, key2) = account.secret.split_once(':').expect("key pair");
@@ -151,11 +152,11 @@ pub async fn raw_yetishare_upload(account: &DemoAccount, name: &str, data: &[u8]
         .expect("account id")
         .to_string();
     let form = reqwest::multipart::Form::new()
-        .text("access_token", token)
-        .text("account_id", account_id)
+        .text("access_token", token.clone())
+        .text("account_id", account_id.clone())
         .part(
             "upload_file",
-            reqwest::multipart::Part::bytes(data.to_vec()).file_name(name.to_string()),
+            reqwest::multipart::Part::bytes(data.to_vec()).file_name("planted.bin"),
         );
     let reply: serde_json::Value = http
         .post(format!("{}/file/upload", account.base_url))
@@ -167,8 +168,24 @@ pub async fn raw_yetishare_upload(account: &DemoAccount, name: &str, data: &[u8]
         .await
         .expect("json");
     assert_eq!(reply["_status"], "success", "{reply}");
-    reply["data"][0]["file_id"]
+    let file_id = reply["data"][0]["file_id"]
         .as_str()
         .expect("file id")
-        .to_string()
+        .to_string();
+    let edited: serde_json::Value = http
+        .post(format!("{}/file/edit", account.base_url))
+        .form(&[
+            ("access_token", token.as_str()),
+            ("account_id", account_id.as_str()),
+            ("file_id", file_id.as_str()),
+            ("filename", name),
+        ])
+        .send()
+        .await
+        .expect("edit")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(edited["_status"], "success", "{edited}");
+    file_id
 }
