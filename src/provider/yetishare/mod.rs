@@ -456,13 +456,34 @@ impl Provider for YetiShare {
     async fn account_info(&self) -> Result<AccountInfo> {
         let (details, package) =
             futures::try_join!(self.account_details(), self.account_package())?;
-        let mut extra = display_fields(&details.other);
-        if let Some(id) = extra.remove("id") {
-            extra.insert("account_id".into(), id);
+        let mut extra = std::collections::BTreeMap::new();
+        if let Some(id) = details
+            .other
+            .get("id")
+            .and_then(crate::provider::json::string_of)
+        {
+            extra.insert("account id".to_string(), id);
         }
-        for (key, value) in display_fields(&package.other) {
-            if key != "id" {
-                extra.entry(key).or_insert(value);
+        // The package limits worth showing, in words; "0" means unlimited and is left out.
+        let package_fields = display_fields(&package.other);
+        for (key, label) in [
+            ("level_type", "account type"),
+            ("wait_between_downloads", "seconds between downloads"),
+            ("download_speed", "download speed limit (bytes/s)"),
+            ("downloads_per_24_hours", "downloads per 24 h"),
+            ("download_size_per_24_hours", "download bytes per 24 h"),
+            (
+                "max_download_filesize_allowed",
+                "largest downloadable file (bytes)",
+            ),
+            ("max_remote_download_urls", "remote uploads at once"),
+            (
+                "days_to_keep_inactive_files",
+                "days inactive files are kept",
+            ),
+        ] {
+            if let Some(value) = package_fields.get(key).filter(|v| v.as_str() != "0") {
+                extra.insert(label.to_string(), value.clone());
             }
         }
         let count = |n: Option<u64>| n.map(|n| u32::try_from(n).unwrap_or(u32::MAX));
