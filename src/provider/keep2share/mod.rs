@@ -288,3 +288,5 @@ impl Provider for Keep2Share {
     }
 }
 
+#[cfg(test)]
+mod tests;
