@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod json;
+pub mod keep2share;
 pub mod local;
 pub mod open;
 pub mod types;

@@ -18,6 +18,16 @@ pub fn open_account(account: &AccountConfig, secret: &Secret) -> Result<Arc<dyn 
                 creds,
             )?))
         }
+        ProviderFamily::Keep2share => {
+            let creds = super::keep2share::Credentials::from_secret(
+                account.username.as_deref(),
+                secret.expose(),
+            )?;
+            Ok(Arc::new(super::keep2share::Keep2Share::new(
+                &account.base_url,
+                creds,
+            )?))
+        }
         other => Err(ProviderError::unsupported(format!(
             "the {other} provider is not available in this version of haul"
         ))),
