@@ -5,6 +5,7 @@ pub mod json;
 pub mod local;
 pub mod open;
 pub mod types;
+pub mod xfilesharing;
 pub mod yetishare;
 
 use std::pin::Pin;

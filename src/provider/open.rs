@@ -18,6 +18,10 @@ pub fn open_account(account: &AccountConfig, secret: &Secret) -> Result<Arc<dyn 
                 creds,
             )?))
         }
+        ProviderFamily::Xfilesharing => Ok(Arc::new(super::xfilesharing::XFileSharing::new(
+            &account.base_url,
+            secret.expose(),
+        )?)),
         other => Err(ProviderError::unsupported(format!(
             "the {other} provider is not available in this version of haul"
         ))),
