@@ -252,6 +252,14 @@ fn from_http(
     body: &[u8],
     site: &Site,
 ) -> ProviderError {
+    if status == StatusCode::NOT_FOUND && endpoint == "account/info" {
+        // Every XFS site has this one: the URL is not an XFS API root.
+        return ProviderError::fatal(format!(
+            "no XFileSharing API at {} (account/info answered HTTP 404); is that the site's \
+             API root, like https://kenfiles.com/api?",
+            site.api_root
+        ));
+    }
     if status == StatusCode::NOT_FOUND {
         return ProviderError::unsupported(format!(
             "{} API has no {endpoint} (HTTP 404 at {})",
@@ -450,6 +458,12 @@ mod tests {
         assert_eq!(
             e.message,
             "kenfiles' API has no files/deleted (HTTP 404 at https://kenfiles.com/api)"
+        );
+        let e = parse_reply("account/info", StatusCode::NOT_FOUND, &h, page, &site()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Fatal);
+        assert!(
+            e.message
+                .starts_with("no XFileSharing API at https://kenfiles.com/api")
         );
         let cloudflare = b"<html><title>522: Connection timed out</title>\n</html>";
         let e = parse_reply(

@@ -127,10 +127,20 @@ impl XFileSharing {
     }
 
     /// The account's own listing of file `code` (named `name`), or `None` if the file is not in
-    /// this account. `file/info` and `file/set_folder` cannot tell: only `file/list` can.
+    /// this account. `file/info` and `file/set_folder` cannot tell: only `file/list` can. The
+    /// name narrows the search; a site that stored the name differently is searched in full.
     pub(super) async fn owned_file(&self, code: &str, name: &str) -> Result<Option<ListedFile>> {
+        let filter = name_filter(name);
+        let mut found = self.find_listed(code, filter).await?;
+        if found.is_none() && filter.is_some() {
+            found = self.find_listed(code, None).await?;
+        }
+        Ok(found)
+    }
+
+    async fn find_listed(&self, code: &str, name: Option<&str>) -> Result<Option<ListedFile>> {
         let mut found = None;
-        self.walk_files(None, name_filter(name), |page| {
+        self.walk_files(None, name, |page| {
             found = page.into_iter().find(|f| f.code == code);
             found.is_some()
         })

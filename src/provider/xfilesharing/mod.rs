@@ -14,6 +14,13 @@ mod site;
 mod transport;
 mod types;
 
+#[cfg(test)]
+mod fake_site;
+#[cfg(test)]
+mod samples;
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
