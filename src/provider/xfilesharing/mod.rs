@@ -403,11 +403,12 @@ impl Provider for XFileSharing {
             }
             _ => None,
         };
+        // A free account's premium_expire is its creation time: only show a real expiry.
+        let premium_until = details.premium_until().filter(|_| premium != Some(false));
         Ok(AccountInfo {
-            email: details.email.clone(),
+            email: details.email,
             plan: premium.map(|p| if p { "premium" } else { "free" }.to_owned()),
-            // A free account's premium_expire is its creation time: only show a real expiry.
-            premium_until: details.premium_until().filter(|_| premium != Some(false)),
+            premium_until,
             storage_used: details.storage_used,
             storage_limit,
             extra,
@@ -423,8 +424,8 @@ impl Provider for XFileSharing {
     async fn remote_upload_status(&self, job: &str) -> Result<RemoteJobState> {
         if job == UNTRACKED_JOB {
             return Err(ProviderError::unsupported(format!(
-                "{} took the URL without a job code to follow; the file appears in the root \
-                 once the site has fetched it",
+                "{} took the URL without a job code to follow; the file appears in the \
+                 account once the site has fetched it",
                 self.host()
             )));
         }
