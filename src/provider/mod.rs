@@ -6,6 +6,7 @@ pub mod keep2share;
 pub mod local;
 pub mod open;
 pub mod types;
+pub mod xfilesharing;
 pub mod yetishare;
 
 use std::pin::Pin;

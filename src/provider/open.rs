@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Provider, ProviderError, Result};
+use super::{Provider, Result};
 use crate::config::{AccountConfig, ProviderFamily, secrets::Secret};
 
 /// A ready provider for one configured account.
@@ -28,8 +28,9 @@ pub fn open_account(account: &AccountConfig, secret: &Secret) -> Result<Arc<dyn 
                 creds,
             )?))
         }
-        other => Err(ProviderError::unsupported(format!(
-            "the {other} provider is not available in this version of haul"
-        ))),
+        ProviderFamily::Xfilesharing => Ok(Arc::new(super::xfilesharing::XFileSharing::new(
+            &account.base_url,
+            secret.expose(),
+        )?)),
     }
 }

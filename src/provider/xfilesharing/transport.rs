@@ -1,0 +1,332 @@
+//! The XFS transport: GET calls carrying the key as the `key` query parameter, the streamed
+//! multipart upload to `upload.cgi`, and ranged downloads. Every error leaving here is one line
+//! without the key.
+
+use futures::StreamExt;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_RANGE, CONTENT_TYPE, HeaderMap, RANGE};
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+
+use super::errors::{Reply, one_line, parse_json, parse_reply, refusal, unexpected_reply};
+use super::site::Site;
+use super::types::{UploadServer, UploadedFileDto, real_code};
+use crate::http;
+use crate::provider::json::u64_of;
+use crate::provider::{DownloadStream, ErrorKind, ProviderError, Result, UploadBody};
+
+/// Keys shorter than this are not scrubbed from messages (they would mangle ordinary words).
+const MIN_SCRUBBED_LEN: usize = 6;
+
+/// Where a ranged GET landed.
+pub(super) enum Ranged {
+    Body(DownloadStream),
+    /// HTTP 416: the offset is at or past the end; `total` is the size if the host said.
+    PastEnd {
+        total: Option<u64>,
+    },
+}
+
+/// One account's way to its site. No Debug: it holds the key.
+pub(super) struct Transport {
+    client: reqwest::Client,
+    pub site: Site,
+    key: String,
+}
+
+impl Transport {
+    pub fn new(base_url: &str, api_key: &str) -> Result<Transport> {
+        let site = Site::parse(base_url)?;
+        let key = api_key.trim();
+        if key.is_empty() {
+            return Err(ProviderError::invalid("the XFileSharing API key is empty"));
+        }
+        if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ProviderError::invalid(
+                "the XFileSharing API key must be one word (no spaces or line breaks)",
+            ));
+        }
+        Ok(Transport {
+            client: http::client(),
+            site,
+            key: key.to_owned(),
+        })
+    }
+
+    /// GET `<api root>/<endpoint>?key=...&<params>` and read its envelope.
+    pub async fn call(&self, endpoint: &str, params: &[(&str, &str)]) -> Result<Reply> {
+        let mut query = Vec::with_capacity(params.len() + 1);
+        query.push(("key", self.key.as_str()));
+        query.extend_from_slice(params);
+        let result = async {
+            let response = self
+                .client
+                .get(self.site.endpoint_url(endpoint))
+                .query(&query)
+                .send()
+                .await
+                .map_err(http::from_reqwest)?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = http::read_limited(response).await?;
+            parse_reply(endpoint, status, &headers, &body, &self.site)
+        }
+        .await;
+        result.map_err(|e| self.scrub(e))
+    }
+
+    /// Send `body` to the session's `upload.cgi` as the part `file_0` (the name XFS's own
+    /// uploader uses), streamed with its length; returns the new file's code. The body is spent
+    /// once sending starts, so a failure that may pass says the upload must be restarted.
+    pub async fn upload(
+        &self,
+        server: &UploadServer,
+        utype: &str,
+        name: &str,
+        body: UploadBody,
+    ) -> Result<String> {
+        let url = url::Url::parse(&server.url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| {
+                ProviderError::fatal(format!("{} gave an unusable upload URL", self.site.host))
+            })?;
+        let part = Part::stream_with_length(reqwest::Body::wrap_stream(body.stream), body.len)
+            .file_name(name.to_owned())
+            .mime_str("application/octet-stream")
+            .map_err(http::from_reqwest)?;
+        let form = Form::new()
+            .text("sess_id", server.sess_id.clone())
+            .text("utype", utype.to_owned())
+            .part("file_0", part);
+        let sent = async {
+            let response = self
+                .client
+                .post(url)
+                .multipart(form)
+                .send()
+                .await
+                .map_err(http::from_reqwest)?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let reply = http::read_limited(response).await?;
+            self.read_upload_reply(status, &headers, &reply)
+        };
+        sent.await.map_err(|e| {
+            let e = self.scrub(e);
+            if e.kind == ErrorKind::Transient {
+                e.context("the upload failed; it must be restarted from its source")
+            } else {
+                e
+            }
+        })
+    }
+
+    /// `upload.cgi`'s answer: an array with one `{file_code, file_status}` per file part, where
+    /// `"undef"` is a failure even when the status says OK.
+    fn read_upload_reply(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<String> {
+        let host = &self.site.host;
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            return Err(ProviderError::quota(format!(
+                "{host} refused the upload as too large"
+            )));
+        }
+        if !status.is_success() {
+            let mut error = http::status_error(status, headers, host);
+            let excerpt = one_line(&http::body_excerpt(body));
+            if !excerpt.is_empty() {
+                error.message = format!("{}: {excerpt}", error.message);
+            }
+            return Err(error);
+        }
+        let first = match parse_json(body) {
+            Some(Value::Array(mut items)) if !items.is_empty() => items.swap_remove(0),
+            Some(Value::Object(object)) if object.contains_key("file_code") => {
+                Value::Object(object)
+            }
+            Some(Value::Object(envelope)) => {
+                let code = envelope.get("status").and_then(u64_of);
+                let msg = envelope.get("msg").and_then(Value::as_str);
+                return Err(refusal(&self.site, "the upload", code, msg));
+            }
+            _ => return Err(unexpected_reply(host, "the upload", body)),
+        };
+        let file: UploadedFileDto = serde_json::from_value(first).map_err(|e| {
+            ProviderError::fatal(format!("unexpected reply from {host} to the upload: {e}"))
+        })?;
+        let status = file
+            .file_status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let accepted = status.is_none_or(|s| s.eq_ignore_ascii_case("ok"));
+        if !accepted {
+            return Err(refusal(&self.site, "the upload", None, status));
+        }
+        real_code(file.file_code).ok_or_else(|| {
+            ProviderError::fatal(format!(
+                "{host} discarded the upload (its file code is \"undef\")"
+            ))
+        })
+    }
+
+    /// GET a direct link from byte `offset` (redirects are followed by the client).
+    pub async fn get_from(&self, link: &str, offset: u64) -> Result<Ranged> {
+        let url = url::Url::parse(link)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| {
+                ProviderError::fatal(format!("{} gave an unusable download link", self.site.host))
+            })?;
+        let file_host = url.host_str().unwrap_or(&self.site.host).to_owned();
+        let mut request = self.client.get(url);
+        if offset > 0 {
+            request = request.header(RANGE, format!("bytes={offset}-"));
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.scrub(http::from_reqwest(e)))?;
+        let status = response.status();
+        let headers = response.headers();
+        let (range_start, range_total) = headers
+            .get(CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .map_or((None, None), parse_content_range);
+        let (start, total) = match status {
+            StatusCode::PARTIAL_CONTENT => (range_start.unwrap_or(offset), range_total),
+            StatusCode::RANGE_NOT_SATISFIABLE if offset > 0 => {
+                return Ok(Ranged::PastEnd { total: range_total });
+            }
+            s if s.is_success() => (0, response.content_length()),
+            _ => return Err(http::status_error(status, headers, &file_host)),
+        };
+        if is_web_page(headers) {
+            return Err(ProviderError::fatal(format!(
+                "{file_host} sent a web page instead of the file (the download link may have expired)"
+            )));
+        }
+        let body = response
+            .bytes_stream()
+            .map(|c| c.map_err(http::from_reqwest));
+        Ok(Ranged::Body(DownloadStream {
+            offset: start,
+            total,
+            body: Box::pin(body),
+        }))
+    }
+
+    /// `e` without the key in its message.
+    fn scrub(&self, mut e: ProviderError) -> ProviderError {
+        if self.key.len() >= MIN_SCRUBBED_LEN && e.message.contains(&self.key) {
+            e.message = e.message.replace(&self.key, "***");
+        }
+        e
+    }
+}
+
+/// `Content-Range: bytes START-END/TOTAL` (or `bytes */TOTAL`) -> (start, total).
+fn parse_content_range(value: &str) -> (Option<u64>, Option<u64>) {
+    let Some(range) = value.trim().strip_prefix("bytes") else {
+        return (None, None);
+    };
+    let (span, total) = range.trim().split_once('/').unwrap_or((range, "*"));
+    let start = span
+        .split_once('-')
+        .and_then(|(start, _)| start.trim().parse().ok());
+    (start, total.trim().parse().ok())
+}
+
+/// An HTML page without an attachment header where a file was expected (an expired link).
+fn is_web_page(headers: &HeaderMap) -> bool {
+    let html = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    html && !headers.contains_key(CONTENT_DISPOSITION)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transport() -> Transport {
+        Transport::new("https://kenfiles.com/api", "k3yK3yK3y").unwrap()
+    }
+
+    fn upload_reply(body: &str) -> Result<String> {
+        transport().read_upload_reply(StatusCode::OK, &HeaderMap::new(), body.as_bytes())
+    }
+
+    #[test]
+    fn keys_must_be_one_word() {
+        assert!(Transport::new("https://h/api", " ").is_err());
+        assert!(Transport::new("https://h/api", "a b").is_err());
+        assert_eq!(
+            Transport::new("https://h/api", " abc\n").unwrap().key,
+            "abc"
+        );
+    }
+
+    #[test]
+    fn upload_replies() {
+        let code = upload_reply(r#"[{"file_code":"b578rni0e1ka","file_status":"OK"}]"#);
+        assert_eq!(code.unwrap(), "b578rni0e1ka");
+        let e = upload_reply(
+            r#"[{"file_code":"undef","file_status":"null filesize or wrong file path"}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidInput);
+        assert_eq!(
+            e.message,
+            "kenfiles.com refused the upload: null filesize or wrong file path"
+        );
+        let e = upload_reply(r#"[{"file_code":"undef","file_status":"uploads are not enabled for your account type"}]"#)
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        let e = upload_reply(r#"[{"file_code":"b578rni0e1ka","file_status":"Unauthorized"}]"#)
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
+        // DataVaults: OK, yet nothing was kept.
+        let e = upload_reply(r#"[{"file_code":"undef","file_status":"OK"}]"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Fatal);
+        assert!(e.message.contains("discarded"));
+        let e = upload_reply(r#"{"status":403,"msg":"Wrong auth"}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
+        for odd in ["<html>Bad gateway</html>", "[]", "", "[1]"] {
+            let e = upload_reply(odd).unwrap_err();
+            assert!(!e.message.contains('\n'), "{odd}: {}", e.message);
+        }
+        let e = transport()
+            .read_upload_reply(StatusCode::BAD_GATEWAY, &HeaderMap::new(), b"<h1>502</h1>")
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Transient);
+    }
+
+    #[test]
+    fn the_key_never_shows() {
+        let t = transport();
+        let e = t.scrub(ProviderError::fatal("echo k3yK3yK3y back"));
+        assert_eq!(e.message, "echo *** back");
+    }
+
+    #[test]
+    fn content_ranges_and_pages() {
+        assert_eq!(
+            parse_content_range("bytes 100-199/1000"),
+            (Some(100), Some(1000))
+        );
+        assert_eq!(parse_content_range("bytes */1000"), (None, Some(1000)));
+        assert_eq!(parse_content_range("items 1-2/3"), (None, None));
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, "text/html; charset=UTF-8".parse().unwrap());
+        assert!(is_web_page(&h));
+        h.insert(CONTENT_DISPOSITION, "attachment".parse().unwrap());
+        assert!(!is_web_page(&h));
+    }
+}
