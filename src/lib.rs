@@ -9,3 +9,4 @@ pub mod emulator;
 pub mod http;
 pub mod provider;
 pub mod sanitize;
+pub mod transfer;

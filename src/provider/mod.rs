@@ -141,6 +141,13 @@ pub trait Provider: Send + Sync {
 
     async fn account_info(&self) -> Result<AccountInfo>;
 
+    /// A URL that serves the file's bytes to anyone holding it for a while (for another
+    /// host's remote-URL upload). `Ok(None)` when the host can't give one without a person.
+    /// The URL grants access: never log or store it.
+    async fn direct_url(&self, _file: &EntryRef) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     /// Place a file the host already has (same md5 and size) without sending its bytes.
     /// `Ok(None)` when the host does not have it (or cannot do this): upload normally then.
     async fn upload_by_hash(

@@ -194,6 +194,18 @@ impl Provider for Keep2Share {
         self.stat_entry(&EntryRef::file(id)).await
     }
 
+    async fn direct_url(&self, file: &EntryRef) -> Result<Option<String>> {
+        if file.kind == EntryKind::Folder {
+            return Ok(None);
+        }
+        match download::direct_url(&self.api, &self.free_keys, &file.id).await {
+            Ok(url) => Ok(Some(url)),
+            // A free account needs a person for every link: relay the bytes instead.
+            Err(e) if e.kind == crate::provider::ErrorKind::CaptchaRequired => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn open_download(&self, file: &EntryRef, offset: u64) -> Result<DownloadStream> {
         if file.kind == EntryKind::Folder {
             return Err(ProviderError::invalid(

@@ -316,6 +316,17 @@ impl Provider for XFileSharing {
         Ok(entry)
     }
 
+    async fn direct_url(&self, file: &EntryRef) -> Result<Option<String>> {
+        if file.kind == EntryKind::Folder {
+            return Ok(None);
+        }
+        match self.direct_link(&file.id).await {
+            Ok(link) => Ok(link.url),
+            Err(e) if e.kind == crate::provider::ErrorKind::Unsupported => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn open_download(&self, file: &EntryRef, offset: u64) -> Result<DownloadStream> {
         if file.kind == EntryKind::Folder {
             return Err(ProviderError::invalid(

@@ -409,6 +409,13 @@ impl Provider for YetiShare {
         file.into_entry(parent, len, self.host())
     }
 
+    async fn direct_url(&self, file: &EntryRef) -> Result<Option<String>> {
+        if file.kind == EntryKind::Folder {
+            return Ok(None);
+        }
+        self.download_url(&file.id).await.map(Some)
+    }
+
     async fn open_download(&self, file: &EntryRef, offset: u64) -> Result<DownloadStream> {
         if file.kind == EntryKind::Folder {
             return Err(ProviderError::invalid(

@@ -421,8 +421,8 @@ async fn account_info_merges_details_and_plan() {
     assert_eq!(info.concurrent_uploads, Some(100));
     assert_eq!(info.concurrent_downloads, None);
     assert_eq!(info.storage_limit, None);
-    assert_eq!(info.extra["account_id"], "158642");
-    assert_eq!(info.extra["level_type"], "paid user");
+    assert_eq!(info.extra["account id"], "158642");
+    assert_eq!(info.extra["account type"], "paid user");
     assert!(!format!("{host:?}").contains("token0"));
 }
 

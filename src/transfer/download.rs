@@ -1,0 +1,264 @@
+//! Into a local folder: `NAME.haul-part`, resumed from its length with a Range request,
+//! hashed inline on another thread, renamed only when size (and md5) match.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use md5::Digest;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
+
+use super::engine::StopReason;
+use super::spec::{FolderAddr, ItemAddr};
+use super::state::ConflictPolicy;
+use super::worker::{JobCtx, Step, Stop};
+use crate::provider::ProviderError;
+use crate::sanitize::local_file_name;
+
+/// Suffix of files being downloaded.
+pub const PART_SUFFIX: &str = ".haul-part";
+
+/// Disk writes of at least this size.
+const WRITE_BUFFER: usize = 1024 * 1024;
+
+/// `DIR/NAME.haul-part` for `DIR/NAME`.
+pub fn part_path(final_path: &Path) -> PathBuf {
+    let mut s = final_path.as_os_str().to_os_string();
+    s.push(PART_SUFFIX);
+    PathBuf::from(s)
+}
+
+/// `name (1).ext`, `name (2).ext`, ... the first that `taken` says is free.
+pub fn conflict_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    };
+    (1u32..)
+        .map(|n| format!("{stem} ({n}){ext}"))
+        .find(|candidate| !taken(candidate))
+        .unwrap_or_else(|| name.to_string())
+}
+
+pub async fn to_local(
+    ctx: &JobCtx<'_>,
+    from: &ItemAddr,
+    to: &FolderAddr,
+    name: &str,
+) -> Step<Option<String>> {
+    let dir = PathBuf::from(to.id.as_deref().unwrap_or("/"));
+    tokio::fs::create_dir_all(&dir).await?;
+    let (safe, changed) = local_file_name(name);
+    if changed {
+        ctx.note(format!(
+            "{}: saved as {safe:?} because the remote name is not a safe local file name",
+            from.shown
+        ));
+    }
+    let mut final_path = dir.join(&safe);
+    let mut part = part_path(&final_path);
+    if let Ok(existing) = tokio::fs::metadata(&final_path).await {
+        let shown = final_path.display().to_string();
+        match ctx
+            .conflict(&shown, Some(existing.len()), from.size)
+            .await?
+        {
+            ConflictPolicy::Skip => return Ok(Some(format!("skipped: {shown} exists"))),
+            ConflictPolicy::Overwrite => {}
+            ConflictPolicy::Rename => {
+                final_path = dir.join(conflict_name(&safe, |n| dir.join(n).exists()));
+                part = part_path(&final_path);
+            }
+            ConflictPolicy::Resume | ConflictPolicy::SkipIdentical
+                if Some(existing.len()) == from.size && same_md5(from, &final_path).await? =>
+            {
+                ctx.counter.set_done(existing.len());
+                return Ok(Some(format!("skipped: {shown} is already complete")));
+            }
+            ConflictPolicy::Resume if from.size.is_some_and(|s| existing.len() < s) => {
+                // Continue the existing file: it becomes the part file.
+                tokio::fs::rename(&final_path, &part).await?;
+            }
+            _ => {
+                return Err(Stop::Error(ProviderError::invalid(format!(
+                    "{shown} already exists (use --on-conflict skip, overwrite, rename or resume)"
+                ))));
+            }
+        }
+    }
+    let written = fetch(ctx, from, &part).await?;
+    verify_and_finish(ctx, from, &part, &final_path, written).await
+}
+
+async fn same_md5(from: &ItemAddr, path: &Path) -> Step<bool> {
+    match &from.md5 {
+        None => Ok(true),
+        Some(expected) => Ok(crate::checksum::md5_file_async(path)
+            .await?
+            .eq_ignore_ascii_case(expected)),
+    }
+}
+
+/// Stream into `part` from its current length; returns the md5 if the host gave one to check.
+async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<String>> {
+    let mut offset = tokio::fs::metadata(part)
+        .await
+        .map(|m| m.len())
+        .unwrap_or(0);
+    if from.size.is_some_and(|size| offset > size) {
+        offset = 0;
+    }
+    ctx.counter.set_total(from.size);
+    ctx.counter.set_done(offset);
+    let provider = ctx.provider(&from.account).await?;
+    let mut dl = provider.open_download(&from.entry_ref(), offset).await?;
+    if offset > 0 && dl.offset != offset {
+        ctx.note(format!(
+            "{}: the server ignored the resume request; downloading from the start",
+            from.shown
+        ));
+    }
+    if dl.total.is_some() {
+        ctx.counter.set_total(dl.total);
+    }
+    ctx.counter.set_done(dl.offset);
+    let mut file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(part)
+        .await?;
+    file.set_len(dl.offset).await?;
+    file.seek(std::io::SeekFrom::Start(dl.offset)).await?;
+    let hasher = from
+        .md5
+        .as_ref()
+        .map(|_| InlineHasher::start(part.to_path_buf(), dl.offset));
+    let mut out = BufWriter::with_capacity(WRITE_BUFFER, file);
+    let stall = ctx.engine.shared.config.stall_timeout;
+    let throttle = &ctx.engine.shared.throttle;
+    let outcome: Step<()> = loop {
+        let next = tokio::select! {
+            _ = ctx.running.cancel.cancelled() => break Err(Stop::Stopped),
+            next = tokio::time::timeout(stall, dl.body.next()) => next,
+        };
+        match next {
+            Err(_) => {
+                break Err(Stop::Error(ProviderError::transient(format!(
+                    "stalled: no data for {}s",
+                    stall.as_secs()
+                ))));
+            }
+            Ok(None) => break Ok(()),
+            Ok(Some(Err(e))) => break Err(Stop::Error(e)),
+            Ok(Some(Ok(chunk))) => {
+                throttle.take(chunk.len()).await;
+                if let Err(e) = out.write_all(&chunk).await {
+                    break Err(e.into());
+                }
+                ctx.counter.add(chunk.len() as u64);
+                if let Some(h) = &hasher {
+                    h.feed(chunk);
+                }
+            }
+        }
+    };
+    // Whatever arrived stays in the part file for the next attempt.
+    out.flush().await?;
+    out.get_ref().sync_data().await?;
+    drop(out);
+    if let Err(stop) = outcome {
+        if matches!(stop, Stop::Stopped) && ctx.running.reason() == StopReason::Cancel {
+            let _ = tokio::fs::remove_file(part).await;
+        }
+        return Err(stop);
+    }
+    match hasher {
+        Some(h) => Ok(Some(h.finish().await?)),
+        None => Ok(None),
+    }
+}
+
+async fn verify_and_finish(
+    ctx: &JobCtx<'_>,
+    from: &ItemAddr,
+    part: &Path,
+    final_path: &Path,
+    md5: Option<String>,
+) -> Step<Option<String>> {
+    let len = tokio::fs::metadata(part).await?.len();
+    let expected = ctx.counter.total().or(from.size);
+    if let Some(size) = expected.filter(|s| *s != len) {
+        if len > size {
+            let _ = tokio::fs::remove_file(part).await;
+            return Err(Stop::Error(ProviderError::fatal(format!(
+                "{}: got {len} bytes, more than the {size} the host reported; discarded",
+                from.shown
+            ))));
+        }
+        return Err(Stop::Error(ProviderError::transient(format!(
+            "{}: the download ended at {len} of {size} bytes",
+            from.shown
+        ))));
+    }
+    if let (Some(expected), Some(actual)) = (&from.md5, &md5)
+        && !expected.eq_ignore_ascii_case(actual)
+    {
+        let _ = tokio::fs::remove_file(part).await;
+        return Err(Stop::Error(ProviderError::fatal(format!(
+            "{}: md5 mismatch (got {actual}, the host says {expected}); discarded",
+            from.shown
+        ))));
+    }
+    tokio::fs::rename(part, final_path).await?;
+    Ok(None)
+}
+
+/// md5 computed on a blocking thread as chunks arrive (after the part's existing prefix).
+struct InlineHasher {
+    tx: std::sync::mpsc::SyncSender<Bytes>,
+    done: tokio::sync::oneshot::Receiver<std::io::Result<String>>,
+}
+
+impl InlineHasher {
+    fn start(part: PathBuf, prefix: u64) -> InlineHasher {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(64);
+        let (done_tx, done) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let result = (|| {
+                let mut hasher = md5::Md5::new();
+                if prefix > 0 {
+                    use std::io::Read;
+                    let mut f = std::fs::File::open(&part)?.take(prefix);
+                    let mut buf = vec![0u8; WRITE_BUFFER];
+                    loop {
+                        let n = f.read(&mut buf)?;
+                        if n == 0 {
+                            break;
+                        }
+                        hasher.update(&buf[..n]);
+                    }
+                }
+                for chunk in rx {
+                    hasher.update(&chunk);
+                }
+                Ok(hex::encode(hasher.finalize()))
+            })();
+            let _ = done_tx.send(result);
+        });
+        InlineHasher { tx, done }
+    }
+
+    fn feed(&self, chunk: Bytes) {
+        let _ = self.tx.send(chunk);
+    }
+
+    async fn finish(self) -> std::io::Result<String> {
+        drop(self.tx);
+        tokio::time::timeout(Duration::from_secs(3600), self.done)
+            .await
+            .map_err(|_| std::io::Error::other("hashing timed out"))?
+            .map_err(|_| std::io::Error::other("hashing stopped"))?
+    }
+}

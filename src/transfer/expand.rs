@@ -1,0 +1,100 @@
+//! Folder jobs: make the destination folder, then queue one job per child, lazily, so the
+//! first files start while a huge folder is still being read.
+
+use std::collections::HashSet;
+
+use super::spec::{FolderAddr, ItemAddr, JobSpec};
+use super::worker::{JobCtx, Step, Stop};
+use crate::provider::{EntryKind, ProviderError};
+use crate::sanitize::local_file_name;
+
+pub async fn folder(
+    ctx: &JobCtx<'_>,
+    from: &ItemAddr,
+    to: &FolderAddr,
+    name: &str,
+    remove_source: bool,
+) -> Step<Option<String>> {
+    let dest = ctx
+        .with_retries(&to.account, name, |_| destination(ctx, to, name))
+        .await?;
+    let src = &ctx.provider(&from.account).await?;
+    let children = ctx
+        .with_retries(&from.account, &from.name, |_| async move {
+            Ok(src
+                .list(&crate::provider::FolderId::Id(from.id.clone()))
+                .await?)
+        })
+        .await?;
+    // After a restart, children queued before the crash are not queued twice.
+    let queued: HashSet<String> = ctx
+        .engine
+        .shared
+        .journal
+        .load()
+        .map(|jobs| {
+            jobs.into_iter()
+                .filter(|j| j.parent == Some(ctx.id))
+                .filter_map(|j| match j.spec {
+                    JobSpec::Copy { from, .. } => Some(from.id),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut added = 0usize;
+    for child in children {
+        if ctx.stopped() {
+            return Err(Stop::Stopped);
+        }
+        if queued.contains(&child.id) {
+            continue;
+        }
+        let spec = JobSpec::Copy {
+            from: ItemAddr {
+                account: from.account.clone(),
+                shown: format!("{}/{}", from.shown.trim_end_matches('/'), child.name),
+                id: child.id,
+                kind: child.kind,
+                name: child.name.clone(),
+                size: child.size,
+                md5: child.md5,
+            },
+            to: dest.clone(),
+            name: child.name,
+            remove_source,
+        };
+        ctx.engine
+            .enqueue_child(spec, Some(ctx.id))
+            .map_err(|e| ProviderError::fatal(e.to_string()))?;
+        added += 1;
+    }
+    Ok(Some(format!("{added} item(s) queued")))
+}
+
+/// The folder to fill: an existing one of that name, or a new one.
+async fn destination(ctx: &JobCtx<'_>, to: &FolderAddr, name: &str) -> Step<FolderAddr> {
+    if to.is_local() {
+        let (safe, changed) = local_file_name(name);
+        if changed {
+            ctx.note(format!("{name:?} saved as {safe:?}: not a safe local name"));
+        }
+        let dir = std::path::Path::new(to.id.as_deref().unwrap_or("/")).join(safe);
+        tokio::fs::create_dir_all(&dir).await?;
+        return Ok(FolderAddr::local(&dir));
+    }
+    let p = ctx.provider(&to.account).await?;
+    let existing = p.list(&to.folder_id()).await?;
+    let found = existing
+        .into_iter()
+        .find(|e| e.kind == EntryKind::Folder && e.name == name);
+    let folder = match found {
+        Some(f) => f,
+        None => p.create_folder(&to.folder_id(), name).await?,
+    };
+    Ok(FolderAddr {
+        account: to.account.clone(),
+        id: Some(folder.id),
+        shown: to.child_shown(name),
+    })
+}

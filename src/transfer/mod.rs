@@ -1,0 +1,20 @@
+//! The transfer engine: a persistent async queue for uploads, downloads, copies, moves,
+//! deletes and mkdirs that resumes, retries and verifies. The CLI and the TUI both drive it.
+
+mod copy;
+pub mod download;
+mod engine;
+mod expand;
+pub mod journal;
+mod meter;
+pub mod retry;
+pub mod spec;
+pub mod state;
+pub mod throttle;
+mod upload;
+mod worker;
+
+pub use engine::{Accounts, Engine, EngineConfig};
+pub use journal::Journal;
+pub use spec::{FolderAddr, ItemAddr, JobSpec, LOCAL};
+pub use state::{ConflictAnswer, ConflictPolicy, Event, JobId, JobState, JobView, Question};

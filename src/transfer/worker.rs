@@ -1,0 +1,335 @@
+//! Running one job: retries with backoff, waits that free the slot, questions for a person.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use super::engine::{Command, Engine, RunningJob, StopReason};
+use super::meter::Counter;
+use super::spec::{JobSpec, LOCAL};
+use super::state::{ConflictAnswer, ConflictPolicy, Event, JobId, JobState, Question};
+use super::{copy, expand};
+use crate::provider::local::LocalFs;
+use crate::provider::{ErrorKind, Provider, ProviderError};
+
+/// Why a step did not finish.
+#[derive(Debug)]
+pub enum Stop {
+    /// Paused or cancelled by a person.
+    Stopped,
+    Error(ProviderError),
+}
+
+impl From<ProviderError> for Stop {
+    fn from(e: ProviderError) -> Self {
+        Stop::Error(e)
+    }
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(e: std::io::Error) -> Self {
+        Stop::Error(e.into())
+    }
+}
+
+pub type Step<T> = Result<T, Stop>;
+
+/// Captcha rounds one job may go through before it gives up.
+const MAX_CAPTCHA_ROUNDS: u32 = 8;
+
+/// Everything a running job can reach.
+pub struct JobCtx<'a> {
+    pub engine: &'a Engine,
+    pub id: JobId,
+    pub counter: Arc<Counter>,
+    pub running: Arc<RunningJob>,
+    /// Ids that already had the destination name before our first attempt (uploads).
+    pub existing_before: Mutex<Option<HashSet<String>>>,
+}
+
+impl JobCtx<'_> {
+    pub async fn provider(&self, account: &str) -> Step<Arc<dyn Provider>> {
+        if account == LOCAL {
+            return Ok(Arc::new(LocalFs));
+        }
+        Ok(self.engine.shared.accounts.provider(account).await?)
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.running.cancel.is_cancelled()
+    }
+
+    pub fn note(&self, message: impl Into<String>) {
+        self.engine.shared.send(Event::Note {
+            id: self.id,
+            message: message.into(),
+        });
+    }
+
+    /// Give up the slot while waiting `wait`, then queue for a slot again.
+    pub async fn sit_out(&self, wait: Duration, why: String) -> Step<()> {
+        let _ = self
+            .engine
+            .commands
+            .send(Command::Park(self.id, JobState::Waiting { why }));
+        tokio::select! {
+            _ = self.running.cancel.cancelled() => return Err(Stop::Stopped),
+            _ = tokio::time::sleep(wait) => {}
+        }
+        self.take_slot_again().await
+    }
+
+    async fn take_slot_again(&self) -> Step<()> {
+        let (tx, rx) = oneshot::channel();
+        let _ = self.engine.commands.send(Command::Unpark(self.id, tx));
+        tokio::select! {
+            _ = self.running.cancel.cancelled() => Err(Stop::Stopped),
+            granted = rx => granted.map_err(|_| Stop::Stopped),
+        }
+    }
+
+    /// Ask a person (no slot held meanwhile); `None` if the question was dropped.
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Question) -> Step<T> {
+        let _ = self
+            .engine
+            .commands
+            .send(Command::Park(self.id, JobState::NeedsPerson));
+        let (tx, rx) = oneshot::channel();
+        self.engine.shared.send(Event::Ask(make(tx)));
+        let answer = tokio::select! {
+            _ = self.running.cancel.cancelled() => return Err(Stop::Stopped),
+            answer = rx => answer,
+        };
+        self.take_slot_again().await?;
+        // A dropped question (Esc, no terminal) cancels the job, it does not fail it.
+        answer.map_err(|_| Stop::Stopped)
+    }
+
+    /// What to do about an existing destination, asking when the policy says so.
+    pub async fn conflict(
+        &self,
+        destination: &str,
+        existing_size: Option<u64>,
+        new_size: Option<u64>,
+    ) -> Step<ConflictPolicy> {
+        let policy = self.engine.shared.conflict_policy();
+        if policy != ConflictPolicy::Ask {
+            return Ok(policy);
+        }
+        let job = self.id;
+        let destination = destination.to_string();
+        let answer: ConflictAnswer = self
+            .ask(|reply| Question::Conflict {
+                job,
+                destination,
+                existing_size,
+                new_size,
+                reply,
+            })
+            .await?;
+        if answer.apply_to_all
+            && let Ok(mut o) = self.engine.shared.conflict_override.lock()
+        {
+            *o = Some(answer.choice);
+        }
+        Ok(answer.choice)
+    }
+
+    /// Have a person answer the challenge in `error`, then sit out the host's wait.
+    async fn solve_captcha(
+        &self,
+        provider: &dyn Provider,
+        error: ProviderError,
+        what: &str,
+    ) -> Step<()> {
+        let mut error = error;
+        loop {
+            let Some(challenge) = error.challenge.take() else {
+                return Err(Stop::Error(error));
+            };
+            let job = self.id;
+            let message = error.message.clone();
+            let shown = (*challenge).clone();
+            let what = what.to_string();
+            let answer: String = self
+                .ask(|reply| Question::Captcha {
+                    job,
+                    what,
+                    challenge: shown,
+                    message,
+                    reply,
+                })
+                .await?;
+            match provider.answer_challenge(&challenge, &answer).await {
+                Ok(Some(wait)) if !wait.is_zero() => {
+                    return self
+                        .sit_out(wait, "the host's wait before a free download".into())
+                        .await;
+                }
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind == ErrorKind::CaptchaRequired && e.challenge.is_some() => {
+                    self.note("the captcha answer was not accepted; here is a new one");
+                    error = e;
+                }
+                Err(e) => return Err(Stop::Error(e)),
+            }
+        }
+    }
+
+    /// Run `step` until it succeeds, retrying what is worth retrying.
+    pub async fn with_retries<T, F>(
+        &self,
+        account_for_captcha: &str,
+        what: &str,
+        mut step: impl FnMut(u32) -> F,
+    ) -> Step<T>
+    where
+        F: std::future::Future<Output = Step<T>>,
+    {
+        let policy = self.engine.shared.config.retry;
+        let mut attempt = 0u32;
+        let mut captcha_rounds = 0u32;
+        loop {
+            if self.stopped() {
+                return Err(Stop::Stopped);
+            }
+            let error = match step(attempt).await {
+                Ok(v) => return Ok(v),
+                Err(Stop::Stopped) => return Err(Stop::Stopped),
+                Err(Stop::Error(_)) if self.stopped() => return Err(Stop::Stopped),
+                Err(Stop::Error(e)) => e,
+            };
+            if error.kind == ErrorKind::CaptchaRequired && captcha_rounds < MAX_CAPTCHA_ROUNDS {
+                captcha_rounds += 1;
+                let provider = self.provider(account_for_captcha).await?;
+                self.solve_captcha(provider.as_ref(), error, what).await?;
+                continue;
+            }
+            match policy.wait_after(&error, attempt) {
+                Some(wait) => {
+                    attempt += 1;
+                    tracing::info!(job = self.id, attempt, ?wait, "retrying: {}", error.message);
+                    let why = format!(
+                        "retry {attempt} in {}s: {}",
+                        wait.as_secs().max(1),
+                        error.message
+                    );
+                    self.sit_out(wait, why).await?;
+                }
+                None => return Err(Stop::Error(error)),
+            }
+        }
+    }
+}
+
+/// Run a job to its end state.
+pub async fn run(
+    engine: &Engine,
+    id: JobId,
+    spec: JobSpec,
+    counter: Arc<Counter>,
+    running: Arc<RunningJob>,
+) -> JobState {
+    let ctx = JobCtx {
+        engine,
+        id,
+        counter,
+        running,
+        existing_before: Mutex::new(None),
+    };
+    let result = execute(&ctx, &spec).await;
+    match result {
+        Ok(note) => JobState::Done { note },
+        Err(Stop::Stopped) => match ctx.running.reason() {
+            StopReason::Pause => JobState::Paused,
+            _ => JobState::Cancelled,
+        },
+        Err(Stop::Error(e)) => JobState::Failed {
+            error: crate::sanitize::for_terminal(&e.message).into_owned(),
+        },
+    }
+}
+
+async fn execute(ctx: &JobCtx<'_>, spec: &JobSpec) -> Step<Option<String>> {
+    match spec {
+        JobSpec::Copy {
+            from,
+            to,
+            name,
+            remove_source,
+        } => {
+            if from.is_folder() {
+                return expand::folder(ctx, from, to, name, *remove_source).await;
+            }
+            let account = if from.is_local() {
+                &to.account
+            } else {
+                &from.account
+            };
+            let note = ctx
+                .with_retries(account, &from.name, |attempt| {
+                    copy::file(ctx, from, to, name, attempt)
+                })
+                .await?;
+            if *remove_source {
+                let source = ctx.provider(&from.account).await?;
+                source
+                    .delete(&from.entry_ref())
+                    .await
+                    .map_err(|e| e.context(format!("copied, but removing {}", from.shown)))?;
+            }
+            Ok(note)
+        }
+        JobSpec::Move { item, to, name } => {
+            let p = &ctx.provider(&item.account).await?;
+            ctx.with_retries(&item.account, &item.name, |_| async move {
+                let current = p.stat(&item.entry_ref()).await?;
+                if current.parent != to.folder_id() {
+                    p.move_entry(&item.entry_ref(), &to.folder_id()).await?;
+                }
+                if current.name != *name {
+                    // Local ids are paths: after a move the entry lives under the new folder.
+                    let moved = if item.is_local() {
+                        crate::provider::EntryRef {
+                            id: std::path::Path::new(to.id.as_deref().unwrap_or("/"))
+                                .join(&current.name)
+                                .display()
+                                .to_string(),
+                            kind: item.kind,
+                        }
+                    } else {
+                        item.entry_ref()
+                    };
+                    p.rename(&moved, name).await?;
+                }
+                Ok(None)
+            })
+            .await
+        }
+        JobSpec::Delete { item } => {
+            let p = &ctx.provider(&item.account).await?;
+            ctx.with_retries(&item.account, &item.name, |attempt| async move {
+                match p.delete(&item.entry_ref()).await {
+                    // Gone after a retry: the first attempt did it.
+                    Err(e) if attempt > 0 && e.kind == ErrorKind::NotFound => Ok(None),
+                    other => other.map(|_| None).map_err(Stop::from),
+                }
+            })
+            .await
+        }
+        JobSpec::Mkdir { parent, name } => {
+            let p = &ctx.provider(&parent.account).await?;
+            ctx.with_retries(&parent.account, name, |_| async move {
+                let existing = p.list(&parent.folder_id()).await?;
+                if existing.iter().any(|e| e.is_folder() && e.name == *name) {
+                    return Ok(Some("already there".to_string()));
+                }
+                p.create_folder(&parent.folder_id(), name).await?;
+                Ok(None)
+            })
+            .await
+        }
+    }
+}
