@@ -322,7 +322,7 @@ fn interrupted_get_resumes_from_the_part_file() {
     });
     let out = cli.path("dl");
     cli.cmd()
-        .args(["get", "ys:/resume.bin"])
+        .args(["get", "--retries", "0", "ys:/resume.bin"])
         .arg(&out)
         .assert()
         .failure()

@@ -7,19 +7,23 @@ mod context;
 mod demo;
 mod emulator_cmd;
 mod get;
+mod jobs;
 mod ls;
 mod mkdir;
 mod mv_cp;
 mod progress;
 mod put;
+mod queue;
 mod remote_upload;
 mod rm;
 mod target;
-mod transfer_report;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+pub use jobs::TransferArgs;
 
 pub use context::Context;
 
@@ -73,7 +77,7 @@ pub enum Command {
         #[arg(long)]
         no_dedupe: bool,
         #[command(flatten)]
-        conflict: ConflictArg,
+        transfer: TransferArgs,
     },
     /// Download remote files (and folders with -r) into a local folder.
     Get {
@@ -83,17 +87,35 @@ pub enum Command {
         #[arg(short, long)]
         recursive: bool,
         #[command(flatten)]
-        conflict: ConflictArg,
+        transfer: TransferArgs,
     },
-    /// Move or rename on one account: into DST if it is a folder, else move and rename.
-    Mv { src: String, dst: String },
-    /// Copy on one account, server-side: into DST if it is a folder, else copy as DST.
-    Cp { src: String, dst: String },
+    /// Move or rename: into DST if it is a folder, else move and rename (also between accounts).
+    Mv {
+        src: String,
+        dst: String,
+        #[command(flatten)]
+        transfer: TransferArgs,
+    },
+    /// Copy: into DST if it is a folder, else copy as DST (server-side where the host can;
+    /// between accounts by the destination host fetching a link, or relayed).
+    Cp {
+        src: String,
+        dst: String,
+        #[command(flatten)]
+        transfer: TransferArgs,
+    },
     /// Delete a remote file, or a folder with -r.
     Rm {
         target: String,
         #[arg(short, long)]
         recursive: bool,
+        #[command(flatten)]
+        transfer: TransferArgs,
+    },
+    /// Show, resume or clear the transfer queue kept in the journal.
+    Queue {
+        #[command(subcommand)]
+        action: Option<QueueCommand>,
     },
     /// Account facts: user, plan, storage, traffic.
     About {
@@ -107,6 +129,23 @@ pub enum Command {
     Accounts(AccountsCommand),
     /// Run the built-in emulator of the hosts' APIs.
     Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// List the jobs (default).
+    Ls {
+        /// One JSON array on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run every unfinished job to its end.
+    Resume {
+        #[command(flatten)]
+        transfer: TransferArgs,
+    },
+    /// Forget finished, failed and cancelled jobs.
+    Clear,
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,27 +201,6 @@ pub struct EmulatorArgs {
     /// Cut download bodies after this many bytes.
     #[arg(long, value_name = "BYTES")]
     pub cut_body_after: Option<u64>,
-}
-
-/// What to do when the destination already exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum OnConflict {
-    /// Stop with an error.
-    #[default]
-    Fail,
-    /// Leave the existing one and go on.
-    Skip,
-    /// Replace the existing one.
-    Overwrite,
-    /// Keep both: the new one becomes "name (1).ext".
-    Rename,
-}
-
-#[derive(Debug, Args, Clone, Copy)]
-pub struct ConflictArg {
-    /// When the destination exists.
-    #[arg(long, value_enum, default_value_t = OnConflict::Fail)]
-    pub on_conflict: OnConflict,
 }
 
 /// A command failure: one line for the user, and the exit code.
@@ -250,10 +268,10 @@ pub async fn run(cli: Cli) -> CliResult {
     } else {
         None
     };
-    let ctx = match &demo {
+    let ctx = Arc::new(match &demo {
         Some(d) => Context::for_demo(&cli, d.accounts()),
         None => Context::load(&cli)?,
-    };
+    });
     let result = match cli.command {
         None => match &demo {
             Some(d) => demo::tour(&ctx, d).await,
@@ -269,7 +287,7 @@ pub async fn run(cli: Cli) -> CliResult {
     result
 }
 
-async fn dispatch(ctx: &Context, command: Command) -> CliResult {
+async fn dispatch(ctx: &Arc<Context>, command: Command) -> CliResult {
     match command {
         Command::Ls { target, json } => ls::run(ctx, &target, json).await,
         Command::Mkdir { target } => mkdir::run(ctx, &target).await,
@@ -277,23 +295,32 @@ async fn dispatch(ctx: &Context, command: Command) -> CliResult {
             paths,
             recursive,
             no_dedupe,
-            conflict,
+            transfer,
         } => {
             let options = put::PutOptions {
                 recursive,
                 dedupe: !no_dedupe,
-                policy: conflict.on_conflict,
+                transfer,
             };
             put::run(ctx, &paths, options).await
         }
         Command::Get {
             paths,
             recursive,
-            conflict,
-        } => get::run(ctx, &paths, recursive, conflict.on_conflict).await,
-        Command::Mv { src, dst } => mv_cp::run(ctx, &src, &dst, mv_cp::Op::Move).await,
-        Command::Cp { src, dst } => mv_cp::run(ctx, &src, &dst, mv_cp::Op::Copy).await,
-        Command::Rm { target, recursive } => rm::run(ctx, &target, recursive).await,
+            transfer,
+        } => get::run(ctx, &paths, recursive, &transfer).await,
+        Command::Mv { src, dst, transfer } => {
+            mv_cp::run(ctx, &src, &dst, mv_cp::Op::Move, &transfer).await
+        }
+        Command::Cp { src, dst, transfer } => {
+            mv_cp::run(ctx, &src, &dst, mv_cp::Op::Copy, &transfer).await
+        }
+        Command::Rm {
+            target,
+            recursive,
+            transfer,
+        } => rm::run(ctx, &target, recursive, &transfer).await,
+        Command::Queue { action } => queue::run(ctx, action).await,
         Command::About { account } => about::about(ctx, &account).await,
         Command::Link { target } => about::link(ctx, &target).await,
         Command::Accounts(cmd) => accounts::run(ctx, cmd).await,

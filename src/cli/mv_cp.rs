@@ -1,11 +1,18 @@
-//! `haul mv SRC DST` and `haul cp SRC DST` on one account, server-side.
+//! `haul mv SRC DST` and `haul cp SRC DST`, through the transfer engine.
 //!
 //! DST an existing folder: into it, keeping the name. Otherwise DST's parent must exist and the
-//! entry lands there under DST's last name.
+//! entry lands there under DST's last name. On one account both happen server-side where the
+//! host can; between accounts the destination host fetches a direct link, or the bytes are
+//! relayed through haul (a move then deletes the source once the copy is done).
 
+use std::sync::Arc;
+
+use super::get::item_addr;
+use super::jobs::{self, TransferArgs};
 use super::target::{RemoteTarget, Resolved, find_child, resolve, try_resolve};
 use super::{CliError, CliResult, Context};
-use crate::provider::{Entry, EntryKind, EntryRef, FolderId, Provider};
+use crate::provider::{EntryRef, FolderId, Provider};
+use crate::transfer::{FolderAddr, JobSpec};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -13,25 +20,29 @@ pub enum Op {
     Copy,
 }
 
-pub async fn run(ctx: &Context, src: &str, dst: &str, op: Op) -> CliResult {
+pub async fn run(
+    ctx: &Arc<Context>,
+    src: &str,
+    dst: &str,
+    op: Op,
+    args: &TransferArgs,
+) -> CliResult {
     let src = RemoteTarget::parse(src)?;
     let dst = RemoteTarget::parse(dst)?;
     let verb = if op == Op::Move { "mv" } else { "cp" };
-    if src.account != dst.account {
-        return Err(CliError::new(format!(
-            "{verb} between two accounts ({} -> {}) is not available yet; use get then put",
-            src.account, dst.account
-        )));
-    }
-    let provider = ctx.provider(&src.account).await?;
-    let p = provider.as_ref();
-    let entry = match resolve(p, &src).await? {
+    let config = args.engine_config(ctx, true)?;
+    let from_provider = ctx.provider(&src.account).await?;
+    let to_provider = ctx.provider(&dst.account).await?;
+    let (sp, dp) = (from_provider.as_ref(), to_provider.as_ref());
+    let entry = match resolve(sp, &src).await? {
         Resolved::Root => return Err(CliError::new(format!("cannot {verb} the root of {src}"))),
         Resolved::Entry(e) => e,
     };
-    let (dest_folder, new_name) = match try_resolve(p, &dst).await? {
-        Some(Resolved::Root) => (FolderId::Root, entry.name.clone()),
-        Some(Resolved::Entry(e)) if e.is_folder() => (e.folder_id(), entry.name.clone()),
+    let (dest_folder, new_name, dest_shown) = match try_resolve(dp, &dst).await? {
+        Some(Resolved::Root) => (FolderId::Root, entry.name.clone(), dst.clone()),
+        Some(Resolved::Entry(e)) if e.is_folder() => {
+            (e.folder_id(), entry.name.clone(), dst.clone())
+        }
         Some(Resolved::Entry(_)) => {
             return Err(CliError::new(format!("{dst} already exists")));
         }
@@ -39,106 +50,82 @@ pub async fn run(ctx: &Context, src: &str, dst: &str, op: Op) -> CliResult {
             let Some((parent, name)) = dst.split_last() else {
                 return Err(CliError::new(format!("{dst}: no such folder")));
             };
-            let folder = resolve(p, &parent)
+            let folder = resolve(dp, &parent)
                 .await?
                 .folder()
                 .ok_or_else(|| CliError::new(format!("{parent} is a file, not a folder")))?;
-            (folder, name)
+            (folder, name, parent)
         }
     };
     let landing = dst.child(&new_name);
-    if find_child(p, &dest_folder, &new_name, &landing)
+    if find_child(dp, &dest_folder, &new_name, &landing)
         .await?
         .is_some()
     {
         return Err(CliError::new(format!("{landing} already exists")));
     }
-    if entry.is_folder() && is_inside(p, &dest_folder, &entry.id).await? {
+    let same_account = src.account == dst.account;
+    if same_account && entry.is_folder() && is_inside(sp, &dest_folder, &entry.id).await? {
         return Err(CliError::new(format!("cannot {verb} {src} into itself")));
     }
-    match op {
-        Op::Move => move_entry(p, &entry, &dest_folder, &new_name, &src).await,
-        Op::Copy => copy_entry(p, &entry, &dest_folder, &new_name, &src).await,
-    }
+    let to = FolderAddr {
+        account: dst.account.clone(),
+        id: dest_folder.id().map(str::to_string),
+        shown: dest_shown.to_string(),
+    };
+    let item = item_addr(&src, &entry);
+    let spec = match (op, same_account) {
+        (Op::Move, true) => {
+            check_can_move(sp, &entry)?;
+            JobSpec::Move {
+                item,
+                to,
+                name: new_name,
+            }
+        }
+        (Op::Move, false) if entry.is_folder() => {
+            return Err(CliError::new(format!(
+                "moving a folder between accounts is not supported: cp -r it, then rm -r {src}"
+            )));
+        }
+        (Op::Move, false) => {
+            if !sp.capabilities().delete {
+                return Err(CliError::new(format!(
+                    "{src}: its host's API cannot delete, so it cannot be moved away; use cp"
+                )));
+            }
+            JobSpec::Copy {
+                from: item,
+                to,
+                name: new_name,
+                remove_source: true,
+            }
+        }
+        (Op::Copy, _) => JobSpec::Copy {
+            from: item,
+            to,
+            name: new_name,
+            remove_source: false,
+        },
+    };
+    jobs::run(ctx, config, vec![spec]).await
 }
 
-async fn move_entry(
-    p: &dyn Provider,
-    entry: &Entry,
-    dest: &FolderId,
-    new_name: &str,
-    shown: &RemoteTarget,
-) -> CliResult {
+fn check_can_move(p: &dyn Provider, entry: &crate::provider::Entry) -> CliResult {
     let caps = p.capabilities();
-    let can_move = if entry.is_folder() {
+    let can = if entry.is_folder() {
         caps.move_folders
     } else {
         caps.move_files
     };
-    if entry.parent != *dest {
-        if !can_move {
-            return Err(CliError::new(format!(
-                "this host's API cannot move {}s",
-                if entry.is_folder() { "folder" } else { "file" }
-            )));
-        }
-        p.move_entry(&entry.as_ref(), dest)
-            .await
-            .map_err(|e| e.context(shown))?;
+    if can {
+        Ok(())
+    } else {
+        Err(CliError::new(format!(
+            "this host's API cannot move {}s",
+            if entry.is_folder() { "folder" } else { "file" }
+        )))
     }
-    if entry.name != new_name {
-        p.rename(&entry.as_ref(), new_name)
-            .await
-            .map_err(|e| e.context(shown))?;
-    }
-    Ok(())
-}
-
-async fn copy_entry(
-    p: &dyn Provider,
-    entry: &Entry,
-    dest: &FolderId,
-    new_name: &str,
-    shown: &RemoteTarget,
-) -> CliResult {
-    if !p.capabilities().server_side_copy {
-        return Err(CliError::new(
-            "this host's API cannot copy server-side; use get then put",
-        ));
-    }
-    if entry.kind == EntryKind::File {
-        let copy = p
-            .copy_entry(&entry.as_ref(), dest)
-            .await
-            .map_err(|e| e.context(shown))?;
-        if copy.name != new_name {
-            p.rename(&copy.as_ref(), new_name)
-                .await
-                .map_err(|e| e.context(shown))?;
-        }
-        return Ok(());
-    }
-    // Folders: make the folder, then copy what is inside, file by file.
-    let made = p
-        .create_folder(dest, new_name)
-        .await
-        .map_err(|e| e.context(shown))?;
-    let children = p
-        .list(&entry.folder_id())
-        .await
-        .map_err(|e| e.context(shown))?;
-    for child in children {
-        let name = child.name.clone();
-        Box::pin(copy_entry(
-            p,
-            &child,
-            &made.folder_id(),
-            &name,
-            &shown.child(&name),
-        ))
-        .await?;
-    }
-    Ok(())
 }
 
 /// Whether `folder` is `ancestor_id` or lies somewhere below it.

@@ -1,11 +1,9 @@
 //! Progress bars on stderr (only when it is a terminal) and byte formatting.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::provider::ProgressFn;
 use crate::sanitize::for_terminal;
 
 /// One transfer's bar; invisible when stderr is not a terminal.
@@ -35,12 +33,6 @@ impl Bar {
 
     pub fn set_position(&self, pos: u64) {
         self.bar.set_position(pos);
-    }
-
-    /// A callback that advances this bar.
-    pub fn callback(&self) -> ProgressFn {
-        let bar = self.bar.clone();
-        Arc::new(move |n| bar.inc(n))
     }
 
     pub fn finish(&self) {

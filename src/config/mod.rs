@@ -54,12 +54,34 @@ pub struct AccountConfig {
     pub username: Option<String>,
 }
 
+/// `[transfers]`: the queue's defaults (flags override them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransfersConfig {
+    /// Transfers at once over all accounts.
+    pub concurrency: Option<usize>,
+    /// Transfers at once per account (the account's plan may allow fewer).
+    pub per_account: Option<usize>,
+    /// Bandwidth limit for all transfers, e.g. "10M" (bytes per second).
+    pub bwlimit: Option<String>,
+    /// Retries of a transient failure.
+    pub retries: Option<u32>,
+    /// ask, fail, skip, overwrite, rename, resume or skip-identical.
+    pub on_conflict: Option<String>,
+    /// Run unfinished jobs again when haul starts (else they wait, paused).
+    pub resume_on_start: Option<bool>,
+    /// Abort and retry a transfer that moved no byte for this many seconds.
+    pub stall_timeout_secs: Option<u64>,
+}
+
 /// The whole config file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
     pub accounts: BTreeMap<String, AccountConfig>,
+    #[serde(default)]
+    pub transfers: TransfersConfig,
 }
 
 /// A config problem, naming the file, line and field.
@@ -92,6 +114,11 @@ pub fn config_path(flag: Option<&Path>) -> PathBuf {
 
 /// A valid account name: used in `NAME:PATH` and in `HAUL_SECRET_<NAME>`.
 pub fn check_account_name(name: &str) -> Result<(), ConfigError> {
+    if name == crate::transfer::LOCAL {
+        return Err(ConfigError::Invalid(format!(
+            "account name {name:?} is reserved for the local disk"
+        )));
+    }
     let ok = !name.is_empty()
         && name.len() <= 64
         && name
@@ -143,6 +170,20 @@ impl Config {
                 message,
             }
         })?;
+        if let Some(p) = &config.transfers.on_conflict
+            && crate::transfer::ConflictPolicy::parse(p).is_none()
+        {
+            return Err(ConfigError::Invalid(format!(
+                "{origin}: [transfers] on_conflict: {p:?} is not one of ask, fail, skip, overwrite, rename, resume, skip-identical"
+            )));
+        }
+        if let Some(r) = &config.transfers.bwlimit
+            && crate::transfer::throttle::parse_rate(r).is_none()
+        {
+            return Err(ConfigError::Invalid(format!(
+                "{origin}: [transfers] bwlimit: {r:?} is not a rate like 500K or 10M"
+            )));
+        }
         for (name, account) in &config.accounts {
             check_account_name(name)
                 .map_err(|e| ConfigError::Invalid(format!("{origin}: [accounts.{name}]: {e}")))?;

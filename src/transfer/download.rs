@@ -87,7 +87,16 @@ pub async fn to_local(
             }
         }
     }
-    let written = fetch(ctx, from, &part).await?;
+    let written = fetch(ctx, from, &part).await.map_err(|stop| match stop {
+        Stop::Error(mut e) if e.is_retryable() => {
+            e.message = format!(
+                "{} (what arrived is kept; run the same command again to resume)",
+                e.message
+            );
+            Stop::Error(e)
+        }
+        other => other,
+    })?;
     verify_and_finish(ctx, from, &part, &final_path, written).await
 }
 

@@ -229,6 +229,18 @@ impl Engine {
         Ok(id)
     }
 
+    /// Queue a job, or resume the unfinished one with the same spec left by an interrupted
+    /// run. Returns the id and whether it was resumed.
+    pub fn enqueue_or_resume(&self, spec: JobSpec) -> Result<(JobId, bool), JournalError> {
+        match self.shared.journal.find_unfinished(&spec)? {
+            Some(id) => {
+                self.resume(id);
+                Ok((id, true))
+            }
+            None => Ok((self.enqueue(spec)?, false)),
+        }
+    }
+
     pub fn pause(&self, id: JobId) {
         let _ = self.commands.send(Command::Pause(id));
     }
@@ -378,15 +390,7 @@ impl Scheduler {
                 spec,
             } => self.add(id, parent, position, *spec),
             Command::Pause(id) => self.pause(id),
-            Command::Resume(id) => {
-                if self
-                    .jobs
-                    .get(&id)
-                    .is_some_and(|j| j.state == JobState::Paused)
-                {
-                    self.set_state(id, JobState::Queued);
-                }
-            }
+            Command::Resume(id) => self.resume(id),
             Command::Cancel(id) => self.cancel(id),
             Command::Retry(id) => {
                 if self.jobs.get(&id).is_some_and(|j| {
@@ -478,6 +482,24 @@ impl Scheduler {
             }
             _ => {}
         }
+    }
+
+    /// A paused job and its paused children go back in the queue.
+    fn resume(&mut self, id: JobId) {
+        if self
+            .jobs
+            .get(&id)
+            .is_some_and(|j| j.state == JobState::Paused)
+        {
+            self.set_state(id, JobState::Queued);
+        }
+        let children: Vec<JobId> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| j.parent == Some(id))
+            .map(|(c, _)| *c)
+            .collect();
+        children.into_iter().for_each(|c| self.resume(c));
     }
 
     fn cancel(&mut self, id: JobId) {

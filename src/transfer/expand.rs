@@ -21,9 +21,7 @@ pub async fn folder(
     let src = &ctx.provider(&from.account).await?;
     let children = ctx
         .with_retries(&from.account, &from.name, |_| async move {
-            Ok(src
-                .list(&crate::provider::FolderId::Id(from.id.clone()))
-                .await?)
+            Ok(src.list(&from.as_folder_id()).await?)
         })
         .await?;
     // After a restart, children queued before the crash are not queued twice.

@@ -237,6 +237,15 @@ impl Journal {
         })
     }
 
+    /// An unfinished job with exactly this spec (a re-run of an interrupted command).
+    pub fn find_unfinished(&self, spec: &JobSpec) -> Result<Option<JobId>, JournalError> {
+        Ok(self
+            .load()?
+            .into_iter()
+            .find(|j| j.parent.is_none() && !j.state.is_finished() && j.spec == *spec)
+            .map(|j| j.id))
+    }
+
     /// Forget finished jobs (done, failed, cancelled); returns how many.
     pub fn clear_finished(&self) -> Result<usize, JournalError> {
         let finished: Vec<JobId> = self

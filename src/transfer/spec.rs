@@ -76,6 +76,14 @@ impl ItemAddr {
     pub fn is_folder(&self) -> bool {
         self.kind == EntryKind::Folder
     }
+    /// This folder as a folder id (an empty id is the account's root).
+    pub fn as_folder_id(&self) -> FolderId {
+        if self.id.is_empty() {
+            FolderId::Root
+        } else {
+            FolderId::Id(self.id.clone())
+        }
+    }
 }
 
 /// One unit of queued work.

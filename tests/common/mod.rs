@@ -91,6 +91,8 @@ impl Cli {
     pub fn cmd(&self) -> assert_cmd::Command {
         let mut c = assert_cmd::Command::cargo_bin("haul").expect("binary");
         c.env("HAUL_CONFIG", &self.config)
+            .env("HAUL_STATE_DIR", self.dir.path().join("state"))
+            .env("HAUL_NO_BROWSER", "1")
             .env(
                 "DBUS_SESSION_BUS_ADDRESS",
                 "unix:path=/nonexistent/haul-test-bus",

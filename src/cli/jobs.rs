@@ -1,0 +1,421 @@
+//! Running CLI transfers through the engine: progress bars, questions answered on the
+//! terminal, a summary, and the exit status.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{CliError, CliResult, Context};
+use crate::provider::{Provider, ProviderError};
+use crate::sanitize::for_terminal;
+use crate::transfer::journal::{self, Journal};
+use crate::transfer::retry::RetryPolicy;
+use crate::transfer::throttle::parse_rate;
+use crate::transfer::{
+    Accounts, ConflictAnswer, ConflictPolicy, Engine, EngineConfig, Event, JobId, JobSpec,
+    JobState, JobView, Question,
+};
+
+/// Flags shared by the transfer commands.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TransferArgs {
+    /// Transfers at once (over all accounts, and per account).
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Bandwidth limit for all transfers, e.g. 500K or 10M (bytes per second).
+    #[arg(long, value_name = "RATE")]
+    pub bwlimit: Option<String>,
+    /// When the destination exists: ask, fail, skip, overwrite, rename, resume, skip-identical
+    /// (default: ask on a terminal, else fail).
+    #[arg(long, value_name = "POLICY")]
+    pub on_conflict: Option<String>,
+    /// Retries of a transient failure.
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+}
+
+impl TransferArgs {
+    /// The engine's settings: flags, then `[transfers]` in the config, then defaults.
+    pub fn engine_config(&self, ctx: &Context, dedupe: bool) -> CliResult<EngineConfig> {
+        let t = &ctx.config.transfers;
+        let defaults = EngineConfig::default();
+        let rate = self.bwlimit.as_ref().or(t.bwlimit.as_ref());
+        let bwlimit = match rate {
+            Some(r) => Some(parse_rate(r).ok_or_else(|| {
+                CliError::usage(format!("--bwlimit {r:?}: expected a rate like 500K or 10M"))
+            })?),
+            None => None,
+        };
+        let policy = match self.on_conflict.as_ref().or(t.on_conflict.as_ref()) {
+            Some(p) => ConflictPolicy::parse(p).ok_or_else(|| {
+                CliError::usage(format!(
+                    "--on-conflict {p:?}: use ask, fail, skip, overwrite, rename, resume or skip-identical"
+                ))
+            })?,
+            None if ctx.interactive => ConflictPolicy::Ask,
+            None => ConflictPolicy::Fail,
+        };
+        let on_conflict = match policy {
+            ConflictPolicy::Ask if !ctx.interactive => ConflictPolicy::Fail,
+            p => p,
+        };
+        let concurrency = self
+            .jobs
+            .or(t.concurrency)
+            .unwrap_or(defaults.max_transfers);
+        Ok(EngineConfig {
+            max_transfers: concurrency.max(1),
+            per_account: self.jobs.or(t.per_account).unwrap_or(concurrency).max(1),
+            retry: RetryPolicy {
+                retries: self.retries.or(t.retries).unwrap_or(defaults.retry.retries),
+                ..defaults.retry
+            },
+            bwlimit,
+            stall_timeout: t
+                .stall_timeout_secs
+                .map(Duration::from_secs)
+                .unwrap_or(defaults.stall_timeout),
+            on_conflict,
+            resume_unfinished: false,
+            dedupe,
+        })
+    }
+}
+
+/// The context's accounts, for the engine.
+struct ContextAccounts(Arc<Context>);
+
+#[async_trait::async_trait]
+impl Accounts for ContextAccounts {
+    async fn provider(&self, account: &str) -> Result<Arc<dyn Provider>, ProviderError> {
+        self.0
+            .provider(account)
+            .await
+            .map_err(|e| ProviderError::fatal(e.message))
+    }
+}
+
+/// The journal, locked for this process; another running haul gets an in-memory one.
+pub fn open_journal() -> CliResult<(Journal, Option<std::fs::File>)> {
+    let path = journal::default_path();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::new(format!("{}: {e}", dir.display())))?;
+    }
+    let lock_path = path.with_extension("lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| CliError::new(format!("{}: {e}", lock_path.display())))?;
+    if lock.try_lock().is_err() {
+        super::progress::note(
+            "another haul is running the queue; this run's jobs are not kept in the journal",
+        );
+        return Ok((
+            Journal::in_memory().map_err(|e| CliError::new(e.to_string()))?,
+            None,
+        ));
+    }
+    let journal = Journal::open(&path).map_err(|e| CliError::new(e.to_string()))?;
+    Ok((journal, Some(lock)))
+}
+
+/// Run `specs` (and what they expand into) to the end.
+pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) -> CliResult {
+    let (journal, _lock) = open_journal()?;
+    let accounts = Arc::new(ContextAccounts(ctx.clone()));
+    let (engine, events) =
+        Engine::start(config, journal, accounts).map_err(|e| CliError::new(e.to_string()))?;
+    let mut ours = HashSet::new();
+    for spec in specs {
+        let shown = spec.to_string();
+        let (id, resumed) = engine
+            .enqueue_or_resume(spec)
+            .map_err(|e| CliError::new(e.to_string()))?;
+        if resumed {
+            super::progress::note(format!("resuming the interrupted job: {shown}"));
+        }
+        ours.insert(id);
+    }
+    follow(ctx, &engine, events, ours).await
+}
+
+/// Resume what the journal holds (all unfinished jobs) and follow it to the end.
+pub async fn resume_all(ctx: &Arc<Context>, config: EngineConfig) -> CliResult {
+    let (journal, lock) = open_journal()?;
+    if lock.is_none() {
+        return Err(CliError::new("another haul is running the queue"));
+    }
+    let accounts = Arc::new(ContextAccounts(ctx.clone()));
+    let (engine, events) =
+        Engine::start(config, journal, accounts).map_err(|e| CliError::new(e.to_string()))?;
+    let unfinished: HashSet<JobId> = engine
+        .jobs()
+        .await
+        .into_iter()
+        .filter(|j| !j.state.is_finished())
+        .map(|j| j.id)
+        .collect();
+    if unfinished.is_empty() {
+        super::progress::note("nothing to resume");
+        return Ok(());
+    }
+    engine.resume_all();
+    follow(ctx, &engine, events, unfinished).await
+}
+
+async fn follow(
+    ctx: &Context,
+    engine: &Engine,
+    mut events: tokio::sync::mpsc::UnboundedReceiver<Event>,
+    mut ours: HashSet<JobId>,
+) -> CliResult {
+    let mut bars = Bars::new();
+    let mut finished: HashMap<JobId, JobState> = HashMap::new();
+    let mut failures: Vec<String> = Vec::new();
+    let mut specs: HashMap<JobId, JobSpec> = HashMap::new();
+    for view in engine.jobs().await {
+        if ours.contains(&view.id) {
+            specs.insert(view.id, view.spec.clone());
+            if view.state.is_finished() {
+                finished.insert(view.id, view.state);
+            }
+        }
+    }
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    while finished.len() < ours.len() {
+        let event = tokio::select! {
+            event = events.recv() => match event {
+                Some(e) => e,
+                None => break,
+            },
+            _ = &mut interrupted => {
+                engine.pause_all();
+                bars.clear();
+                return Err(CliError::new(
+                    "interrupted; partial files are kept: run the same command again (or haul queue resume) to continue",
+                ));
+            }
+        };
+        match event {
+            Event::Added(view) if view.parent.is_some_and(|p| ours.contains(&p)) => {
+                ours.insert(view.id);
+                specs.insert(view.id, view.spec);
+            }
+            Event::Progress {
+                id, done, total, ..
+            } if ours.contains(&id) => bars.progress(id, specs.get(&id), done, total),
+            Event::Changed(view) if ours.contains(&view.id) => {
+                bars.state(&view);
+                if view.state.is_finished() {
+                    record(&view, &mut failures, &bars);
+                    finished.insert(view.id, view.state);
+                }
+            }
+            Event::Note { id, message } if ours.contains(&id) => bars.println(&message),
+            Event::Ask(question) => answer(ctx, question, &bars, &mut failures).await,
+            _ => {}
+        }
+    }
+    bars.clear();
+    let total = finished.len();
+    let failed = finished
+        .values()
+        .filter(|s| !matches!(s, JobState::Done { .. }))
+        .count();
+    if failed > 0 {
+        let first = failures.first().cloned().unwrap_or_default();
+        if failed == 1 && total == 1 {
+            return Err(CliError::new(first));
+        }
+        return Err(CliError::new(format!(
+            "{failed} of {total} jobs failed; first: {first}"
+        )));
+    }
+    Ok(())
+}
+
+fn record(view: &JobView, failures: &mut Vec<String>, bars: &Bars) {
+    match &view.state {
+        JobState::Failed { error } => {
+            let line = format!("{}: {error}", view.spec);
+            bars.println(&format!("haul: {line}"));
+            failures.push(error.clone());
+        }
+        JobState::Cancelled => failures.push(format!("{}: cancelled", view.spec)),
+        JobState::Done { note: Some(note) }
+            if note.starts_with("skipped") || note.starts_with("instant") =>
+        {
+            bars.println(&format!("{}: {note}", view.spec));
+        }
+        _ => {}
+    }
+}
+
+async fn answer(ctx: &Context, question: Question, bars: &Bars, failures: &mut Vec<String>) {
+    match question {
+        Question::Conflict {
+            destination,
+            existing_size,
+            new_size,
+            reply,
+            ..
+        } => {
+            if !ctx.interactive {
+                failures.push(format!("{destination} already exists"));
+                return; // dropping the reply cancels the job
+            }
+            let size = |s: Option<u64>| s.map(super::progress::human_bytes).unwrap_or("?".into());
+            let prompt = format!(
+                "{} exists ({}; the new one: {}).\n[o]verwrite [s]kip [r]ename [c]ontinue (resume) skip if [i]dentical [f]ail; capital = for all: ",
+                for_terminal(&destination),
+                size(existing_size),
+                size(new_size)
+            );
+            let line = bars.prompt(prompt).await;
+            let c = line.trim().chars().next().unwrap_or('f');
+            let choice = match c.to_ascii_lowercase() {
+                'o' => ConflictPolicy::Overwrite,
+                's' => ConflictPolicy::Skip,
+                'r' => ConflictPolicy::Rename,
+                'c' => ConflictPolicy::Resume,
+                'i' => ConflictPolicy::SkipIdentical,
+                _ => ConflictPolicy::Fail,
+            };
+            let _ = reply.send(ConflictAnswer {
+                choice,
+                apply_to_all: c.is_ascii_uppercase(),
+            });
+        }
+        Question::Captcha {
+            what,
+            challenge,
+            message,
+            reply,
+            ..
+        } => {
+            if !ctx.interactive {
+                failures.push(format!(
+                    "{what}: the host asks for a captcha ({message}); run haul in a terminal without --no-input to answer it"
+                ));
+                return;
+            }
+            bars.suspend(|| super::captcha::present(&challenge, &what));
+            let prompt = match challenge.kind {
+                crate::provider::ChallengeKind::ImageCaptcha => "type the characters you see: ",
+                crate::provider::ChallengeKind::ReCaptcha => "paste the token: ",
+            };
+            let answer = bars.prompt(prompt.to_string()).await;
+            let answer = answer.trim().to_string();
+            if !answer.is_empty() {
+                let _ = reply.send(answer);
+            }
+        }
+    }
+}
+
+/// One bar per running transfer, on stderr when it is a terminal.
+struct Bars {
+    multi: MultiProgress,
+    bars: HashMap<JobId, ProgressBar>,
+}
+
+impl Bars {
+    fn new() -> Bars {
+        let target = if std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr_with_hz(5)
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        Bars {
+            multi: MultiProgress::with_draw_target(target),
+            bars: HashMap::new(),
+        }
+    }
+
+    fn bar(&mut self, id: JobId, spec: Option<&JobSpec>) -> &ProgressBar {
+        self.bars.entry(id).or_insert_with(|| {
+            let bar = self.multi.add(ProgressBar::no_length());
+            let style = ProgressStyle::with_template(
+                "{msg:32!} {bar:24} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>11} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            let label = spec
+                .map(|s| match s {
+                    JobSpec::Copy { name, .. } => name.clone(),
+                    other => other.to_string(),
+                })
+                .unwrap_or_default();
+            bar.set_message(for_terminal(&label).into_owned());
+            bar
+        })
+    }
+
+    fn progress(&mut self, id: JobId, spec: Option<&JobSpec>, done: u64, total: Option<u64>) {
+        if !spec.is_some_and(JobSpec::is_transfer) {
+            return;
+        }
+        let bar = self.bar(id, spec);
+        if let Some(t) = total {
+            bar.set_length(t);
+        }
+        bar.set_position(done);
+    }
+
+    fn state(&mut self, view: &JobView) {
+        if view.state.is_finished() {
+            if let Some(bar) = self.bars.remove(&view.id) {
+                bar.finish_and_clear();
+                self.multi.remove(&bar);
+            }
+        } else if let JobState::Waiting { why } = &view.state
+            && view.spec.is_transfer()
+        {
+            let bar = self.bar(view.id, Some(&view.spec));
+            bar.set_message(for_terminal(why).into_owned());
+        }
+    }
+
+    fn println(&self, line: &str) {
+        let line = for_terminal(line).into_owned();
+        if self.multi.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            let _ = self.multi.println(line);
+        }
+    }
+
+    fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.multi.suspend(f)
+    }
+
+    /// Ask on the terminal with the bars out of the way.
+    async fn prompt(&self, prompt: String) -> String {
+        let multi = self.multi.clone();
+        tokio::task::spawn_blocking(move || {
+            multi.suspend(|| {
+                eprint!("{prompt}");
+                let _ = std::io::stderr().flush();
+                let mut line = String::new();
+                let _ = std::io::stdin().lock().read_line(&mut line);
+                line
+            })
+        })
+        .await
+        .unwrap_or_default()
+    }
+
+    fn clear(&mut self) {
+        for (_, bar) in self.bars.drain() {
+            bar.finish_and_clear();
+        }
+        let _ = self.multi.clear();
+    }
+}

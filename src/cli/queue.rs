@@ -1,0 +1,89 @@
+//! `haul queue [ls|resume|clear]`: what the journal holds.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::jobs::{self, TransferArgs};
+use super::progress::human_bytes;
+use super::{CliError, CliResult, Context, QueueCommand};
+use crate::sanitize::for_terminal;
+use crate::transfer::JobState;
+use crate::transfer::journal::{self, Journal};
+
+pub async fn run(ctx: &Arc<Context>, action: Option<QueueCommand>) -> CliResult {
+    match action.unwrap_or(QueueCommand::Ls { json: false }) {
+        QueueCommand::Ls { json } => list(json),
+        QueueCommand::Resume { transfer } => resume(ctx, &transfer).await,
+        QueueCommand::Clear => {
+            let (journal, lock) = jobs::open_journal()?;
+            if lock.is_none() {
+                return Err(CliError::new(
+                    "another haul is running the queue; try again later",
+                ));
+            }
+            let n = journal
+                .clear_finished()
+                .map_err(|e| CliError::new(e.to_string()))?;
+            super::progress::note(format!("cleared {n} finished job(s)"));
+            Ok(())
+        }
+    }
+}
+
+fn list(as_json: bool) -> CliResult {
+    let path = journal::default_path();
+    if !path.exists() {
+        if as_json {
+            println!("[]");
+        }
+        return Ok(());
+    }
+    let journal = Journal::open(&path).map_err(|e| CliError::new(e.to_string()))?;
+    let jobs = journal.load().map_err(|e| CliError::new(e.to_string()))?;
+    if as_json {
+        let items: Vec<_> = jobs
+            .iter()
+            .map(|j| {
+                json!({
+                    "id": j.id,
+                    "parent": j.parent,
+                    "op": j.spec.verb(),
+                    "what": j.spec.to_string(),
+                    "state": j.state.label(),
+                    "error": match &j.state { JobState::Failed { error } => Some(error.clone()), _ => None },
+                    "done": j.done,
+                    "total": j.total,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(items));
+        return Ok(());
+    }
+    for j in &jobs {
+        let progress = match j.total {
+            Some(t) => format!("{}/{}", human_bytes(j.done), human_bytes(t)),
+            None if j.done > 0 => human_bytes(j.done),
+            None => String::new(),
+        };
+        let detail = match &j.state {
+            JobState::Failed { error } => format!("  ({error})"),
+            JobState::Waiting { why } => format!("  ({why})"),
+            _ => String::new(),
+        };
+        println!(
+            "{:>6}  {:<10} {:>21}  {}{}",
+            j.id,
+            j.state.label(),
+            progress,
+            for_terminal(&j.spec.to_string()),
+            for_terminal(&detail)
+        );
+    }
+    Ok(())
+}
+
+async fn resume(ctx: &Arc<Context>, transfer: &TransferArgs) -> CliResult {
+    let config = transfer.engine_config(ctx, true)?;
+    jobs::resume_all(ctx, config).await
+}
