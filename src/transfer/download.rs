@@ -127,6 +127,8 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
             "{}: the server ignored the resume request; downloading from the start",
             from.shown
         ));
+    } else if offset > 0 {
+        ctx.note(format!("{}: resuming at byte {offset}", from.shown));
     }
     if dl.total.is_some() {
         ctx.counter.set_total(dl.total);

@@ -133,6 +133,8 @@ pub enum Command {
     Unpark(JobId, oneshot::Sender<()>),
     Finished(JobId, JobState),
     Snapshot(oneshot::Sender<Vec<JobView>>),
+    /// Answered once nothing is queued, running or waiting.
+    WhenIdle(oneshot::Sender<()>),
     ClearFinished(oneshot::Sender<usize>),
 }
 
@@ -177,6 +179,7 @@ impl Engine {
             running_per_account: HashMap::new(),
             light_running: 0,
             waiting_for_slot: Vec::new(),
+            idle_waiters: Vec::new(),
             active: active_tx,
         };
         for job in stored {
@@ -281,11 +284,16 @@ impl Engine {
     }
 
     /// Wait until nothing is queued, running or waiting (paused and finished jobs stay).
+    /// Commands sent before this call are taken into account.
     pub async fn wait_idle(&self) {
-        let mut active = self.active.clone();
-        // Let the scheduler see commands sent just before.
-        tokio::task::yield_now().await;
-        let _ = active.wait_for(|n| *n == 0).await;
+        let (tx, rx) = oneshot::channel();
+        let _ = self.commands.send(Command::WhenIdle(tx));
+        let _ = rx.await;
+    }
+
+    /// How many jobs are queued, running or waiting.
+    pub fn active(&self) -> usize {
+        *self.active.borrow()
     }
 }
 
@@ -316,6 +324,7 @@ struct Scheduler {
     light_running: usize,
     /// Parked workers ready to go on, in the order they asked.
     waiting_for_slot: Vec<(JobId, oneshot::Sender<()>)>,
+    idle_waiters: Vec<oneshot::Sender<()>>,
     active: watch::Sender<usize>,
 }
 
@@ -431,6 +440,7 @@ impl Scheduler {
                 self.report_job_progress(id, true);
                 self.set_state(id, state);
             }
+            Command::WhenIdle(reply) => self.idle_waiters.push(reply),
             Command::Snapshot(reply) => {
                 let views = self
                     .ordered()
@@ -654,6 +664,11 @@ impl Scheduler {
             let _ = self.active.send(active);
             if active == 0 {
                 self.shared().send(Event::Idle);
+            }
+        }
+        if active == 0 {
+            for waiter in self.idle_waiters.drain(..) {
+                let _ = waiter.send(());
             }
         }
     }

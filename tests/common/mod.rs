@@ -105,6 +105,25 @@ impl Cli {
         c
     }
 
+    /// The same environment for a process the test controls itself (to kill it).
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("haul"));
+        c.env("HAUL_CONFIG", &self.config)
+            .env("HAUL_STATE_DIR", self.dir.path().join("state"))
+            .env("HAUL_NO_BROWSER", "1")
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/haul-test-bus",
+            )
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
