@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Download and upload a file (default 1 GiB) through the emulator with haul and with curl, in
+# the same run, and print the ratios and peak memory. Usage: bench/transfer.sh [SIZE_MIB]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE_MIB=${1:-1024}
+PORT=${PORT:-18841}
+command -v curl >/dev/null || { echo "bench needs curl" >&2; exit 1; }
+cargo build --release --quiet
+HAUL=$PWD/target/release/haul
+WORK=$(mktemp -d)
+trap 'kill $EMU 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+"$HAUL" emulator --listen 127.0.0.1:$PORT --data "$WORK/emu" --no-seed > "$WORK/emu.log" &
+EMU=$!
+for _ in $(seq 50); do grep -q listening "$WORK/emu.log" 2>/dev/null && break; sleep 0.1; done
+API=http://127.0.0.1:$PORT/yetishare/api/v2
+SECRET=$(sed -n "s/^export HAUL_SECRET_YS='\(.*\)'/\1/p" "$WORK/emu.log")
+KEY1=${SECRET%%:*}; KEY2=${SECRET##*:}
+cat > "$WORK/config.toml" <<TOML
+[accounts.ys]
+provider = "yetishare"
+base_url = "$API"
+TOML
+export HAUL_CONFIG=$WORK/config.toml HAUL_SECRET_YS=$SECRET HAUL_STATE_DIR=$WORK/state
+
+# Wall time (s) and peak RSS (KiB) of a command.
+measure() {
+  python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+t = time.monotonic()
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+wall = time.monotonic() - t
+if r.returncode != 0:
+    sys.exit(f"failed ({r.returncode}): {' '.join(sys.argv[1:])}")
+print(f"{wall:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+PY
+}
+token() {
+  curl -s "$API/authorize" -d key1="$KEY1" -d key2="$KEY2" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin)["data"]; print(d["access_token"], d["account_id"])'
+}
+
+echo "making a $SIZE_MIB MiB file..."
+head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$WORK/big.bin"
+mkdir -p "$WORK/out-curl" "$WORK/out-haul"
+
+read -r T A < <(token)
+read -r CURL_PUT CURL_PUT_RSS < <(measure curl -s -o /dev/null -F access_token="$T" -F account_id="$A" -F upload_file=@"$WORK/big.bin" "$API/file/upload")
+read -r HAUL_PUT HAUL_PUT_RSS < <(measure "$HAUL" put --no-dedupe --on-conflict rename "$WORK/big.bin" ys:/)
+
+read -r T A < <(token)
+FILE_ID=$(curl -s "$API/folder/listing" -d access_token="$T" -d account_id="$A" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["files"][0]["id"])')
+URL=$(curl -s "$API/file/download" -d access_token="$T" -d account_id="$A" -d file_id="$FILE_ID" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["download_url"])')
+sync
+read -r CURL_GET CURL_GET_RSS < <(measure curl -s -o "$WORK/out-curl/big.bin" "$URL")
+rm -f "$WORK/out-curl/big.bin"; sync
+read -r HAUL_GET HAUL_GET_RSS < <(measure "$HAUL" get "ys:#file:$FILE_ID" "$WORK/out-haul")
+cmp -s "$WORK/big.bin" "$WORK/out-haul/big.bin" || { echo "haul get: content differs" >&2; exit 1; }
+
+python3 - "$SIZE_MIB" "$CURL_GET" "$HAUL_GET" "$CURL_PUT" "$HAUL_PUT" \
+  "$CURL_GET_RSS" "$HAUL_GET_RSS" "$CURL_PUT_RSS" "$HAUL_PUT_RSS" <<'PY'
+import sys
+size, cg, hg, cp, hp = float(sys.argv[1]), *map(float, sys.argv[2:6])
+cgr, hgr, cpr, hpr = (int(x) / 1024 for x in sys.argv[6:10])
+def row(what, c, h, cr, hr, target):
+    ratio = h / c
+    ok = "ok" if ratio <= target and hr <= 20 else "MISSED"
+    print(f"{what:4} curl {c:6.2f}s ({size / c:7.1f} MiB/s, {cr:5.1f} MiB RSS)  "
+          f"haul {h:6.2f}s ({size / h:7.1f} MiB/s, {hr:5.1f} MiB RSS)  "
+          f"ratio {ratio:.2f} (target <= {target}, RSS <= 20 MiB) {ok}")
+row("get", cg, hg, cgr, hgr, 0.75)
+row("put", cp, hp, cpr, hpr, 1.05)
+PY
