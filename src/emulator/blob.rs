@@ -1,5 +1,6 @@
 //! Receiving file bytes: chunks go straight from the network to a temp file on a blocking
-//! thread that also computes the MD5, so a large upload never sits in memory.
+//! thread that also computes the MD5 (and the SHA-1 of the first 5 MiB, which Keep2Share's
+//! dedupe asks about), so a large upload never sits in memory.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -7,11 +8,14 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use md5::{Digest, Md5};
+use sha1::Sha1;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 /// Chunks queued between the network and the disk (each a few KiB to a few hundred KiB).
 const QUEUED_CHUNKS: usize = 32;
+/// How much of the start of a file [`WrittenBlob::head_sha1`] covers.
+pub(crate) const HEAD_HASH_LEN: u64 = 5 * 1024 * 1024;
 
 /// A file under the data dir that is removed when dropped, unless kept by [`TempBlob::keep_as`].
 pub(crate) struct TempBlob {
@@ -45,11 +49,13 @@ pub(crate) struct WrittenBlob {
     pub(crate) file: TempBlob,
     pub(crate) size: u64,
     pub(crate) md5: String,
+    /// SHA-1 of the first [`HEAD_HASH_LEN`] bytes (of all of them in a smaller file).
+    pub(crate) head_sha1: String,
 }
 
 pub(crate) struct BlobWriter {
     chunks: mpsc::Sender<Bytes>,
-    worker: JoinHandle<io::Result<(u64, String)>>,
+    worker: JoinHandle<io::Result<Digests>>,
     file: TempBlob,
 }
 
@@ -76,29 +82,40 @@ impl BlobWriter {
     /// Waits until every queued chunk is on disk.
     pub(crate) async fn finish(self) -> io::Result<WrittenBlob> {
         drop(self.chunks);
-        let (size, md5) = self
+        let digests = self
             .worker
             .await
             .map_err(|error| io::Error::other(format!("blob writer failed: {error}")))??;
         Ok(WrittenBlob {
             file: self.file,
-            size,
-            md5,
+            size: digests.size,
+            md5: digests.md5,
+            head_sha1: digests.head_sha1,
         })
     }
 }
 
-fn write_all_chunks(
-    mut file: File,
-    mut chunks: mpsc::Receiver<Bytes>,
-) -> io::Result<(u64, String)> {
+struct Digests {
+    size: u64,
+    md5: String,
+    head_sha1: String,
+}
+
+fn write_all_chunks(mut file: File, mut chunks: mpsc::Receiver<Bytes>) -> io::Result<Digests> {
     let mut md5 = Md5::new();
+    let mut head_sha1 = Sha1::new();
     let mut size = 0u64;
     while let Some(chunk) = chunks.blocking_recv() {
         md5.update(&chunk);
+        let head_left = usize::try_from(HEAD_HASH_LEN.saturating_sub(size)).unwrap_or(usize::MAX);
+        head_sha1.update(&chunk[..chunk.len().min(head_left)]);
         file.write_all(&chunk)?;
         size += chunk.len() as u64;
     }
     file.flush()?;
-    Ok((size, hex::encode(md5.finalize())))
+    Ok(Digests {
+        size,
+        md5: hex::encode(md5.finalize()),
+        head_sha1: hex::encode(head_sha1.finalize()),
+    })
 }

@@ -5,11 +5,13 @@
 //!
 //! PUBLIC API CONTRACT (used by the CLI and the tests; keep these names and signatures):
 //! - [`EmulatorConfig`], [`Faults`], [`start`], [`EmulatorHandle`], [`DemoAccount`].
-//! - Routes: YetiShare API under `/yetishare/api/v2/`; test API under `/__emulator/`.
+//! - Routes: YetiShare API under `/yetishare/api/v2/`; Keep2Share API under
+//!   `/keep2share/api/v2/`; test API under `/__emulator/`.
 
 mod blob;
 mod control;
 mod file_body;
+pub mod keep2share;
 mod persist;
 pub mod yetishare;
 
@@ -96,11 +98,21 @@ pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         config.seed_demo,
     )
     .await?;
+    let k2s = keep2share::Site::open(
+        &config.data_dir,
+        &origin,
+        shared.clone(),
+        stop.child_token(),
+        config.seed_demo,
+    )
+    .await?;
 
     let app = Router::new()
         .merge(yetishare::router(site.clone()))
+        .merge(keep2share::router(k2s.clone()))
         .layer(from_fn_with_state(shared.clone(), control::track))
         .merge(control::router(shared.clone()))
+        .merge(keep2share::test_router(k2s.clone()))
         .fallback(|| async { (StatusCode::NOT_FOUND, "404 Not Found\n") });
     let listener = listener.tap_io(|tcp| {
         // Small JSON replies must not wait on Nagle's algorithm.
@@ -119,6 +131,7 @@ pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         origin,
         shared,
         site,
+        k2s,
         stop,
         server,
     })
@@ -130,6 +143,7 @@ pub struct EmulatorHandle {
     origin: String,
     shared: Arc<Shared>,
     site: Arc<yetishare::Site>,
+    k2s: Arc<keep2share::Site>,
     stop: CancellationToken,
     server: JoinHandle<()>,
 }
@@ -142,7 +156,9 @@ impl EmulatorHandle {
 
     /// Every account the emulator serves, with its full API root.
     pub fn accounts(&self) -> Vec<DemoAccount> {
-        self.site.demo_accounts()
+        let mut accounts = self.site.demo_accounts();
+        accounts.extend(self.k2s.demo_accounts());
+        accounts
     }
 
     /// Replaces the fault knobs (same as `POST /__emulator/faults`).
@@ -167,6 +183,7 @@ impl EmulatorHandle {
             server.abort();
         }
         self.site.flush().await;
+        self.k2s.flush().await;
     }
 }
 
@@ -182,5 +199,7 @@ fn origin_of(addr: SocketAddr) -> String {
 
 /// The name under which a request is counted in the stats' `by_route`.
 fn route_key(path: &str) -> String {
-    yetishare::route_key(path).unwrap_or_else(|| "other".to_string())
+    yetishare::route_key(path)
+        .or_else(|| keep2share::route_key(path))
+        .unwrap_or_else(|| "other".to_string())
 }
