@@ -5,12 +5,15 @@
 //!
 //! PUBLIC API CONTRACT (used by the CLI and the tests; keep these names and signatures):
 //! - [`EmulatorConfig`], [`Faults`], [`start`], [`EmulatorHandle`], [`DemoAccount`].
-//! - Routes: YetiShare API under `/yetishare/api/v2/`; test API under `/__emulator/`.
+//! - Routes: YetiShare API under `/yetishare/api/v2/`; XFileSharing API under
+//!   `/xfilesharing/api/`; test API under `/__emulator/`.
 
 mod blob;
 mod control;
+mod demo_tree;
 mod file_body;
 mod persist;
+pub mod xfilesharing;
 pub mod yetishare;
 
 use std::io;
@@ -96,9 +99,18 @@ pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         config.seed_demo,
     )
     .await?;
+    let xfs_site = xfilesharing::Site::open(
+        &config.data_dir,
+        &origin,
+        shared.clone(),
+        stop.child_token(),
+        config.seed_demo,
+    )
+    .await?;
 
     let app = Router::new()
         .merge(yetishare::router(site.clone()))
+        .merge(xfilesharing::router(xfs_site.clone()))
         .layer(from_fn_with_state(shared.clone(), control::track))
         .merge(control::router(shared.clone()))
         .fallback(|| async { (StatusCode::NOT_FOUND, "404 Not Found\n") });
@@ -119,6 +131,7 @@ pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         origin,
         shared,
         site,
+        xfs_site,
         stop,
         server,
     })
@@ -130,6 +143,7 @@ pub struct EmulatorHandle {
     origin: String,
     shared: Arc<Shared>,
     site: Arc<yetishare::Site>,
+    xfs_site: Arc<xfilesharing::Site>,
     stop: CancellationToken,
     server: JoinHandle<()>,
 }
@@ -142,7 +156,9 @@ impl EmulatorHandle {
 
     /// Every account the emulator serves, with its full API root.
     pub fn accounts(&self) -> Vec<DemoAccount> {
-        self.site.demo_accounts()
+        let mut accounts = self.site.demo_accounts();
+        accounts.extend(self.xfs_site.demo_accounts());
+        accounts
     }
 
     /// Replaces the fault knobs (same as `POST /__emulator/faults`).
@@ -167,6 +183,7 @@ impl EmulatorHandle {
             server.abort();
         }
         self.site.flush().await;
+        self.xfs_site.flush().await;
     }
 }
 
@@ -182,5 +199,7 @@ fn origin_of(addr: SocketAddr) -> String {
 
 /// The name under which a request is counted in the stats' `by_route`.
 fn route_key(path: &str) -> String {
-    yetishare::route_key(path).unwrap_or_else(|| "other".to_string())
+    yetishare::route_key(path)
+        .or_else(|| xfilesharing::route_key(path))
+        .unwrap_or_else(|| "other".to_string())
 }
