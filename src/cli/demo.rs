@@ -48,6 +48,11 @@ pub async fn tour(ctx: &Context, demo: &DemoServer) -> CliResult {
             "== {}: ({}, {})",
             account.name, account.provider, account.description
         );
+        // The emulator may serve a host this build of haul has no provider for yet.
+        if let Err(error) = ctx.provider(&account.name).await {
+            println!("(skipped: {})", error.message);
+            continue;
+        }
         super::about::about(ctx, &account.name).await?;
         println!("-- haul --demo ls {}:/", account.name);
         let root = RemoteTarget::parse(&format!("{}:/", account.name))?;

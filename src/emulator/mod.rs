@@ -6,13 +6,16 @@
 //! PUBLIC API CONTRACT (used by the CLI and the tests; keep these names and signatures):
 //! - [`EmulatorConfig`], [`Faults`], [`start`], [`EmulatorHandle`], [`DemoAccount`].
 //! - Routes: YetiShare API under `/yetishare/api/v2/`; Keep2Share API under
-//!   `/keep2share/api/v2/`; test API under `/__emulator/`.
+//!   `/keep2share/api/v2/`; XFileSharing API under `/xfilesharing/api/`; test API under
+//!   `/__emulator/`.
 
 mod blob;
 mod control;
+mod demo_tree;
 mod file_body;
 pub mod keep2share;
 mod persist;
+pub mod xfilesharing;
 pub mod yetishare;
 
 use std::io;
@@ -106,10 +109,19 @@ pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         config.seed_demo,
     )
     .await?;
+    let xfs_site = xfilesharing::Site::open(
+        &config.data_dir,
+        &origin,
+        shared.clone(),
+        stop.child_token(),
+        config.seed_demo,
+    )
+    .await?;
 
     let app = Router::new()
         .merge(yetishare::router(site.clone()))
         .merge(keep2share::router(k2s.clone()))
+        .merge(xfilesharing::router(xfs_site.clone()))
         .layer(from_fn_with_state(shared.clone(), control::track))
         .merge(control::router(shared.clone()))
         .merge(keep2share::test_router(k2s.clone()))
@@ -132,6 +144,7 @@ pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         shared,
         site,
         k2s,
+        xfs_site,
         stop,
         server,
     })
@@ -144,6 +157,7 @@ pub struct EmulatorHandle {
     shared: Arc<Shared>,
     site: Arc<yetishare::Site>,
     k2s: Arc<keep2share::Site>,
+    xfs_site: Arc<xfilesharing::Site>,
     stop: CancellationToken,
     server: JoinHandle<()>,
 }
@@ -158,6 +172,7 @@ impl EmulatorHandle {
     pub fn accounts(&self) -> Vec<DemoAccount> {
         let mut accounts = self.site.demo_accounts();
         accounts.extend(self.k2s.demo_accounts());
+        accounts.extend(self.xfs_site.demo_accounts());
         accounts
     }
 
@@ -184,6 +199,7 @@ impl EmulatorHandle {
         }
         self.site.flush().await;
         self.k2s.flush().await;
+        self.xfs_site.flush().await;
     }
 }
 
@@ -201,5 +217,6 @@ fn origin_of(addr: SocketAddr) -> String {
 fn route_key(path: &str) -> String {
     yetishare::route_key(path)
         .or_else(|| keep2share::route_key(path))
+        .or_else(|| xfilesharing::route_key(path))
         .unwrap_or_else(|| "other".to_string())
 }

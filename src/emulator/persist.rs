@@ -2,9 +2,12 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Notify};
+use tokio_util::sync::CancellationToken;
 
 pub(crate) struct JsonFile {
     path: PathBuf,
@@ -46,5 +49,95 @@ impl JsonFile {
         tokio::fs::rename(&temp, &self.path).await?;
         *written = generation;
         Ok(())
+    }
+}
+
+/// A site's metadata in memory, saved to its [`JsonFile`] by a background saver after every
+/// change (bursts coalesce: a write covers every change made before it starts) and once more
+/// when the emulator stops.
+pub(crate) struct SavedState<T> {
+    state: std::sync::Mutex<Versioned<T>>,
+    /// Signals the saver that the state changed.
+    dirty: Notify,
+    file: JsonFile,
+}
+
+struct Versioned<T> {
+    value: T,
+    /// Bumped by every change; the file knows which generation it holds.
+    generation: u64,
+}
+
+impl<T> SavedState<T>
+where
+    T: Clone + Serialize + Send + 'static,
+{
+    pub(crate) fn new(file: JsonFile, value: T) -> Self {
+        Self {
+            // Generation 1 is newer than "nothing written yet", so the first flush writes.
+            state: std::sync::Mutex::new(Versioned {
+                value,
+                generation: 1,
+            }),
+            dirty: Notify::new(),
+            file,
+        }
+    }
+
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        f(&self.lock().value)
+    }
+
+    /// Applies a change; when it succeeds, the saver writes the state right after.
+    pub(crate) fn change<R, E>(&self, f: impl FnOnce(&mut T) -> Result<R, E>) -> Result<R, E> {
+        let value = {
+            let mut state = self.lock();
+            let value = f(&mut state.value)?;
+            state.generation += 1;
+            value
+        };
+        self.dirty.notify_one();
+        Ok(value)
+    }
+
+    /// Writes the current state unless it is already on disk.
+    pub(crate) async fn flush(&self) {
+        let (generation, value) = {
+            let state = self.lock();
+            (state.generation, state.value.clone())
+        };
+        let serialized = tokio::task::spawn_blocking(move || serde_json::to_vec(&value))
+            .await
+            .map_err(io::Error::other)
+            .and_then(|bytes| bytes.map_err(io::Error::other));
+        let saved = match serialized {
+            Ok(bytes) => self.file.save(generation, bytes).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = saved {
+            tracing::warn!(%error, path = %self.file.path.display(), "could not save the emulator's metadata");
+        }
+    }
+
+    /// Saves after changes until `stop`, then once more.
+    pub(crate) fn spawn_saver(self: &Arc<Self>, stop: CancellationToken) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    () = state.dirty.notified() => state.flush().await,
+                    () = stop.cancelled() => {
+                        state.flush().await;
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Versioned<T>> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

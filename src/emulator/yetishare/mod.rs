@@ -25,7 +25,6 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{any, get};
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 pub use accounts::{
@@ -35,7 +34,7 @@ pub use accounts::{
 
 use super::DemoAccount;
 use super::control::Shared;
-use super::persist::JsonFile;
+use super::persist::{JsonFile, SavedState};
 use accounts::{ACCOUNTS, Account};
 use db::Db;
 use render::Urls;
@@ -74,20 +73,11 @@ pub(crate) struct Site {
     urls: Urls,
     blob_dir: PathBuf,
     temp_dir: PathBuf,
-    db: Mutex<Saved>,
-    /// Signals the saver that the metadata changed.
-    dirty: Notify,
+    db: Arc<SavedState<Db>>,
     sessions: Mutex<Sessions>,
-    json: JsonFile,
     shared: Arc<Shared>,
     fetcher: reqwest::Client,
     stop: CancellationToken,
-}
-
-struct Saved {
-    db: Db,
-    /// Bumped by every change; the metadata file knows which generation it holds.
-    generation: u64,
 }
 
 impl Site {
@@ -119,11 +109,8 @@ impl Site {
             },
             blob_dir,
             temp_dir,
-            // Generation 1 is newer than "nothing written yet", so the first flush writes.
-            db: Mutex::new(Saved { db, generation: 1 }),
-            dirty: Notify::new(),
+            db: Arc::new(SavedState::new(json, db)),
             sessions: Mutex::new(Sessions::default()),
-            json,
             shared,
             fetcher,
             stop,
@@ -134,7 +121,7 @@ impl Site {
             }
         }
         site.flush().await;
-        site.spawn_saver();
+        site.db.spawn_saver(site.stop.clone());
         Ok(site)
     }
 
@@ -153,61 +140,17 @@ impl Site {
     }
 
     fn read<T>(&self, f: impl FnOnce(&Db) -> T) -> T {
-        f(&self.lock_db().db)
+        self.db.read(f)
     }
 
     /// Applies a change; when it succeeds, the saver writes the metadata right after.
     fn change<T, E>(&self, f: impl FnOnce(&mut Db) -> Result<T, E>) -> Result<T, E> {
-        let value = {
-            let mut saved = self.lock_db();
-            let value = f(&mut saved.db)?;
-            saved.generation += 1;
-            value
-        };
-        self.dirty.notify_one();
-        Ok(value)
+        self.db.change(f)
     }
 
     /// Writes the current metadata unless it is already on disk.
     pub(crate) async fn flush(&self) {
-        let (generation, db) = {
-            let saved = self.lock_db();
-            (saved.generation, saved.db.clone())
-        };
-        let serialized = tokio::task::spawn_blocking(move || serde_json::to_vec(&db))
-            .await
-            .map_err(io::Error::other)
-            .and_then(|bytes| bytes.map_err(io::Error::other));
-        let saved = match serialized {
-            Ok(bytes) => self.json.save(generation, bytes).await,
-            Err(error) => Err(error),
-        };
-        if let Err(error) = saved {
-            tracing::warn!(%error, "could not save the YetiShare metadata");
-        }
-    }
-
-    /// Saves after changes, coalescing bursts (a write covers every change made before it
-    /// starts), and once more when the emulator stops.
-    fn spawn_saver(self: &Arc<Self>) {
-        let site = self.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    () = site.dirty.notified() => site.flush().await,
-                    () = site.stop.cancelled() => {
-                        site.flush().await;
-                        return;
-                    }
-                }
-            }
-        });
-    }
-
-    fn lock_db(&self) -> MutexGuard<'_, Saved> {
-        self.db
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.db.flush().await;
     }
 
     fn sessions(&self) -> MutexGuard<'_, Sessions> {

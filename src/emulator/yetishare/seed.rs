@@ -1,9 +1,9 @@
-//! The sample tree (`assets/demo/`, embedded in the binary) that fills an empty demo account.
+//! Fills an empty demo account with the sample tree.
 
 use std::io;
 
 use bytes::Bytes;
-use include_dir::{Dir, DirEntry, include_dir};
+use include_dir::{Dir, DirEntry};
 
 use super::Site;
 use super::accounts::Account;
@@ -11,8 +11,7 @@ use super::db::{Folder, Status};
 use super::reply;
 use super::upload::store;
 use crate::emulator::blob::BlobWriter;
-
-static DEMO_TREE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/assets/demo");
+use crate::emulator::demo_tree::DEMO_TREE;
 
 /// Copies the sample tree into the account if it has no files at all.
 pub(super) async fn fill_if_empty(site: &Site, account: &Account) -> io::Result<()> {

@@ -71,7 +71,7 @@ pub(super) async fn store(
     blob: WrittenBlob,
     source: &str,
 ) -> io::Result<File> {
-    let id = site.lock_db().db.allocate_file_id();
+    let id = site.change(|db| Ok::<_, io::Error>(db.allocate_file_id()))?;
     let name = id.to_string();
     blob.file.keep_as(&site.blob_path(&name)).await?;
     let extension = extension_of(filename);
