@@ -174,3 +174,30 @@ async fn yetishare_passes_the_contract() {
     contract(Arc::new(p), FolderId::Root).await;
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep2share_passes_the_contract() {
+    let data = tempfile::tempdir().unwrap();
+    let server = haul::emulator::start(common::config(data.path(), false))
+        .await
+        .unwrap();
+    let acc = common::account(&server, "k2s");
+    let creds =
+        haul::provider::keep2share::Credentials::from_secret(acc.username.as_deref(), &acc.secret)
+            .unwrap();
+    let p = haul::provider::keep2share::Keep2Share::new(&acc.base_url, creds).unwrap();
+    contract(Arc::new(p), FolderId::Root).await;
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xfilesharing_passes_the_contract() {
+    let data = tempfile::tempdir().unwrap();
+    let server = haul::emulator::start(common::config(data.path(), false))
+        .await
+        .unwrap();
+    let acc = common::account(&server, "xfs");
+    let p = haul::provider::xfilesharing::XFileSharing::new(&acc.base_url, &acc.secret).unwrap();
+    contract(Arc::new(p), FolderId::Root).await;
+    server.shutdown().await;
+}
