@@ -69,14 +69,24 @@ impl JobCtx<'_> {
     }
 
     /// Give up the slot while waiting `wait`, then queue for a slot again.
+    /// The state shows a countdown, updated every second.
     pub async fn sit_out(&self, wait: Duration, why: String) -> Step<()> {
-        let _ = self
-            .engine
-            .commands
-            .send(Command::Park(self.id, JobState::Waiting { why }));
-        tokio::select! {
-            _ = self.running.cancel.cancelled() => return Err(Stop::Stopped),
-            _ = tokio::time::sleep(wait) => {}
+        let until = tokio::time::Instant::now() + wait;
+        loop {
+            let left = until.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+            let why = format!("{why} ({secs}s)");
+            let _ = self
+                .engine
+                .commands
+                .send(Command::Park(self.id, JobState::Waiting { why }));
+            tokio::select! {
+                _ = self.running.cancel.cancelled() => return Err(Stop::Stopped),
+                _ = tokio::time::sleep(left.min(Duration::from_secs(1))) => {}
+            }
         }
         self.take_slot_again().await
     }
@@ -211,11 +221,7 @@ impl JobCtx<'_> {
                 Some(wait) => {
                     attempt += 1;
                     tracing::info!(job = self.id, attempt, ?wait, "retrying: {}", error.message);
-                    let why = format!(
-                        "retry {attempt} in {}s: {}",
-                        wait.as_secs().max(1),
-                        error.message
-                    );
+                    let why = format!("retry {attempt} after: {}", error.message);
                     self.sit_out(wait, why).await?;
                 }
                 None => return Err(Stop::Error(error)),
