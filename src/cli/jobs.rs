@@ -139,10 +139,40 @@ pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) 
             .map_err(|e| CliError::new(e.to_string()))?;
         if resumed {
             super::progress::note(format!("resuming the interrupted job: {shown}"));
+            // Its unfinished children (from a folder) resume with it.
+            ours.extend(unfinished_descendants(&engine, id));
         }
         ours.insert(id);
     }
     follow(ctx, &engine, events, ours).await
+}
+
+/// Jobs expanded from `root` (at any depth) that the journal still has unfinished.
+fn unfinished_descendants(engine: &Engine, root: JobId) -> Vec<JobId> {
+    let Ok(jobs) = engine.journal().load() else {
+        return Vec::new();
+    };
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            jobs.iter()
+                .filter(|j| j.parent == Some(parent))
+                .map(|j| j.id),
+        );
+        i += 1;
+    }
+    let finished: HashSet<JobId> = jobs
+        .iter()
+        .filter(|j| j.state.is_finished())
+        .map(|j| j.id)
+        .collect();
+    found
+        .into_iter()
+        .skip(1)
+        .filter(|id| !finished.contains(id))
+        .collect()
 }
 
 /// Resume what the journal holds (all unfinished jobs) and follow it to the end.
@@ -178,15 +208,8 @@ async fn follow(
     let mut bars = Bars::new();
     let mut finished: HashMap<JobId, JobState> = HashMap::new();
     let mut failures: Vec<String> = Vec::new();
+    // Only events decide: everything since the engine started is still in the channel.
     let mut specs: HashMap<JobId, JobSpec> = HashMap::new();
-    for view in engine.jobs().await {
-        if ours.contains(&view.id) {
-            specs.insert(view.id, view.spec.clone());
-            if view.state.is_finished() {
-                finished.insert(view.id, view.state);
-            }
-        }
-    }
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
     while finished.len() < ours.len() {

@@ -8,6 +8,7 @@ mod expand;
 pub mod journal;
 mod meter;
 pub mod retry;
+mod scheduler;
 pub mod spec;
 pub mod state;
 pub mod throttle;

@@ -1,0 +1,495 @@
+//! The scheduler: one task that owns the queue, starts what fits within the limits, and turns
+//! workers' reports into state changes, journal writes and events.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::engine::{Command, Engine, RunningJob, Shared, StopReason};
+use super::journal::StoredJob;
+use super::meter::{Counter, RateWindow, eta};
+use super::spec::JobSpec;
+use super::state::{Event, JobId, JobState, JobView};
+use super::worker;
+
+struct Job {
+    parent: Option<JobId>,
+    position: f64,
+    spec: JobSpec,
+    state: JobState,
+    counter: Arc<Counter>,
+    running: Option<Arc<RunningJob>>,
+    holds_slot: bool,
+    window: RateWindow,
+    last_sent: Option<u64>,
+}
+
+/// Jobs that move no file bytes (listing folders, mkdir, delete, move) run beside transfers,
+/// up to this many at once.
+const MAX_LIGHT_JOBS: usize = 4;
+
+/// Progress events per second per job, at most.
+const TICK: Duration = Duration::from_millis(200);
+
+pub(super) struct Scheduler {
+    engine: Engine,
+    jobs: BTreeMap<JobId, Job>,
+    running_total: usize,
+    running_per_account: HashMap<String, usize>,
+    light_running: usize,
+    /// Parked workers ready to go on, in the order they asked.
+    waiting_for_slot: Vec<(JobId, oneshot::Sender<()>)>,
+    idle_waiters: Vec<oneshot::Sender<()>>,
+    active: watch::Sender<usize>,
+}
+
+impl Scheduler {
+    /// A scheduler holding the journal's jobs: finished ones as they were, paused ones paused,
+    /// the rest queued again or paused (per `resume_unfinished`).
+    pub(super) fn new(
+        engine: Engine,
+        active: watch::Sender<usize>,
+        stored: Vec<StoredJob>,
+    ) -> Scheduler {
+        let resume = engine.shared.config.resume_unfinished;
+        let mut jobs = BTreeMap::new();
+        for job in stored {
+            let state = match job.state {
+                s if s.is_finished() => s,
+                JobState::Paused => JobState::Paused,
+                _ if resume => JobState::Queued,
+                _ => JobState::Paused,
+            };
+            let _ = engine.shared.journal.set_state(job.id, &state);
+            let restored = Job::new(job.parent, job.position, job.spec, state);
+            if let Some(total) = job.total {
+                restored.counter.set_total(Some(total));
+            }
+            restored.counter.set_done(job.done);
+            jobs.insert(job.id, restored);
+        }
+        Scheduler {
+            engine,
+            jobs,
+            running_total: 0,
+            running_per_account: HashMap::new(),
+            light_running: 0,
+            waiting_for_slot: Vec::new(),
+            idle_waiters: Vec::new(),
+            active,
+        }
+    }
+
+    pub(super) async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut ticks = 0u64;
+        self.schedule();
+        loop {
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some(c) => self.handle(c),
+                    None => return,
+                },
+                _ = tick.tick() => {
+                    ticks += 1;
+                    self.report_progress(ticks.is_multiple_of(5));
+                }
+            }
+            self.schedule();
+        }
+    }
+
+    fn shared(&self) -> &Shared {
+        &self.engine.shared
+    }
+
+    fn view(&self, id: JobId) -> Option<JobView> {
+        let j = self.jobs.get(&id)?;
+        Some(JobView {
+            id,
+            parent: j.parent,
+            spec: j.spec.clone(),
+            state: j.state.clone(),
+            done: j.counter.done(),
+            total: j.counter.total(),
+            speed: 0.0,
+            eta: None,
+        })
+    }
+
+    fn set_state(&mut self, id: JobId, state: JobState) {
+        let Some(job) = self.jobs.get_mut(&id) else {
+            return;
+        };
+        if job.state == state {
+            return;
+        }
+        job.state = state.clone();
+        if let Err(e) = self.engine.shared.journal.set_state(id, &state) {
+            tracing::warn!("{e}");
+        }
+        if state.is_finished() {
+            let _ = self.engine.shared.journal.set_progress(
+                id,
+                job.counter.done(),
+                job.counter.total(),
+            );
+        }
+        if let Some(v) = self.view(id) {
+            self.shared().send(Event::Changed(v));
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Added {
+                id,
+                parent,
+                position,
+                spec,
+            } => self.add(id, parent, position, *spec),
+            Command::Pause(id) => self.pause(id),
+            Command::Resume(id) => self.resume(id),
+            Command::Cancel(id) => self.cancel(id),
+            Command::Retry(id) => {
+                if self.jobs.get(&id).is_some_and(|j| {
+                    matches!(j.state, JobState::Failed { .. } | JobState::Cancelled)
+                }) {
+                    self.set_state(id, JobState::Queued);
+                }
+            }
+            Command::Shift(id, by) => self.shift(id, by),
+            Command::PauseAll => {
+                let ids: Vec<JobId> = self.jobs.keys().copied().collect();
+                ids.into_iter().for_each(|id| self.pause(id));
+            }
+            Command::ResumeAll => {
+                let ids: Vec<JobId> = self
+                    .jobs
+                    .iter()
+                    .filter(|(_, j)| j.state == JobState::Paused)
+                    .map(|(id, _)| *id)
+                    .collect();
+                ids.into_iter()
+                    .for_each(|id| self.set_state(id, JobState::Queued));
+            }
+            Command::Park(id, state) => {
+                self.release_slot(id);
+                self.set_state(id, state);
+            }
+            Command::Unpark(id, grant) => self.waiting_for_slot.push((id, grant)),
+            Command::Finished(id, state) => {
+                self.release_slot(id);
+                let light = self.jobs.get(&id).is_some_and(|j| !j.spec.is_transfer());
+                if light {
+                    self.light_running = self.light_running.saturating_sub(1);
+                }
+                if let Some(job) = self.jobs.get_mut(&id) {
+                    job.running = None;
+                }
+                self.report_job_progress(id, true);
+                self.set_state(id, state);
+            }
+            Command::WhenIdle(reply) => self.idle_waiters.push(reply),
+            Command::Snapshot(reply) => {
+                let views = self
+                    .ordered()
+                    .into_iter()
+                    .filter_map(|id| self.view(id))
+                    .collect();
+                let _ = reply.send(views);
+            }
+            Command::ClearFinished(reply) => {
+                let n = self.engine.shared.journal.clear_finished().unwrap_or(0);
+                self.jobs.retain(|_, j| !j.state.is_finished());
+                let _ = reply.send(n);
+            }
+        }
+    }
+
+    fn add(&mut self, id: JobId, parent: Option<JobId>, position: f64, spec: JobSpec) {
+        self.jobs
+            .insert(id, Job::new(parent, position, spec, JobState::Queued));
+        if let Some(v) = self.view(id) {
+            self.shared().send(Event::Added(v));
+        }
+    }
+
+    fn pause(&mut self, id: JobId) {
+        let Some(job) = self.jobs.get(&id) else {
+            return;
+        };
+        match (&job.state, &job.running) {
+            (JobState::Queued, _) => self.set_state(id, JobState::Paused),
+            (s, Some(running)) if !s.is_finished() => {
+                running
+                    .reason
+                    .store(StopReason::Pause as u8, Ordering::Relaxed);
+                running.cancel.cancel();
+            }
+            _ => {}
+        }
+    }
+
+    /// A paused job and its paused children go back in the queue.
+    fn resume(&mut self, id: JobId) {
+        if self
+            .jobs
+            .get(&id)
+            .is_some_and(|j| j.state == JobState::Paused)
+        {
+            self.set_state(id, JobState::Queued);
+        }
+        let children: Vec<JobId> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| j.parent == Some(id))
+            .map(|(c, _)| *c)
+            .collect();
+        children.into_iter().for_each(|c| self.resume(c));
+    }
+
+    fn cancel(&mut self, id: JobId) {
+        let Some(job) = self.jobs.get(&id) else {
+            return;
+        };
+        match &job.running {
+            Some(running) => {
+                running
+                    .reason
+                    .store(StopReason::Cancel as u8, Ordering::Relaxed);
+                running.cancel.cancel();
+            }
+            None if !job.state.is_finished() => self.set_state(id, JobState::Cancelled),
+            None => {}
+        }
+        // A folder job's children go with it.
+        let children: Vec<JobId> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| j.parent == Some(id) && !j.state.is_finished())
+            .map(|(c, _)| *c)
+            .collect();
+        children.into_iter().for_each(|c| self.cancel(c));
+    }
+
+    fn ordered(&self) -> Vec<JobId> {
+        let mut ids: Vec<(f64, JobId)> =
+            self.jobs.iter().map(|(id, j)| (j.position, *id)).collect();
+        ids.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        ids.into_iter().map(|(_, id)| id).collect()
+    }
+
+    fn shift(&mut self, id: JobId, by: i32) {
+        let order = self.ordered();
+        let Some(at) = order.iter().position(|x| *x == id) else {
+            return;
+        };
+        let target = (at as i64 + i64::from(by)).clamp(0, order.len() as i64 - 1) as usize;
+        if target == at {
+            return;
+        }
+        let pos = |i: usize| self.jobs.get(&order[i]).map(|j| j.position).unwrap_or(0.0);
+        // Between the neighbours on the far side of the target.
+        let new_position = if target < at {
+            let before = if target == 0 {
+                pos(0) - 1.0
+            } else {
+                pos(target - 1)
+            };
+            (before + pos(target)) / 2.0
+        } else {
+            let after = if target + 1 >= order.len() {
+                pos(target) + 1.0
+            } else {
+                pos(target + 1)
+            };
+            (pos(target) + after) / 2.0
+        };
+        if let Some(job) = self.jobs.get_mut(&id) {
+            job.position = new_position;
+        }
+        let _ = self.engine.shared.journal.set_position(id, new_position);
+        if let Some(v) = self.view(id) {
+            self.shared().send(Event::Changed(v));
+        }
+    }
+
+    fn limit_for(&self, account: &str) -> usize {
+        let plan = self
+            .engine
+            .shared
+            .plan_limits
+            .lock()
+            .ok()
+            .and_then(|l| l.get(account).copied());
+        let configured = self.engine.shared.config.per_account.max(1);
+        plan.map_or(configured, |p| p.clamp(1, configured))
+    }
+
+    fn has_slot(&self, spec: &JobSpec) -> bool {
+        if !spec.is_transfer() {
+            return self.light_running < MAX_LIGHT_JOBS;
+        }
+        self.running_total < self.engine.shared.config.max_transfers.max(1)
+            && spec
+                .accounts()
+                .iter()
+                .all(|a| self.running_per_account.get(*a).copied().unwrap_or(0) < self.limit_for(a))
+    }
+
+    fn take_slot(&mut self, id: JobId) {
+        let Some(job) = self.jobs.get_mut(&id) else {
+            return;
+        };
+        if job.holds_slot || !job.spec.is_transfer() {
+            return;
+        }
+        job.holds_slot = true;
+        self.running_total += 1;
+        for a in job.spec.accounts() {
+            *self.running_per_account.entry(a.to_string()).or_default() += 1;
+        }
+    }
+
+    fn release_slot(&mut self, id: JobId) {
+        let Some(job) = self.jobs.get_mut(&id) else {
+            return;
+        };
+        if !job.holds_slot {
+            return;
+        }
+        job.holds_slot = false;
+        self.running_total = self.running_total.saturating_sub(1);
+        for a in job.spec.accounts() {
+            if let Some(n) = self.running_per_account.get_mut(a) {
+                *n = n.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Start what fits: first parked workers that are ready, then queued jobs in order.
+    fn schedule(&mut self) {
+        let mut still_waiting = Vec::new();
+        for (id, grant) in std::mem::take(&mut self.waiting_for_slot) {
+            // Light jobs never gave up a slot; transfers need one back.
+            let fits = self
+                .jobs
+                .get(&id)
+                .is_some_and(|j| !j.spec.is_transfer() || self.has_slot(&j.spec));
+            if fits && !grant.is_closed() {
+                self.take_slot(id);
+                self.set_state(id, JobState::Running);
+                let _ = grant.send(());
+            } else if !grant.is_closed() {
+                still_waiting.push((id, grant));
+            }
+        }
+        self.waiting_for_slot = still_waiting;
+        for id in self.ordered() {
+            let Some(job) = self.jobs.get(&id) else {
+                continue;
+            };
+            if job.state != JobState::Queued || !self.has_slot(&job.spec) {
+                continue;
+            }
+            self.start(id);
+        }
+        let active = self.jobs.values().filter(|j| j.is_active()).count();
+        let was = *self.active.borrow();
+        if active != was {
+            let _ = self.active.send(active);
+            if active == 0 {
+                self.shared().send(Event::Idle);
+            }
+        }
+        if active == 0 {
+            for waiter in self.idle_waiters.drain(..) {
+                let _ = waiter.send(());
+            }
+        }
+    }
+
+    fn start(&mut self, id: JobId) {
+        self.take_slot(id);
+        let Some(job) = self.jobs.get_mut(&id) else {
+            return;
+        };
+        if !job.spec.is_transfer() {
+            self.light_running += 1;
+        }
+        let running = Arc::new(RunningJob {
+            cancel: CancellationToken::new(),
+            reason: AtomicU8::new(StopReason::None as u8),
+        });
+        job.running = Some(running.clone());
+        let spec = job.spec.clone();
+        let counter = job.counter.clone();
+        self.set_state(id, JobState::Running);
+        let engine = self.engine.clone();
+        tokio::spawn(async move {
+            let outcome = worker::run(&engine, id, spec, counter, running).await;
+            let _ = engine.commands.send(Command::Finished(id, outcome));
+        });
+    }
+
+    fn report_progress(&mut self, persist: bool) {
+        let ids: Vec<JobId> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| j.running.is_some())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            self.report_job_progress(id, persist);
+        }
+    }
+
+    fn report_job_progress(&mut self, id: JobId, persist: bool) {
+        let Some(job) = self.jobs.get_mut(&id) else {
+            return;
+        };
+        let done = job.counter.done();
+        let total = job.counter.total();
+        let speed = job.window.sample(done);
+        if job.last_sent == Some(done) && speed == 0.0 {
+            return;
+        }
+        job.last_sent = Some(done);
+        if persist {
+            let _ = self.engine.shared.journal.set_progress(id, done, total);
+        }
+        self.engine.shared.send(Event::Progress {
+            id,
+            done,
+            total,
+            speed,
+            eta: eta(done, total, speed),
+        });
+    }
+}
+
+impl Job {
+    fn new(parent: Option<JobId>, position: f64, spec: JobSpec, state: JobState) -> Job {
+        Job {
+            parent,
+            position,
+            counter: Arc::new(Counter::new(spec.size())),
+            spec,
+            state,
+            running: None,
+            holds_slot: false,
+            window: RateWindow::default(),
+            last_sent: None,
+        }
+    }
+
+    fn is_active(&self) -> bool {
+        !self.state.is_finished() && self.state != JobState::Paused
+    }
+}
