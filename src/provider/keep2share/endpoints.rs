@@ -11,7 +11,7 @@ use super::types::{
     FoldersListReply, bool_of, file_items, folder_param, read,
 };
 use crate::provider::json::{string_of, u64_of};
-use crate::provider::{Entry, FolderId, ProviderError, Result};
+use crate::provider::{Entry, ErrorKind, FolderId, ProviderError, Result};
 
 /// Most entries `getFilesList` returns at once.
 pub(super) const LIST_PAGE: usize = 10_000;
@@ -72,7 +72,15 @@ impl Keep2Share {
             "offset": offset,
             "extended_info": true,
         });
-        let reply = self.api.call("getFilesList", params).await?;
+        // The host answers a folder id it doesn't know with "invalid request params".
+        let reply = match self.api.call("getFilesList", params).await {
+            Err(e) if e.kind == ErrorKind::InvalidInput && !parent.is_root() => {
+                return Err(ProviderError::not_found(format!(
+                    "no folder with id {parent}"
+                )));
+            }
+            reply => reply?,
+        };
         file_items(&reply, "getFilesList")?
             .into_iter()
             .map(|item| item.into_entry(Some(parent)))
