@@ -170,10 +170,8 @@ impl Provider for Keep2Share {
             .get("access")
             .and_then(|a| Access::parse(a))
             .unwrap_or(Access::Public);
-        let created = self
-            .create_file_by_hash(md5, &source.name, dest, access)
-            .await?;
-        self.stat_entry(&EntryRef::file(created.id)).await
+        let id = self.place_by_hash(md5, &source.name, dest, access).await?;
+        self.stat_entry(&EntryRef::file(id)).await
     }
 
     async fn delete(&self, entry: &EntryRef) -> Result<()> {
@@ -270,10 +268,10 @@ impl Provider for Keep2Share {
         if !self.find_file(md5).await? {
             return Ok(None);
         }
-        let created = self
-            .create_file_by_hash(md5, name, parent, Access::Public)
+        let id = self
+            .place_by_hash(md5, name, parent, Access::Public)
             .await?;
-        self.stat_entry(&EntryRef::file(created.id)).await.map(Some)
+        self.stat_entry(&EntryRef::file(id)).await.map(Some)
     }
 
     async fn answer_challenge(
