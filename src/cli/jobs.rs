@@ -179,10 +179,25 @@ async fn follow(
     let mut finished: HashMap<JobId, JobState> = HashMap::new();
     let mut failures: Vec<String> = Vec::new();
     let mut specs: HashMap<JobId, JobSpec> = HashMap::new();
-    for view in engine.jobs().await {
+    let snapshot = engine.jobs().await;
+    // A quick folder job may have queued its children (and even finished) before this
+    // snapshot: follow those children too, or the loop below could end before they do.
+    loop {
+        let known = ours.len();
+        for view in &snapshot {
+            if view.parent.is_some_and(|p| ours.contains(&p)) {
+                ours.insert(view.id);
+            }
+        }
+        if ours.len() == known {
+            break;
+        }
+    }
+    for view in snapshot {
         if ours.contains(&view.id) {
             specs.insert(view.id, view.spec.clone());
             if view.state.is_finished() {
+                record(&view, &mut failures, &bars);
                 finished.insert(view.id, view.state);
             }
         }
@@ -213,7 +228,7 @@ async fn follow(
             } if ours.contains(&id) => bars.progress(id, specs.get(&id), done, total),
             Event::Changed(view) if ours.contains(&view.id) => {
                 bars.state(&view);
-                if view.state.is_finished() {
+                if view.state.is_finished() && !finished.contains_key(&view.id) {
                     record(&view, &mut failures, &bars);
                     finished.insert(view.id, view.state);
                 }
