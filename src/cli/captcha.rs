@@ -30,14 +30,26 @@ fn show_image(bytes: &[u8]) {
         note("(the captcha image could not be decoded; open the URL below)");
         return;
     };
+    // viuer finds Sixel and Kitty support by asking the terminal and reading the reply with no
+    // time limit: on a terminal that doesn't reply, haul would hang before the prompt and take
+    // the person's typing for the reply. So no Sixel, and Kitty only where the environment says
+    // it is Kitty (which replies); elsewhere the image is drawn in block characters.
     let config = viuer::Config {
         absolute_offset: false,
         width: Some(48),
+        use_sixel: false,
+        use_kitty: is_kitty(),
         ..Default::default()
     };
     if viuer::print(&img, &config).is_err() {
         note("(this terminal cannot show the image; open the URL below)");
     }
+}
+
+/// Whether the environment says this is the Kitty terminal.
+fn is_kitty() -> bool {
+    std::env::var_os("KITTY_WINDOW_ID").is_some()
+        || std::env::var("TERM").is_ok_and(|term| term.contains("kitty"))
 }
 
 /// Open an http(s) URL in the browser; anything else a server sends is never opened.

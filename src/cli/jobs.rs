@@ -236,7 +236,7 @@ async fn follow(
             } if ours.contains(&id) => bars.progress(id, specs.get(&id), done, total),
             Event::Changed(view) if ours.contains(&view.id) => {
                 bars.state(&view);
-                if view.state.is_finished() {
+                if view.state.is_finished() && !finished.contains_key(&view.id) {
                     record(&view, &mut failures, &bars);
                     finished.insert(view.id, view.state);
                 }
@@ -343,6 +343,15 @@ async fn answer(ctx: &Context, question: Question, bars: &Bars, failures: &mut V
     }
 }
 
+/// What a transfer's bar says when it isn't waiting: the name of the file.
+fn bar_label(spec: &JobSpec) -> String {
+    let label = match spec {
+        JobSpec::Copy { name, .. } => name.clone(),
+        other => other.to_string(),
+    };
+    for_terminal(&label).into_owned()
+}
+
 /// One bar per running transfer, on stderr when it is a terminal.
 struct Bars {
     multi: MultiProgress,
@@ -370,13 +379,7 @@ impl Bars {
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
-            let label = spec
-                .map(|s| match s {
-                    JobSpec::Copy { name, .. } => name.clone(),
-                    other => other.to_string(),
-                })
-                .unwrap_or_default();
-            bar.set_message(for_terminal(&label).into_owned());
+            bar.set_message(spec.map(bar_label).unwrap_or_default());
             bar
         })
     }
@@ -403,6 +406,11 @@ impl Bars {
         {
             let bar = self.bar(view.id, Some(&view.spec));
             bar.set_message(for_terminal(why).into_owned());
+        } else if view.state == JobState::Running
+            && let Some(bar) = self.bars.get(&view.id)
+        {
+            // Back from a wait: the bar is the file's again.
+            bar.set_message(bar_label(&view.spec));
         }
     }
 

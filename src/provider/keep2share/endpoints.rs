@@ -11,12 +11,16 @@ use super::types::{
     FoldersListReply, bool_of, file_items, folder_param, read,
 };
 use crate::provider::json::{string_of, u64_of};
-use crate::provider::{Entry, FolderId, ProviderError, Result};
+use crate::provider::{Entry, ErrorKind, FolderId, ProviderError, Result};
 
 /// Most entries `getFilesList` returns at once.
 pub(super) const LIST_PAGE: usize = 10_000;
 /// Most ids `getFilesInfo` takes at once.
 const INFO_BATCH: usize = 100;
+/// The shortest name `createFileByHash` accepts.
+const HASH_NAME_MIN_CHARS: usize = 3;
+/// Appended to a too-short name for `createFileByHash`, until `updateFile` renames the file.
+const INTERIM_SUFFIX: &str = ".haul-copy";
 
 fn object(params: Map<String, Value>) -> Value {
     Value::Object(params)
@@ -72,7 +76,15 @@ impl Keep2Share {
             "offset": offset,
             "extended_info": true,
         });
-        let reply = self.api.call("getFilesList", params).await?;
+        // The host answers a folder id it doesn't know with "invalid request params".
+        let reply = match self.api.call("getFilesList", params).await {
+            Err(e) if e.kind == ErrorKind::InvalidInput && !parent.is_root() => {
+                return Err(ProviderError::not_found(format!(
+                    "no folder with id {parent}"
+                )));
+            }
+            reply => reply?,
+        };
         file_items(&reply, "getFilesList")?
             .into_iter()
             .map(|item| item.into_entry(Some(parent)))
@@ -142,6 +154,38 @@ impl Keep2Share {
         });
         let reply = self.api.call("createFileByHash", params).await?;
         read(reply, "createFileByHash")
+    }
+
+    /// A file `name` in `parent` from content the host already has, by `createFileByHash`.
+    /// That call wants names of at least three characters: a shorter name is given by
+    /// `updateFile` right after, which takes any name.
+    pub(super) async fn place_by_hash(
+        &self,
+        md5: &str,
+        name: &str,
+        parent: &FolderId,
+        access: Access,
+    ) -> Result<String> {
+        if name.chars().count() >= HASH_NAME_MIN_CHARS {
+            return Ok(self
+                .create_file_by_hash(md5, name, parent, access)
+                .await?
+                .id);
+        }
+        let interim = format!("{name}{INTERIM_SUFFIX}");
+        let created = self
+            .create_file_by_hash(md5, &interim, parent, access)
+            .await?;
+        let renamed = FileChanges {
+            new_name: Some(name.to_string()),
+            ..Default::default()
+        };
+        if let Err(e) = self.update_file(&created.id, &renamed).await {
+            // Don't leave the interim name behind.
+            let _ = self.delete_files(&[&created.id]).await;
+            return Err(e.context(format!("naming the new file {name}")));
+        }
+        Ok(created.id)
     }
 
     /// `createFolder`; returns the new folder's id.

@@ -32,6 +32,8 @@ pub struct Keep2Share {
     api: Api,
     /// Free-download keys earned by answered captchas, by file id.
     free_keys: FreeKeys,
+    /// The folders remote-upload jobs' files go to once fetched.
+    remote_destinations: remote::Destinations,
 }
 
 impl Keep2Share {
@@ -40,6 +42,7 @@ impl Keep2Share {
         Ok(Keep2Share {
             api: Api::new(base_url, credentials)?,
             free_keys: FreeKeys::default(),
+            remote_destinations: remote::Destinations::default(),
         })
     }
 
@@ -167,10 +170,8 @@ impl Provider for Keep2Share {
             .get("access")
             .and_then(|a| Access::parse(a))
             .unwrap_or(Access::Public);
-        let created = self
-            .create_file_by_hash(md5, &source.name, dest, access)
-            .await?;
-        self.stat_entry(&EntryRef::file(created.id)).await
+        let id = self.place_by_hash(md5, &source.name, dest, access).await?;
+        self.stat_entry(&EntryRef::file(id)).await
     }
 
     async fn delete(&self, entry: &EntryRef) -> Result<()> {
@@ -267,10 +268,10 @@ impl Provider for Keep2Share {
         if !self.find_file(md5).await? {
             return Ok(None);
         }
-        let created = self
-            .create_file_by_hash(md5, name, parent, Access::Public)
+        let id = self
+            .place_by_hash(md5, name, parent, Access::Public)
             .await?;
-        self.stat_entry(&EntryRef::file(created.id)).await.map(Some)
+        self.stat_entry(&EntryRef::file(id)).await.map(Some)
     }
 
     async fn answer_challenge(
@@ -292,11 +293,29 @@ impl Provider for Keep2Share {
     }
 
     async fn remote_upload(&self, url: &str, parent: &FolderId) -> Result<String> {
-        remote::add(&self.api, url, parent).await
+        let job = remote::add(&self.api, url).await?;
+        self.remote_destinations.remember(&job, parent);
+        Ok(job)
     }
 
+    /// A finished job's file is moved into the folder asked for (the host fetches to the root).
     async fn remote_upload_status(&self, job: &str) -> Result<RemoteJobState> {
-        remote::status(&self.api, job).await
+        let state = remote::status(&self.api, job).await?;
+        if let RemoteJobState::Done { file_id: Some(id) } = &state
+            && let Some(folder) = self.remote_destinations.of(job)
+        {
+            let changes = FileChanges {
+                new_parent: Some(folder.clone()),
+                ..Default::default()
+            };
+            self.update_file(id, &changes).await.map_err(|e| {
+                e.context(format!(
+                    "fetched as #{id}, but moving it into folder {folder}"
+                ))
+            })?;
+            self.remote_destinations.forget(job);
+        }
+        Ok(state)
     }
 }
 

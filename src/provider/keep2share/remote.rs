@@ -1,5 +1,10 @@
 //! Remote-URL upload: the host fetches a URL itself (`remoteUploadAdd`) and reports how far it
-//! got (`remoteUploadStatus`).
+//! got (`remoteUploadStatus`). `remoteUploadAdd` takes nothing but the URLs, so the host puts
+//! the file where it likes (the root); the provider moves it into the wanted folder once the
+//! job is done.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 use serde_json::{Value, json};
 
@@ -9,14 +14,34 @@ use crate::http::redact_url;
 use crate::provider::json::{string_of, u64_of};
 use crate::provider::{FolderId, ProviderError, RemoteJobState, Result};
 
-/// Ask the host to fetch `url` into `parent`; returns the job id.
-pub(super) async fn add(api: &Api, url: &str, parent: &FolderId) -> Result<String> {
-    let mut params = json!({"urls": [url]});
-    if let Some(id) = parent.id() {
-        params["parent_id"] = json!(id);
-    }
-    let reply = api.call("remoteUploadAdd", params).await?;
+/// Ask the host to fetch `url`; returns the job id.
+pub(super) async fn add(api: &Api, url: &str) -> Result<String> {
+    let reply = api.call("remoteUploadAdd", json!({"urls": [url]})).await?;
     accepted_job(&reply, url)
+}
+
+/// Where finished jobs' files must go, by job id (only jobs for a folder other than the root).
+#[derive(Default)]
+pub(super) struct Destinations(Mutex<HashMap<String, FolderId>>);
+
+impl Destinations {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, FolderId>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn remember(&self, job: &str, folder: &FolderId) {
+        if !folder.is_root() {
+            self.lock().insert(job.to_string(), folder.clone());
+        }
+    }
+
+    pub fn of(&self, job: &str) -> Option<FolderId> {
+        self.lock().get(job).cloned()
+    }
+
+    pub fn forget(&self, job: &str) {
+        self.lock().remove(job);
+    }
 }
 
 pub(super) async fn status(api: &Api, job: &str) -> Result<RemoteJobState> {

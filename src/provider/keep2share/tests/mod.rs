@@ -425,13 +425,22 @@ async fn remote_upload_round_trip() {
         .await
         .unwrap();
     assert_eq!(job, "46564421");
-    assert_eq!(fake.calls_to("remoteUploadAdd")[0]["parent_id"], "dir1");
-    assert_eq!(
-        p.remote_upload_status(&job).await.unwrap(),
-        RemoteJobState::Done {
-            file_id: Some("27dddcb772fec".into())
-        }
-    );
+    // The call takes only URLs; the file is moved into the folder once fetched, once.
+    let added = &fake.calls_to("remoteUploadAdd")[0];
+    assert_eq!(added["urls"], json!(["http://example.com/a.iso"]));
+    assert!(added.get("parent_id").is_none(), "{added}");
+    for _ in 0..2 {
+        assert_eq!(
+            p.remote_upload_status(&job).await.unwrap(),
+            RemoteJobState::Done {
+                file_id: Some("27dddcb772fec".into())
+            }
+        );
+    }
+    let moves = fake.calls_to("updateFile");
+    assert_eq!(moves.len(), 1);
+    assert_eq!(moves[0]["id"], "27dddcb772fec");
+    assert_eq!(moves[0]["new_parent"], "dir1");
 }
 
 #[tokio::test]
