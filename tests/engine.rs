@@ -389,10 +389,7 @@ async fn concurrency_limits_are_respected() {
         .unwrap();
     }
     for (max_transfers, per_account, expected) in [(2, 8, 2), (4, 1, 1)] {
-        e.server.set_faults(Faults {
-            delay_ms: 60,
-            ..Default::default()
-        });
+        e.server.set_faults(Faults::default());
         let out = e
             .dir
             .path()
@@ -405,23 +402,29 @@ async fn concurrency_limits_are_respected() {
                 ..quick_config()
             },
         );
-        // Expansion first (a light job), then measure only the transfers.
-        let spec = copy(remote_item("ys", &folder), FolderAddr::local(&out));
-        let children: Vec<_> = ys
-            .list(&folder.folder_id())
-            .await
-            .unwrap()
-            .iter()
-            .map(|f| copy(remote_item("ys", f), FolderAddr::local(&out)))
-            .collect();
-        drop(spec);
+        let files = ys.list(&folder.folder_id()).await.unwrap();
+        // A first transfer makes the engine learn the account's plan limits.
+        engine
+            .enqueue(copy(
+                remote_item("ys", &files[0]),
+                FolderAddr::local(&out.join("warm-up")),
+            ))
+            .unwrap();
+        run_to_idle(&engine, &mut events, |_| {}).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        e.server.set_faults(Faults {
+            delay_ms: 60,
+            ..Default::default()
+        });
         reqwest::Client::new()
             .post(format!("{}/__emulator/stats/reset", e.server.base_url()))
             .send()
             .await
             .unwrap();
-        for c in children {
-            engine.enqueue(c).unwrap();
+        for f in &files {
+            engine
+                .enqueue(copy(remote_item("ys", f), FolderAddr::local(&out)))
+                .unwrap();
         }
         run_to_idle(&engine, &mut events, |_| {}).await;
         all_jobs_done(&engine).await;
@@ -674,7 +677,7 @@ async fn common_read(p: &dyn Provider, e: &haul::provider::Entry) -> Vec<u8> {
 async fn the_journal_brings_unfinished_jobs_back() {
     let e = env().await;
     let ys = yetishare(&e.server, "ys");
-    let (entry, data) = big_remote_file(&ys, 2 * 1024 * 1024).await;
+    let (entry, data) = big_remote_file(&ys, 8 * 1024 * 1024).await;
     let path = e.dir.path().join("queue.sqlite");
     let out = e.dir.path().join("j");
     let accounts = || {

@@ -94,7 +94,7 @@ pub struct Shared {
     /// A person's "apply to all" conflict choice.
     pub conflict_override: Mutex<Option<ConflictPolicy>>,
     /// Per-account transfer limits learnt from the plan.
-    pub plan_limits: Mutex<HashMap<String, usize>>,
+    pub plan_limits: Mutex<HashMap<String, PlanLimit>>,
 }
 
 impl Shared {
@@ -108,6 +108,15 @@ impl Shared {
     pub fn send(&self, event: Event) {
         let _ = self.events.send(event);
     }
+}
+
+/// What an account's plan says about parallel transfers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanLimit {
+    /// Being asked; one transfer at a time meanwhile.
+    Pending,
+    /// `None`: the plan sets no limit.
+    Known(Option<usize>),
 }
 
 /// Messages to the scheduler.
@@ -131,6 +140,8 @@ pub enum Command {
     /// A worker is ready to go on: grant a slot when there is one.
     Unpark(JobId, oneshot::Sender<()>),
     Finished(JobId, JobState),
+    /// An account's plan limit, learnt in the background.
+    PlanLimit(String, Option<usize>),
     Snapshot(oneshot::Sender<Vec<JobView>>),
     /// Answered once nothing is queued, running or waiting.
     WhenIdle(oneshot::Sender<()>),

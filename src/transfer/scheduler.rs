@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::engine::{Command, Engine, RunningJob, Shared, StopReason};
+use super::engine::{Command, Engine, PlanLimit, RunningJob, Shared, StopReason};
 use super::journal::StoredJob;
 use super::meter::{Counter, RateWindow, eta};
 use super::spec::JobSpec;
@@ -196,6 +196,11 @@ impl Scheduler {
                 self.set_state(id, state);
             }
             Command::WhenIdle(reply) => self.idle_waiters.push(reply),
+            Command::PlanLimit(account, limit) => {
+                if let Ok(mut limits) = self.engine.shared.plan_limits.lock() {
+                    limits.insert(account, PlanLimit::Known(limit));
+                }
+            }
             Command::Snapshot(reply) => {
                 let views = self
                     .ordered()
@@ -329,7 +334,39 @@ impl Scheduler {
             .ok()
             .and_then(|l| l.get(account).copied());
         let configured = self.engine.shared.config.per_account.max(1);
-        plan.map_or(configured, |p| p.clamp(1, configured))
+        match plan {
+            Some(PlanLimit::Pending) => 1,
+            Some(PlanLimit::Known(Some(p))) => p.clamp(1, configured),
+            _ => configured,
+        }
+    }
+
+    /// Ask each new account's plan how many transfers it allows (in the background).
+    fn learn_plan_limits(&self, spec: &JobSpec) {
+        let Ok(mut limits) = self.engine.shared.plan_limits.lock() else {
+            return;
+        };
+        for account in spec.accounts() {
+            if limits.contains_key(account) {
+                continue;
+            }
+            limits.insert(account.to_string(), PlanLimit::Pending);
+            let engine = self.engine.clone();
+            let account = account.to_string();
+            tokio::spawn(async move {
+                let limit = match engine.shared.accounts.provider(&account).await {
+                    Ok(p) => p.account_info().await.ok().and_then(|info| {
+                        [info.concurrent_downloads, info.concurrent_uploads]
+                            .into_iter()
+                            .flatten()
+                            .min()
+                            .map(|n| n as usize)
+                    }),
+                    Err(_) => None,
+                };
+                let _ = engine.commands.send(Command::PlanLimit(account, limit));
+            });
+        }
     }
 
     fn has_slot(&self, spec: &JobSpec) -> bool {
@@ -416,6 +453,11 @@ impl Scheduler {
     }
 
     fn start(&mut self, id: JobId) {
+        if let Some(job) = self.jobs.get(&id)
+            && job.spec.is_transfer()
+        {
+            self.learn_plan_limits(&job.spec);
+        }
         self.take_slot(id);
         let Some(job) = self.jobs.get_mut(&id) else {
             return;

@@ -239,7 +239,10 @@ impl Provider for Keep2Share {
         let shown =
             |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
         match expiry_of(&account.account_expires) {
-            Expiry::Never => info.plan = Some("free".into()),
+            Expiry::Never => {
+                info.plan = Some("free".into());
+                info.concurrent_downloads = Some(1);
+            }
             Expiry::Unknown => info.plan = Some("premium".into()),
             Expiry::At(t) if t > chrono::Utc::now() => {
                 info.plan = Some("premium".into());
@@ -247,6 +250,7 @@ impl Provider for Keep2Share {
             }
             Expiry::At(t) => {
                 info.plan = Some("free".into());
+                info.concurrent_downloads = Some(1);
                 info.extra.insert("premium ended".into(), shown(t));
             }
             Expiry::Unreadable(text) => {

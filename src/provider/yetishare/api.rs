@@ -170,6 +170,12 @@ impl Api {
                 self.touch(&session).await;
                 Ok(reply)
             }
+            // The keys were just accepted, so this is a session that died again at once (another
+            // client logging in, a short-lived token): worth retrying later, not a bad login.
+            Err(CallError::SessionRejected(e)) => Err(self.scrub(
+                ProviderError::transient(e.message).with_retry_after(e.retry_after),
+                Some(&session),
+            )),
             Err(e) => Err(self.scrub(e.into(), Some(&session))),
         }
     }
