@@ -47,15 +47,16 @@ mkdir -p "$WORK/out-curl" "$WORK/out-haul"
 
 read -r T A < <(token)
 read -r CURL_PUT CURL_PUT_RSS < <(measure curl -s -o /dev/null -F access_token="$T" -F account_id="$A" -F upload_file=@"$WORK/big.bin" "$API/file/upload")
-read -r HAUL_PUT HAUL_PUT_RSS < <(measure "$HAUL" put --no-dedupe --on-conflict rename "$WORK/big.bin" ys:/)
+read -r HAUL_PUT HAUL_PUT_RSS < <(measure "$HAUL" put --no-dedupe "$WORK/big.bin" ys:/haul-upload)
 
 read -r T A < <(token)
 FILE_ID=$(curl -s "$API/folder/listing" -d access_token="$T" -d account_id="$A" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["files"][0]["id"])')
+  python3 -c 'import json,sys; print([f["id"] for f in json.load(sys.stdin)["data"]["files"] if f["filename"] == "big.bin"][0])')
 URL=$(curl -s "$API/file/download" -d access_token="$T" -d account_id="$A" -d file_id="$FILE_ID" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["download_url"])')
 sync
 read -r CURL_GET CURL_GET_RSS < <(measure curl -s -o "$WORK/out-curl/big.bin" "$URL")
+cmp -s "$WORK/big.bin" "$WORK/out-curl/big.bin" || { echo "curl: content differs" >&2; exit 1; }
 rm -f "$WORK/out-curl/big.bin"; sync
 read -r HAUL_GET HAUL_GET_RSS < <(measure "$HAUL" get "ys:#file:$FILE_ID" "$WORK/out-haul")
 cmp -s "$WORK/big.bin" "$WORK/out-haul/big.bin" || { echo "haul get: content differs" >&2; exit 1; }
