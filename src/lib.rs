@@ -2,6 +2,7 @@
 //!
 //! Dependency direction: `cli -> provider -> http`; `emulator` knows nothing of `provider`.
 
+pub mod app;
 pub mod checksum;
 pub mod cli;
 pub mod config;
