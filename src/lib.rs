@@ -1,6 +1,7 @@
 //! haul: a two-pane terminal file manager for file-hosting accounts.
 //!
-//! Dependency direction: `cli -> provider -> http`; `emulator` knows nothing of `provider`.
+//! Dependency direction: `cli/tui -> app -> transfer -> provider -> http`; `ui` only renders
+//! `app`'s state; `emulator` knows nothing of `provider`.
 
 pub mod app;
 pub mod checksum;
@@ -11,3 +12,5 @@ pub mod http;
 pub mod provider;
 pub mod sanitize;
 pub mod transfer;
+pub mod tui;
+pub mod ui;

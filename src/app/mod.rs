@@ -20,9 +20,11 @@ use tokio::sync::oneshot;
 
 pub use keymap::{Action, Keymap, Layer};
 pub use modal::Modal;
+pub use mouse::drop_target;
 pub use pane::PaneState;
 pub use queue::QueueView;
 pub use update::update;
+pub use update_modal::is_web_url;
 
 use crate::provider::{Entry, EntryRef, FolderId};
 use crate::transfer::{ConflictAnswer, Event, FolderAddr, ItemAddr, JobId, JobSpec};
