@@ -25,8 +25,20 @@ pub fn strip(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .title(format!(" Queue ({}) · {key} full view ", q.rows.len()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    // Unfinished jobs first, then failures, then the latest finished.
     let mut rows: Vec<&JobRow> = q.rows.iter().filter(|r| !r.state.is_finished()).collect();
-    rows.extend(q.rows.iter().rev().filter(|r| r.state.is_finished()));
+    rows.extend(
+        q.rows
+            .iter()
+            .rev()
+            .filter(|r| matches!(r.state, JobState::Failed { .. })),
+    );
+    rows.extend(
+        q.rows
+            .iter()
+            .rev()
+            .filter(|r| r.state.is_finished() && !matches!(r.state, JobState::Failed { .. })),
+    );
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new("no jobs: F5 copies, or drag entries to the other pane")
@@ -114,7 +126,9 @@ fn job_line(r: &JobRow, theme: &Theme, width: usize, selected: bool) -> Line<'st
         ));
     }
     let fixed = 9 + 1 + bar_w + 1 + pct.len() + 1;
-    let title_w = width.saturating_sub(fixed).min(36);
+    let title_w = width
+        .saturating_sub(fixed)
+        .min(if width < 100 { 26 } else { 40 });
     let title = format!("{:<title_w$}", fit(&r.title(), title_w));
     let used = fixed + title_w;
     let tail = fit(&tail, width.saturating_sub(used));
