@@ -104,11 +104,10 @@ impl Key {
         if !matches!(ev.code, KeyCode::Char(_)) {
             mods |= ev.modifiers & KeyModifiers::SHIFT;
         }
-        let code = match ev.code {
-            KeyCode::BackTab => KeyCode::BackTab,
-            c => c,
-        };
-        Key { code, mods }
+        Key {
+            code: ev.code,
+            mods,
+        }
     }
 
     pub fn parse(s: &str) -> Option<Key> {

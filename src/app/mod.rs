@@ -30,6 +30,8 @@ use crate::provider::{Entry, EntryRef, FolderId};
 use crate::transfer::{ConflictAnswer, Event, FolderAddr, ItemAddr, JobId, JobSpec};
 
 /// Something that happened: a key, the mouse, a finished background task, the engine.
+// Engine events are the bulk of the traffic and are moved, not copied: no box needed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),

@@ -188,11 +188,9 @@ pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::First => pane.cursor = 0,
         Action::Last => pane.cursor = pane.view.len().saturating_sub(1),
         Action::Open => return open(state),
-        Action::Parent => {
-            if pane.leave() {
-                let side = state.focus;
-                return vec![state.list(side)];
-            }
+        Action::Parent if pane.leave() => {
+            let side = state.focus;
+            return vec![state.list(side)];
         }
         Action::SwitchPane => state.focus = 1 - state.focus,
         Action::Mark => {
@@ -223,13 +221,11 @@ pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
                 input,
             });
         }
-        Action::Fetch => {
-            if !pane.is_local() {
-                state.modals.push(Modal::Input {
-                    purpose: InputPurpose::Fetch,
-                    input: Input::default(),
-                });
-            }
+        Action::Fetch if !pane.is_local() => {
+            state.modals.push(Modal::Input {
+                purpose: InputPurpose::Fetch,
+                input: Input::default(),
+            });
         }
         Action::Delete => {
             let items: Vec<_> = pane
