@@ -179,10 +179,27 @@ async fn follow(
     let mut finished: HashMap<JobId, JobState> = HashMap::new();
     let mut failures: Vec<String> = Vec::new();
     let mut specs: HashMap<JobId, JobSpec> = HashMap::new();
-    for view in engine.jobs().await {
+    // Children a folder job already expanded into are ours too (their Added events may have
+    // come before we looked, so the loop below would not wait for them).
+    let snapshot = engine.jobs().await;
+    loop {
+        let before = ours.len();
+        for view in &snapshot {
+            if view.parent.is_some_and(|p| ours.contains(&p)) {
+                ours.insert(view.id);
+            }
+        }
+        if ours.len() == before {
+            break;
+        }
+    }
+    for view in snapshot {
         if ours.contains(&view.id) {
             specs.insert(view.id, view.spec.clone());
+            // A job can end before this snapshot (a fast "already exists"): its events are
+            // already in the channel, so record it here and skip them there.
             if view.state.is_finished() {
+                record(&view, &mut failures, &bars);
                 finished.insert(view.id, view.state);
             }
         }
@@ -213,7 +230,7 @@ async fn follow(
             } if ours.contains(&id) => bars.progress(id, specs.get(&id), done, total),
             Event::Changed(view) if ours.contains(&view.id) => {
                 bars.state(&view);
-                if view.state.is_finished() {
+                if view.state.is_finished() && !finished.contains_key(&view.id) {
                     record(&view, &mut failures, &bars);
                     finished.insert(view.id, view.state);
                 }
