@@ -1,7 +1,9 @@
 //! haul: a two-pane terminal file manager for file-hosting accounts.
 //!
-//! Dependency direction: `cli -> provider -> http`; `emulator` knows nothing of `provider`.
+//! Dependency direction: `cli/tui -> app -> transfer -> provider -> http`; `ui` only renders
+//! `app`'s state; `emulator` knows nothing of `provider`.
 
+pub mod app;
 pub mod checksum;
 pub mod cli;
 pub mod config;
@@ -10,3 +12,5 @@ pub mod http;
 pub mod provider;
 pub mod sanitize;
 pub mod transfer;
+pub mod tui;
+pub mod ui;

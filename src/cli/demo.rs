@@ -36,7 +36,7 @@ impl DemoServer {
     }
 }
 
-/// What `haul --demo` shows without a command (until the terminal UI lands).
+/// What `haul --demo` prints without a command when there is no terminal for the UI.
 pub async fn tour(ctx: &Context, demo: &DemoServer) -> CliResult {
     println!(
         "haul demo: the built-in emulator is serving sample accounts at {}",

@@ -86,7 +86,7 @@ impl TransferArgs {
 }
 
 /// The context's accounts, for the engine.
-struct ContextAccounts(Arc<Context>);
+pub struct ContextAccounts(pub Arc<Context>);
 
 #[async_trait::async_trait]
 impl Accounts for ContextAccounts {

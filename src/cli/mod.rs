@@ -17,6 +17,7 @@ mod queue;
 mod remote_upload;
 mod rm;
 mod target;
+mod tui_cmd;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -273,11 +274,10 @@ pub async fn run(cli: Cli) -> CliResult {
         None => Context::load(&cli)?,
     });
     let result = match cli.command {
+        // Without a terminal, `--demo` prints its text tour instead of the UI.
         None => match &demo {
-            Some(d) => demo::tour(&ctx, d).await,
-            None => Err(CliError::usage(
-                "the terminal UI is not built yet; run `haul --help` for the commands, or `haul --demo`",
-            )),
+            Some(d) if !tui_cmd::has_terminal() => demo::tour(&ctx, d).await,
+            _ => tui_cmd::run(&ctx, demo.is_some()).await,
         },
         Some(command) => dispatch(&ctx, command).await,
     };

@@ -82,6 +82,10 @@ pub struct Config {
     pub accounts: BTreeMap<String, AccountConfig>,
     #[serde(default)]
     pub transfers: TransfersConfig,
+    /// `[keys.LAYER]` overrides of the TUI's bindings: action name -> keys
+    /// (`[keys.panes] copy = ["F5", "c"]`); layers and actions as in `assets/keymap.toml`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub keys: BTreeMap<String, BTreeMap<String, Vec<String>>>,
 }
 
 /// A config problem, naming the file, line and field.

@@ -1,0 +1,107 @@
+//! The modal stack's entries. Questions from the engine carry their reply sender: answering
+//! sends on it (through an effect); dropping the modal drops it, which cancels that one job.
+
+use tokio::sync::oneshot;
+use tui_input::Input;
+
+use crate::provider::{Challenge, Entry};
+use crate::transfer::{ConflictAnswer, ItemAddr, JobId, JobSpec};
+
+/// What a text input is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputPurpose {
+    Mkdir,
+    Rename {
+        item: ItemAddr,
+    },
+    Filter,
+    /// A file id (or link ending in one) on the focused pane's account, to download.
+    Fetch,
+}
+
+impl InputPurpose {
+    pub fn title(&self) -> &'static str {
+        match self {
+            InputPurpose::Mkdir => "New folder",
+            InputPurpose::Rename { .. } => "Rename",
+            InputPurpose::Filter => "Filter",
+            InputPurpose::Fetch => "Download a file id or link into the other pane",
+        }
+    }
+}
+
+/// What a yes/no question does on yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmAction {
+    Enqueue(Vec<JobSpec>),
+    Quit,
+}
+
+pub struct Captcha {
+    pub job: JobId,
+    pub what: String,
+    pub challenge: Challenge,
+    pub message: String,
+    pub reply: Option<oneshot::Sender<String>>,
+    pub input: Input,
+    /// How many times this job was asked (a wrong answer asks again).
+    pub round: u32,
+}
+
+pub struct Conflict {
+    pub job: JobId,
+    pub destination: String,
+    pub existing_size: Option<u64>,
+    pub new_size: Option<u64>,
+    pub reply: Option<oneshot::Sender<ConflictAnswer>>,
+    /// Highlighted choice (index into [`CONFLICT_CHOICES`]).
+    pub choice: usize,
+    pub apply_to_all: bool,
+}
+
+/// The conflict dialog's buttons: key, label, policy.
+pub const CONFLICT_CHOICES: &[(char, &str, crate::transfer::ConflictPolicy)] = &[
+    ('o', "Overwrite", crate::transfer::ConflictPolicy::Overwrite),
+    ('s', "Skip", crate::transfer::ConflictPolicy::Skip),
+    ('r', "Rename", crate::transfer::ConflictPolicy::Rename),
+    ('c', "Resume", crate::transfer::ConflictPolicy::Resume),
+    (
+        'i',
+        "Skip if same",
+        crate::transfer::ConflictPolicy::SkipIdentical,
+    ),
+];
+
+pub enum Modal {
+    Confirm {
+        title: String,
+        message: String,
+        action: ConfirmAction,
+    },
+    Input {
+        purpose: InputPurpose,
+        input: Input,
+    },
+    Conflict(Box<Conflict>),
+    Captcha(Box<Captcha>),
+    Error {
+        title: String,
+        detail: String,
+    },
+    Help,
+    Info {
+        entry: Box<Entry>,
+        account: String,
+        link: Option<Result<String, String>>,
+    },
+    AccountPicker {
+        cursor: usize,
+    },
+}
+
+impl Modal {
+    /// Questions from the engine wait in the stack under whatever is on top.
+    pub fn is_question(&self) -> bool {
+        matches!(self, Modal::Conflict(_) | Modal::Captcha(_))
+    }
+}

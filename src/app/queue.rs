@@ -1,0 +1,181 @@
+//! The queue as the UI shows it: jobs in engine order, kept current from the engine's events.
+
+use std::time::Duration;
+
+use crate::transfer::{Event, JobId, JobSpec, JobState, JobView};
+
+#[derive(Debug, Clone)]
+pub struct JobRow {
+    pub id: JobId,
+    pub parent: Option<JobId>,
+    pub spec: JobSpec,
+    pub state: JobState,
+    pub done: u64,
+    pub total: Option<u64>,
+    pub speed: f64,
+    pub eta: Option<Duration>,
+    /// The last failure or note worth showing.
+    pub last_error: Option<String>,
+}
+
+impl JobRow {
+    fn from_view(v: JobView) -> JobRow {
+        let last_error = match &v.state {
+            JobState::Failed { error } => Some(error.clone()),
+            _ => None,
+        };
+        JobRow {
+            id: v.id,
+            parent: v.parent,
+            spec: v.spec,
+            state: v.state,
+            done: v.done,
+            total: v.total,
+            speed: v.speed,
+            eta: v.eta,
+            last_error,
+        }
+    }
+
+    /// What the row is about, short: the name moved, or the verb and path.
+    pub fn title(&self) -> String {
+        let s = match &self.spec {
+            JobSpec::Copy { name, .. } => format!("{} {name}", self.spec.verb()),
+            other => other.to_string(),
+        };
+        crate::sanitize::for_terminal(&s).into_owned()
+    }
+
+    pub fn ratio(&self) -> f64 {
+        match (self.total, &self.state) {
+            (_, JobState::Done { .. }) => 1.0,
+            (Some(t), _) if t > 0 => (self.done as f64 / t as f64).clamp(0.0, 1.0),
+            _ => 0.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QueueView {
+    pub rows: Vec<JobRow>,
+    pub cursor: usize,
+    /// The last note the engine sent (shown in the status bar).
+    pub note: Option<String>,
+}
+
+/// Sums for the status bar.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Totals {
+    pub active: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub speed: f64,
+}
+
+impl QueueView {
+    /// Apply one engine event (questions are handled by the caller).
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::Added(v) | Event::Changed(v) => {
+                let row = JobRow::from_view(v.clone());
+                match self.rows.iter_mut().find(|r| r.id == v.id) {
+                    Some(r) => {
+                        let last = r.last_error.take();
+                        *r = row;
+                        if r.last_error.is_none() && !r.state.is_finished() {
+                            r.last_error = last;
+                        }
+                        if !matches!(r.state, JobState::Running) {
+                            r.speed = 0.0;
+                        }
+                    }
+                    None => self.rows.push(row),
+                }
+            }
+            Event::Progress {
+                id,
+                done,
+                total,
+                speed,
+                eta,
+            } => {
+                if let Some(r) = self.rows.iter_mut().find(|r| r.id == *id) {
+                    r.done = *done;
+                    r.total = total.or(r.total);
+                    r.speed = *speed;
+                    r.eta = *eta;
+                }
+            }
+            Event::Note { id, message } => {
+                let message = crate::sanitize::for_terminal(message).into_owned();
+                if let Some(r) = self.rows.iter_mut().find(|r| r.id == *id) {
+                    r.last_error = Some(message.clone());
+                }
+                self.note = Some(message);
+            }
+            Event::Ask(_) | Event::Idle => {}
+        }
+        self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// Rows worth a line: folder jobs' children are shown, finished parents too.
+    pub fn selected(&self) -> Option<&JobRow> {
+        self.rows.get(self.cursor)
+    }
+
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for r in &self.rows {
+            match r.state {
+                JobState::Done { .. } => t.done += 1,
+                JobState::Failed { .. } => t.failed += 1,
+                JobState::Cancelled => {}
+                _ => t.active += 1,
+            }
+            if r.spec.is_transfer() {
+                t.bytes_done += r.done;
+                t.bytes_total += r.total.unwrap_or(r.done);
+                t.speed += r.speed;
+            }
+        }
+        t
+    }
+
+    /// Jobs not finished yet (the quit question counts them).
+    pub fn unfinished(&self) -> usize {
+        self.rows.iter().filter(|r| !r.state.is_finished()).count()
+    }
+
+    pub fn clear_finished(&mut self) {
+        self.rows.retain(|r| !r.state.is_finished());
+        self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+    }
+}
+
+/// `12.3 MiB`
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// `1:05` or `1:02:03`
+pub fn human_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}

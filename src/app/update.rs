@@ -1,0 +1,449 @@
+//! `update`: messages in, state changed, effects out. Pane and queue keys live here; modal
+//! keys in `update_modal`, the mouse in `mouse`.
+
+use crossterm::event::KeyEvent;
+use tui_input::Input;
+
+use super::modal::{ConfirmAction, InputPurpose, Modal};
+use super::{Action, Effect, JobOp, Layer, Msg, State};
+use crate::sanitize::for_terminal;
+use crate::transfer::{Event, JobSpec, JobState, LOCAL, Question};
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) => {
+            if key.kind == crossterm::event::KeyEventKind::Release {
+                return vec![];
+            }
+            if !state.modals.is_empty() {
+                return super::update_modal::key(state, key);
+            }
+            if state.show_queue {
+                queue_key(state, key)
+            } else {
+                pane_key(state, key)
+            }
+        }
+        Msg::Mouse { event, now_ms } => super::mouse::mouse(state, event, now_ms),
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            let height = state.list_height();
+            for p in &mut state.panes {
+                p.clamp(height);
+            }
+            vec![]
+        }
+        Msg::Tick { now_ms } => {
+            state.now_ms = now_ms;
+            let mut out = vec![];
+            for side in 0..2 {
+                if state.stale[side] && !state.panes[side].loading {
+                    state.stale[side] = false;
+                    out.push(state.list(side));
+                }
+            }
+            out
+        }
+        Msg::Listed { side, seq, result } => {
+            let height = state.list_height();
+            let Some(pane) = state.panes.get_mut(side) else {
+                return vec![];
+            };
+            if pane.seq != seq {
+                return vec![];
+            }
+            match result {
+                Ok(entries) => pane.set_entries(entries),
+                Err(e) => {
+                    pane.loading = false;
+                    pane.error = Some(for_terminal(&e).into_owned());
+                }
+            }
+            pane.clamp(height);
+            vec![]
+        }
+        Msg::Engine(event) => engine_event(state, event),
+        Msg::Link { entry_id, result } => {
+            for m in state.modals.iter_mut() {
+                if let Modal::Info { entry, link, .. } = m
+                    && entry.id == entry_id
+                {
+                    *link = Some(result.clone());
+                }
+            }
+            vec![]
+        }
+        Msg::Failed { title, detail } => {
+            state.modals.push(Modal::Error {
+                title: for_terminal(&title).into_owned(),
+                detail: for_terminal(&detail).into_owned(),
+            });
+            vec![]
+        }
+    }
+}
+
+fn engine_event(state: &mut State, event: Event) -> Vec<Effect> {
+    match event {
+        Event::Ask(Question::Conflict {
+            job,
+            destination,
+            existing_size,
+            new_size,
+            reply,
+        }) => {
+            let conflict = super::modal::Conflict {
+                job,
+                destination: for_terminal(&destination).into_owned(),
+                existing_size,
+                new_size,
+                reply: Some(reply),
+                choice: 0,
+                apply_to_all: false,
+            };
+            state.modals.push(Modal::Conflict(Box::new(conflict)));
+        }
+        Event::Ask(Question::Captcha {
+            job,
+            what,
+            challenge,
+            message,
+            reply,
+        }) => {
+            let round = state.captcha_rounds.entry(job).or_insert(0);
+            *round += 1;
+            let captcha = super::modal::Captcha {
+                job,
+                what: for_terminal(&what).into_owned(),
+                challenge,
+                message: for_terminal(&message).into_owned(),
+                reply: Some(reply),
+                input: Input::default(),
+                round: *round,
+            };
+            state.modals.push(Modal::Captcha(Box::new(captcha)));
+        }
+        Event::Changed(view) => {
+            if view.state.is_finished() {
+                state.captcha_rounds.remove(&view.id);
+            }
+            if matches!(view.state, JobState::Done { .. }) {
+                for side in 0..2 {
+                    let account = state.panes[side].account.clone();
+                    let touches = match &view.spec {
+                        JobSpec::Copy { from, to, .. } => {
+                            to.account == account
+                                || (from.account == account && touches_source(&view.spec))
+                        }
+                        other => other.accounts().contains(&account.as_str()) || account == LOCAL,
+                    };
+                    if touches {
+                        state.stale[side] = true;
+                    }
+                }
+            }
+            if let JobState::Failed { error } = &view.state {
+                state.status = Some(format!(
+                    "failed: {}",
+                    for_terminal(&error.replace('\n', " "))
+                ));
+            }
+            state.queue.apply(&Event::Changed(view));
+        }
+        Event::Idle => {
+            state.queue.apply(&Event::Idle);
+        }
+        other => state.queue.apply(&other),
+    }
+    vec![]
+}
+
+fn touches_source(spec: &JobSpec) -> bool {
+    matches!(
+        spec,
+        JobSpec::Copy {
+            remove_source: true,
+            ..
+        }
+    )
+}
+
+fn pane_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(action) = state.keymap.lookup(Layer::Panes, &key) else {
+        return vec![];
+    };
+    pane_action(state, action)
+}
+
+/// What a pane action does (keys and tests come through here).
+pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let height = state.list_height();
+    state.status = None;
+    let pane = state.pane_mut();
+    match action {
+        Action::Up => pane.cursor = pane.cursor.saturating_sub(1),
+        Action::Down => pane.cursor += 1,
+        Action::PageUp => pane.cursor = pane.cursor.saturating_sub(height.max(2) - 1),
+        Action::PageDown => pane.cursor += height.max(2) - 1,
+        Action::First => pane.cursor = 0,
+        Action::Last => pane.cursor = pane.view.len().saturating_sub(1),
+        Action::Open => return open(state),
+        Action::Parent if pane.leave() => {
+            let side = state.focus;
+            return vec![state.list(side)];
+        }
+        Action::SwitchPane => state.focus = 1 - state.focus,
+        Action::Mark => {
+            pane.toggle_mark_current();
+            pane.cursor += 1;
+        }
+        Action::InvertMarks => pane.invert_marks(),
+        Action::Copy => return transfer(state, false, None),
+        Action::Move => return transfer(state, true, None),
+        Action::Rename => {
+            if let Some(e) = pane.current() {
+                let item = pane.item_addr(e);
+                let input = Input::new(e.name.clone());
+                state.modals.push(Modal::Input {
+                    purpose: InputPurpose::Rename { item },
+                    input,
+                });
+            }
+        }
+        Action::Mkdir => state.modals.push(Modal::Input {
+            purpose: InputPurpose::Mkdir,
+            input: Input::default(),
+        }),
+        Action::Filter => {
+            let input = Input::new(pane.filter.clone());
+            state.modals.push(Modal::Input {
+                purpose: InputPurpose::Filter,
+                input,
+            });
+        }
+        Action::Fetch if !pane.is_local() => {
+            state.modals.push(Modal::Input {
+                purpose: InputPurpose::Fetch,
+                input: Input::default(),
+            });
+        }
+        Action::Delete => {
+            let items: Vec<_> = pane
+                .selection()
+                .into_iter()
+                .map(|e| pane.item_addr(e))
+                .collect();
+            if !items.is_empty() {
+                let message = match items.as_slice() {
+                    [one] => format!("Delete {}?", for_terminal(&one.shown)),
+                    many => format!("Delete {} entries?", many.len()),
+                };
+                let specs = items
+                    .into_iter()
+                    .map(|item| JobSpec::Delete { item })
+                    .collect();
+                state.modals.push(Modal::Confirm {
+                    title: "Delete".into(),
+                    message,
+                    action: ConfirmAction::Enqueue(specs),
+                });
+            }
+        }
+        Action::Info => {
+            if let Some(e) = pane.current().cloned() {
+                let account = pane.account.clone();
+                let entry = e.as_ref();
+                let remote = account != LOCAL;
+                state.modals.push(Modal::Info {
+                    entry: Box::new(e),
+                    account: account.clone(),
+                    link: None,
+                });
+                if remote {
+                    return vec![Effect::Link { account, entry }];
+                }
+            }
+        }
+        Action::Sort => {
+            pane.sort = pane.sort.next();
+            pane.rebuild_view();
+            state.status = Some(format!("sorted by {}", state.pane().sort.label()));
+        }
+        Action::ToggleHidden => {
+            pane.show_hidden = !pane.show_hidden;
+            pane.rebuild_view();
+        }
+        Action::Yank => {
+            let items: Vec<_> = pane
+                .selection()
+                .into_iter()
+                .map(|e| pane.item_addr(e))
+                .collect();
+            pane.marks.clear();
+            state.status = Some(format!("yanked {} entries; p pastes", items.len()));
+            state.yank = items;
+        }
+        Action::Paste => {
+            let items = std::mem::take(&mut state.yank);
+            let to = state.pane().folder_addr();
+            return enqueue_copies(state, items, to, false);
+        }
+        Action::Refresh => {
+            let side = state.focus;
+            return vec![state.list(side)];
+        }
+        Action::Queue => state.show_queue = true,
+        Action::Account => {
+            let current = &state.pane().account;
+            let cursor = state
+                .accounts
+                .iter()
+                .position(|a| a == current)
+                .unwrap_or(0);
+            state.modals.push(Modal::AccountPicker { cursor });
+        }
+        Action::Help => state.modals.push(Modal::Help),
+        Action::Quit => return quit(state),
+        _ => {}
+    }
+    state.pane_mut().clamp(height);
+    vec![]
+}
+
+pub(super) fn quit(state: &mut State) -> Vec<Effect> {
+    let running = state.queue.unfinished();
+    if running == 0 {
+        state.quit = true;
+        return vec![Effect::Quit];
+    }
+    state.modals.push(Modal::Confirm {
+        title: "Quit".into(),
+        message: format!(
+            "{running} jobs are not finished. Quit anyway? They stay in the journal and resume next time."
+        ),
+        action: ConfirmAction::Quit,
+    });
+    vec![]
+}
+
+fn open(state: &mut State) -> Vec<Effect> {
+    let side = state.focus;
+    let pane = state.pane_mut();
+    match pane.current().cloned() {
+        Some(e) if e.is_folder() => {
+            pane.enter(&e);
+            vec![state.list(side)]
+        }
+        Some(e) => {
+            state.status = Some(format!(
+                "{}: F5 copies it, F3 shows info",
+                for_terminal(&e.name)
+            ));
+            vec![]
+        }
+        None => vec![],
+    }
+}
+
+/// Copy (or move) the selection of the focused pane into the other pane's folder, or `into`.
+pub fn transfer(
+    state: &mut State,
+    remove_source: bool,
+    into: Option<crate::transfer::FolderAddr>,
+) -> Vec<Effect> {
+    let from = state.pane();
+    let items: Vec<_> = from
+        .selection()
+        .into_iter()
+        .map(|e| from.item_addr(e))
+        .collect();
+    let to = into.unwrap_or_else(|| state.panes[1 - state.focus].folder_addr());
+    state.pane_mut().marks.clear();
+    enqueue_copies(state, items, to, remove_source)
+}
+
+pub(super) fn enqueue_copies(
+    state: &mut State,
+    items: Vec<crate::transfer::ItemAddr>,
+    to: crate::transfer::FolderAddr,
+    remove_source: bool,
+) -> Vec<Effect> {
+    if items.is_empty() {
+        state.status = Some("nothing selected".into());
+        return vec![];
+    }
+    let specs: Vec<JobSpec> = items
+        .into_iter()
+        .map(|from| {
+            if remove_source && from.account == to.account {
+                JobSpec::Move {
+                    name: from.name.clone(),
+                    item: from,
+                    to: to.clone(),
+                }
+            } else {
+                JobSpec::Copy {
+                    name: from.name.clone(),
+                    from,
+                    to: to.clone(),
+                    remove_source,
+                }
+            }
+        })
+        .collect();
+    state.status = Some(format!(
+        "{} {} entries to {}",
+        if remove_source { "moving" } else { "copying" },
+        specs.len(),
+        for_terminal(&to.shown)
+    ));
+    vec![Effect::Enqueue(specs)]
+}
+
+fn queue_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(action) = state.keymap.lookup(Layer::Queue, &key) else {
+        return vec![];
+    };
+    queue_action(state, action)
+}
+
+pub fn queue_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let q = &mut state.queue;
+    let id = q.selected().map(|r| r.id);
+    let job = |op| id.map(|id| Effect::Job(id, op)).into_iter().collect();
+    match action {
+        Action::Up => q.cursor = q.cursor.saturating_sub(1),
+        Action::Down => q.cursor = (q.cursor + 1).min(q.rows.len().saturating_sub(1)),
+        Action::Pause => return job(JobOp::Pause),
+        Action::Resume => return job(JobOp::Resume),
+        Action::Cancel => return job(JobOp::Cancel),
+        Action::Retry => return job(JobOp::Retry),
+        Action::ShiftUp => return job(JobOp::Shift(-1)),
+        Action::ShiftDown => return job(JobOp::Shift(1)),
+        Action::PauseAll => return vec![Effect::PauseAll],
+        Action::ResumeAll => return vec![Effect::ResumeAll],
+        Action::ClearFinished => {
+            q.clear_finished();
+            return vec![Effect::ClearFinished];
+        }
+        Action::Details => {
+            if let Some(r) = q.selected() {
+                let detail = format!(
+                    "{}\nstate: {}\n{}",
+                    for_terminal(&r.spec.to_string()),
+                    r.state.label(),
+                    r.last_error.clone().unwrap_or_default()
+                );
+                state.modals.push(Modal::Error {
+                    title: format!("Job {}", r.id),
+                    detail,
+                });
+            }
+        }
+        Action::Close => state.show_queue = false,
+        Action::Help => state.modals.push(Modal::Help),
+        Action::Quit => return quit(state),
+        _ => {}
+    }
+    vec![]
+}

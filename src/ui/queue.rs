@@ -1,0 +1,149 @@
+//! The queue: a strip under the panes and the full view (`t`).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::{Theme, fit};
+use crate::app::State;
+use crate::app::queue::{JobRow, human_bytes, human_duration};
+use crate::transfer::JobState;
+
+/// The strip: unfinished jobs first, then the latest finished ones.
+pub fn strip(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    if area.height < 3 {
+        return;
+    }
+    let q = &state.queue;
+    let key = state
+        .keymap
+        .first_key(crate::app::Layer::Panes, crate::app::Action::Queue)
+        .unwrap_or_default();
+    let block = Block::bordered()
+        .border_style(theme.get("border"))
+        .title(format!(" Queue ({}) · {key} full view ", q.rows.len()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    // Unfinished jobs first, then failures, then the latest finished.
+    let mut rows: Vec<&JobRow> = q.rows.iter().filter(|r| !r.state.is_finished()).collect();
+    rows.extend(
+        q.rows
+            .iter()
+            .rev()
+            .filter(|r| matches!(r.state, JobState::Failed { .. })),
+    );
+    rows.extend(
+        q.rows
+            .iter()
+            .rev()
+            .filter(|r| r.state.is_finished() && !matches!(r.state, JobState::Failed { .. })),
+    );
+    if rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new("no jobs: F5 copies, or drag entries to the other pane")
+                .style(theme.get("dim")),
+            inner,
+        );
+        return;
+    }
+    for (i, r) in rows.iter().take(inner.height as usize).enumerate() {
+        let line = job_line(r, theme, inner.width as usize, false);
+        frame.render_widget(
+            Paragraph::new(line),
+            Rect::new(inner.x, inner.y + i as u16, inner.width, 1),
+        );
+    }
+}
+
+/// The full view: every job, a cursor, the keys.
+pub fn full(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let q = &state.queue;
+    let t = q.totals();
+    let block = Block::bordered()
+        .border_style(theme.get("border_focused"))
+        .title(format!(
+            " Queue: {} active, {} done, {} failed ",
+            t.active, t.done, t.failed
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if q.rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new("the queue is empty").style(theme.get("dim")),
+            inner,
+        );
+        return;
+    }
+    let h = inner.height as usize;
+    let offset = q.cursor.saturating_sub(h.saturating_sub(1));
+    for (i, r) in q.rows.iter().enumerate().skip(offset).take(h) {
+        let line = job_line(r, theme, inner.width as usize, i == q.cursor);
+        let line = if i == q.cursor {
+            line.style(theme.get("cursor"))
+        } else {
+            line
+        };
+        frame.render_widget(
+            Paragraph::new(line),
+            Rect::new(inner.x, inner.y + (i - offset) as u16, inner.width, 1),
+        );
+    }
+}
+
+fn state_style(theme: &Theme, s: &JobState) -> ratatui::style::Style {
+    match s {
+        JobState::Failed { .. } => theme.get("error"),
+        JobState::Done { .. } => theme.get("ok"),
+        JobState::NeedsPerson => theme.get("badge"),
+        _ => theme.get("file"),
+    }
+}
+
+/// `state  name  [#####.....]  42%  1.2 MiB/s  eta 0:05  last error`
+fn job_line(r: &JobRow, theme: &Theme, width: usize, selected: bool) -> Line<'static> {
+    let label = format!("{:<9}", r.state.label());
+    let bar_w = if width >= 100 { 20 } else { 10 };
+    let filled = (r.ratio() * bar_w as f64).round() as usize;
+    let bar = format!("{}{}", "█".repeat(filled), "░".repeat(bar_w - filled));
+    let pct = format!("{:>3.0}%", r.ratio() * 100.0);
+    let mut tail = String::new();
+    if matches!(r.state, JobState::Running) && r.speed > 0.0 {
+        tail.push_str(&format!(" {}/s", human_bytes(r.speed as u64)));
+        if let Some(eta) = r.eta {
+            tail.push_str(&format!(" eta {}", human_duration(eta)));
+        }
+    }
+    let why = match &r.state {
+        JobState::Waiting { why } => Some(why.clone()),
+        JobState::Done { note: Some(n) } => Some(n.clone()),
+        _ => r.last_error.clone(),
+    };
+    if let Some(why) = why {
+        tail.push_str(&format!(
+            " · {}",
+            crate::sanitize::for_terminal(&why.replace('\n', " "))
+        ));
+    }
+    let fixed = 9 + 1 + bar_w + 1 + pct.len() + 1;
+    let title_w = width
+        .saturating_sub(fixed)
+        .min(if width < 100 { 26 } else { 40 });
+    let title = format!("{:<title_w$}", fit(&r.title(), title_w));
+    let used = fixed + title_w;
+    let tail = fit(&tail, width.saturating_sub(used));
+    let gauge = if selected {
+        ratatui::style::Style::default()
+    } else {
+        theme.get("gauge")
+    };
+    Line::from(vec![
+        Span::styled(label, state_style(theme, &r.state)),
+        Span::raw(" "),
+        Span::raw(title),
+        Span::raw(" "),
+        Span::styled(bar, gauge),
+        Span::raw(format!(" {pct}")),
+        Span::raw(tail),
+    ])
+}

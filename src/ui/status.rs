@@ -1,0 +1,122 @@
+//! The status bar (where you are, totals, the pending-question badge) and the key hints,
+//! both built from the live state and keymap.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Theme, fit};
+use crate::app::queue::human_bytes;
+use crate::app::{Action, Layer, State};
+
+pub fn status_bar(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let t = state.queue.totals();
+    let mut right = String::new();
+    if t.active + t.done + t.failed > 0 {
+        right = format!("jobs {} active {} done", t.active, t.done);
+        if t.failed > 0 {
+            right.push_str(&format!(" {} failed", t.failed));
+        }
+        if t.bytes_total > 0 {
+            right.push_str(&format!(
+                " · {}/{}",
+                human_bytes(t.bytes_done),
+                human_bytes(t.bytes_total)
+            ));
+        }
+        if t.speed > 0.0 {
+            right.push_str(&format!(" · {}/s", human_bytes(t.speed as u64)));
+        }
+        right.push(' ');
+    }
+    let left = match &state.status {
+        Some(s) => format!(" {s}"),
+        None => {
+            let p = state.pane();
+            format!(
+                " {} ⇄ {}",
+                crate::sanitize::for_terminal(&state.panes[0].account),
+                crate::sanitize::for_terminal(&state.panes[1].account)
+            ) + &match p.current() {
+                Some(e) => format!(" · {}", crate::sanitize::for_terminal(&e.name)),
+                None => String::new(),
+            }
+        }
+    };
+    let pending = state.pending_questions();
+    let badge = if pending > 0 {
+        format!(" ⚠ {pending} waiting for you ")
+    } else {
+        String::new()
+    };
+    let w = area.width as usize;
+    let fixed = badge.chars().count() + right.chars().count();
+    let left = fit(&left, w.saturating_sub(fixed));
+    let pad = w.saturating_sub(left.chars().count() + fixed);
+    let line = Line::from(vec![
+        Span::raw(left),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(badge, theme.get("badge")),
+        Span::raw(right),
+    ]);
+    frame.render_widget(Paragraph::new(line).style(theme.get("status")), area);
+}
+
+/// Key hints for the layer in use, from the live keymap.
+pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let (layer, actions): (Layer, &[Action]) = if !state.modals.is_empty() {
+        (
+            Layer::Modal,
+            &[Action::Confirm, Action::Cancel, Action::OpenUrl],
+        )
+    } else if state.show_queue {
+        (
+            Layer::Queue,
+            &[
+                Action::Help,
+                Action::Pause,
+                Action::Resume,
+                Action::Cancel,
+                Action::Retry,
+                Action::ShiftUp,
+                Action::ShiftDown,
+                Action::ClearFinished,
+                Action::Close,
+            ],
+        )
+    } else {
+        (
+            Layer::Panes,
+            &[
+                Action::Help,
+                Action::Rename,
+                Action::Info,
+                Action::Copy,
+                Action::Move,
+                Action::Mkdir,
+                Action::Delete,
+                Action::Queue,
+                Action::Account,
+                Action::Quit,
+            ],
+        )
+    };
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for &a in actions {
+        let Some(key) = state.keymap.first_key(layer, a) else {
+            continue;
+        };
+        let label = a.name().replace('_', " ");
+        let len = key.chars().count() + label.chars().count() + 2;
+        if used + len > area.width as usize {
+            break;
+        }
+        used += len;
+        spans.push(Span::styled(key, theme.get("hint_key")));
+        spans.push(Span::styled(format!(" {label}"), theme.get("hint_label")));
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
