@@ -183,6 +183,8 @@ async fn follow(
         if ours.contains(&view.id) {
             specs.insert(view.id, view.spec.clone());
             if view.state.is_finished() {
+                // Finished before we looked (a conflict refused at once): its error counts too.
+                record(&view, &mut failures, &bars, ours.len() == 1);
                 finished.insert(view.id, view.state);
             }
         }
@@ -213,8 +215,10 @@ async fn follow(
             } if ours.contains(&id) => bars.progress(id, specs.get(&id), done, total),
             Event::Changed(view) if ours.contains(&view.id) => {
                 bars.state(&view);
-                if view.state.is_finished() {
-                    record(&view, &mut failures, &bars);
+                if view.state.is_finished() && !finished.contains_key(&view.id) {
+                    // A lone job's failure is the command's error: said once, at the end.
+                    let lone = ours.len() == 1;
+                    record(&view, &mut failures, &bars, lone);
                     finished.insert(view.id, view.state);
                 }
             }
@@ -241,12 +245,16 @@ async fn follow(
     Ok(())
 }
 
-fn record(view: &JobView, failures: &mut Vec<String>, bars: &Bars) {
+fn record(view: &JobView, failures: &mut Vec<String>, bars: &Bars, lone: bool) {
     match &view.state {
         JobState::Failed { error } => {
             let line = format!("{}: {error}", view.spec);
-            bars.println(&format!("haul: {line}"));
-            failures.push(error.clone());
+            if lone {
+                failures.push(line);
+            } else {
+                bars.println(&format!("haul: {line}"));
+                failures.push(error.clone());
+            }
         }
         JobState::Cancelled => failures.push(format!("{}: cancelled", view.spec)),
         JobState::Done { note: Some(note) }
