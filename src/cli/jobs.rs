@@ -179,7 +179,18 @@ async fn follow(
     let mut finished: HashMap<JobId, JobState> = HashMap::new();
     let mut failures: Vec<String> = Vec::new();
     let mut specs: HashMap<JobId, JobSpec> = HashMap::new();
-    for view in engine.jobs().await {
+    let snapshot = engine.jobs().await;
+    // Jobs queued by ours before we looked (a folder job that already finished) are ours too.
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for view in &snapshot {
+            if view.parent.is_some_and(|p| ours.contains(&p)) && ours.insert(view.id) {
+                grew = true;
+            }
+        }
+    }
+    for view in snapshot {
         if ours.contains(&view.id) {
             specs.insert(view.id, view.spec.clone());
             if view.state.is_finished() {
