@@ -237,7 +237,9 @@ async fn follow(
             Event::Changed(view) if ours.contains(&view.id) => {
                 bars.state(&view);
                 if view.state.is_finished() && !finished.contains_key(&view.id) {
-                    record(&view, &mut failures, &bars);
+                    // A lone job's failure is the command's error: said once, at the end.
+                    let lone = ours.len() == 1;
+                    record(&view, &mut failures, &bars, lone);
                     finished.insert(view.id, view.state);
                 }
             }
@@ -264,12 +266,16 @@ async fn follow(
     Ok(())
 }
 
-fn record(view: &JobView, failures: &mut Vec<String>, bars: &Bars) {
+fn record(view: &JobView, failures: &mut Vec<String>, bars: &Bars, lone: bool) {
     match &view.state {
         JobState::Failed { error } => {
             let line = format!("{}: {error}", view.spec);
-            bars.println(&format!("haul: {line}"));
-            failures.push(error.clone());
+            if lone {
+                failures.push(line);
+            } else {
+                bars.println(&format!("haul: {line}"));
+                failures.push(error.clone());
+            }
         }
         JobState::Cancelled => failures.push(format!("{}: cancelled", view.spec)),
         JobState::Done { note: Some(note) }

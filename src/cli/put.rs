@@ -43,11 +43,13 @@ pub async fn run(ctx: &Arc<Context>, paths: &[String], options: PutOptions) -> C
         id: folder.id().map(str::to_string),
         shown: target.to_string(),
     };
-    let mut failed = None;
+    // Each failure is said once: the last one as the command's error, earlier ones as they come.
+    let mut failed: Option<CliError> = None;
     for url in sources.iter().filter(|s| is_url(s)) {
-        if let Err(e) = remote::fetch(provider.as_ref(), url, &folder, &target).await {
-            super::progress::note(format!("haul: {e}"));
-            failed = Some(e);
+        if let Err(e) = remote::fetch(provider.as_ref(), url, &folder, &target).await
+            && let Some(earlier) = failed.replace(e)
+        {
+            super::progress::note(format!("haul: {earlier}"));
         }
     }
     if !local.is_empty() {
@@ -60,7 +62,12 @@ pub async fn run(ctx: &Arc<Context>, paths: &[String], options: PutOptions) -> C
                 remove_source: false,
             })
             .collect();
-        jobs::run(ctx, config, specs).await?;
+        if let Err(e) = jobs::run(ctx, config, specs).await {
+            if let Some(earlier) = failed {
+                super::progress::note(format!("haul: {earlier}"));
+            }
+            return Err(e);
+        }
     }
     failed.map_or(Ok(()), Err)
 }

@@ -57,6 +57,13 @@ pub async fn from_local(
         let shown = to.child_shown(&name);
         match ctx.conflict(&shown, existing.size, Some(size)).await? {
             ConflictPolicy::Skip => return Ok(Some(format!("skipped: {shown} exists"))),
+            // Replacing means deleting the old one after the upload: refuse before uploading.
+            ConflictPolicy::Overwrite if !provider.capabilities().delete => {
+                return Err(Stop::Error(ProviderError::unsupported(format!(
+                    "{shown} already exists, and its host's API cannot delete, so it cannot be \
+                     overwritten (use --on-conflict skip or rename)"
+                ))));
+            }
             ConflictPolicy::Overwrite if old.iter().all(|e| !e.is_folder()) => replace = old,
             ConflictPolicy::Rename => {
                 let taken: HashSet<&str> = listing.iter().map(|e| e.name.as_str()).collect();

@@ -108,6 +108,18 @@ fn mojibake_names_are_decoded_only_when_they_round_trip() {
     assert_eq!(decode_name("相片"), "相片", "real UTF-8 stays");
     assert_eq!(decode_name("plain.bin"), "plain.bin");
     assert_eq!(decode_name("say &quote;hi&quote;"), "say \"hi\"");
+    // Cut at 128 bytes inside an "é": the half character goes, the rest decodes.
+    let cut: String = format!("x{}", "é".repeat(100))
+        .bytes()
+        .take(128)
+        .map(char::from)
+        .collect();
+    assert_eq!(decode_name(&cut), format!("x{}", "é".repeat(63)));
+    assert_eq!(
+        decode_name("caf\u{c3}"),
+        "caf\u{c3}",
+        "short names are not cut"
+    );
 }
 
 #[test]

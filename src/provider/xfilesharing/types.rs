@@ -18,8 +18,12 @@ pub(super) fn decode_name(raw: &str) -> String {
     name.replace("&quote;", "\"")
 }
 
+/// Bytes of a name the site keeps; it cuts longer names there, even inside a character.
+const STORED_NAME_BYTES: usize = 128;
+
 /// The UTF-8 text whose bytes `raw`'s chars are, when every char is a byte and the bytes are
-/// valid UTF-8 (so a genuine `"é"` stays as it is).
+/// valid UTF-8 (so a genuine `"é"` stays as it is). A name the site cut at its limit may end in
+/// part of a character: that part is dropped.
 fn undo_mojibake(raw: &str) -> Option<String> {
     if raw.is_ascii() {
         return None;
@@ -28,7 +32,19 @@ fn undo_mojibake(raw: &str) -> Option<String> {
         .chars()
         .map(|c| u8::try_from(c).ok())
         .collect::<Option<Vec<u8>>>()?;
-    String::from_utf8(bytes).ok()
+    match String::from_utf8(bytes) {
+        Ok(name) => Some(name),
+        Err(e) => {
+            let cut_in_a_char =
+                e.utf8_error().error_len().is_none() && e.as_bytes().len() >= STORED_NAME_BYTES;
+            let valid = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            bytes.truncate(valid);
+            cut_in_a_char
+                .then(|| String::from_utf8(bytes).ok())
+                .flatten()
+        }
+    }
 }
 
 /// A file code the site really issued: not empty, not `"undef"`.
