@@ -128,7 +128,7 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
         ctx.counter.set_total(dl.total);
     }
     ctx.counter.set_done(dl.offset);
-    let writer = DiskWriter::start(part, dl.offset, from.md5.is_some())?;
+    let mut writer = DiskWriter::start(part, dl.offset, from.md5.is_some())?;
     let stall = ctx.engine.shared.config.stall_timeout;
     let throttle = &ctx.engine.shared.throttle;
     // One timer for the whole transfer, pushed forward as bytes arrive (not one per chunk).
@@ -158,8 +158,8 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
                 last_byte = tokio::time::Instant::now();
                 let len = chunk.len();
                 throttle.take(len).await;
-                if !writer.write(chunk).await {
-                    break Ok(()); // the writer's error comes from finish()
+                if let Err(e) = writer.write(chunk) {
+                    break Err(e.into());
                 }
                 ctx.counter.add(len as u64);
             }
