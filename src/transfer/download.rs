@@ -2,10 +2,13 @@
 //! hashed inline on another thread, renamed only when size (and md5) match.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use bytes::Bytes;
 use futures::StreamExt;
+use md5::Digest;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
 
-use super::disk_writer::DiskWriter;
 use super::engine::StopReason;
 use super::spec::{FolderAddr, ItemAddr};
 use super::state::ConflictPolicy;
@@ -15,6 +18,9 @@ use crate::sanitize::local_file_name;
 
 /// Suffix of files being downloaded.
 pub const PART_SUFFIX: &str = ".haul-part";
+
+/// Disk writes of at least this size.
+const WRITE_BUFFER: usize = 1024 * 1024;
 
 /// `DIR/NAME.haul-part` for `DIR/NAME`.
 pub fn part_path(final_path: &Path) -> PathBuf {
@@ -128,7 +134,19 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
         ctx.counter.set_total(dl.total);
     }
     ctx.counter.set_done(dl.offset);
-    let mut writer = DiskWriter::start(part, dl.offset, from.md5.is_some())?;
+    let mut file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(part)
+        .await?;
+    file.set_len(dl.offset).await?;
+    file.seek(std::io::SeekFrom::Start(dl.offset)).await?;
+    let hasher = from
+        .md5
+        .as_ref()
+        .map(|_| InlineHasher::start(part.to_path_buf(), dl.offset));
+    let mut out = BufWriter::with_capacity(WRITE_BUFFER, file);
     let stall = ctx.engine.shared.config.stall_timeout;
     let throttle = &ctx.engine.shared.throttle;
     // One timer for the whole transfer, pushed forward as bytes arrive (not one per chunk).
@@ -156,25 +174,31 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
             Some(Err(e)) => break Err(Stop::Error(e)),
             Some(Ok(chunk)) => {
                 last_byte = tokio::time::Instant::now();
-                let len = chunk.len();
-                throttle.take(len).await;
-                if let Err(e) = writer.write(chunk) {
+                throttle.take(chunk.len()).await;
+                if let Err(e) = out.write_all(&chunk).await {
                     break Err(e.into());
                 }
-                ctx.counter.add(len as u64);
+                ctx.counter.add(chunk.len() as u64);
+                if let Some(h) = &hasher {
+                    h.feed(chunk);
+                }
             }
         }
     };
     // Whatever arrived stays in the part file for the next attempt. No fsync: the page cache
     // outlives a killed process, and forcing a gigabyte to disk would triple the wall time.
-    let md5 = writer.finish().await?;
+    out.flush().await?;
+    drop(out);
     if let Err(stop) = outcome {
         if matches!(stop, Stop::Stopped) && ctx.running.reason() == StopReason::Cancel {
             let _ = tokio::fs::remove_file(part).await;
         }
         return Err(stop);
     }
-    Ok(md5)
+    match hasher {
+        Some(h) => Ok(Some(h.finish().await?)),
+        None => Ok(None),
+    }
 }
 
 async fn verify_and_finish(
@@ -210,4 +234,52 @@ async fn verify_and_finish(
     }
     tokio::fs::rename(part, final_path).await?;
     Ok(None)
+}
+
+/// md5 computed on a blocking thread as chunks arrive (after the part's existing prefix).
+struct InlineHasher {
+    tx: std::sync::mpsc::SyncSender<Bytes>,
+    done: tokio::sync::oneshot::Receiver<std::io::Result<String>>,
+}
+
+impl InlineHasher {
+    fn start(part: PathBuf, prefix: u64) -> InlineHasher {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(64);
+        let (done_tx, done) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let result = (|| {
+                let mut hasher = md5::Md5::new();
+                if prefix > 0 {
+                    use std::io::Read;
+                    let mut f = std::fs::File::open(&part)?.take(prefix);
+                    let mut buf = vec![0u8; WRITE_BUFFER];
+                    loop {
+                        let n = f.read(&mut buf)?;
+                        if n == 0 {
+                            break;
+                        }
+                        hasher.update(&buf[..n]);
+                    }
+                }
+                for chunk in rx {
+                    hasher.update(&chunk);
+                }
+                Ok(hex::encode(hasher.finalize()))
+            })();
+            let _ = done_tx.send(result);
+        });
+        InlineHasher { tx, done }
+    }
+
+    fn feed(&self, chunk: Bytes) {
+        let _ = self.tx.send(chunk);
+    }
+
+    async fn finish(self) -> std::io::Result<String> {
+        drop(self.tx);
+        tokio::time::timeout(Duration::from_secs(3600), self.done)
+            .await
+            .map_err(|_| std::io::Error::other("hashing timed out"))?
+            .map_err(|_| std::io::Error::other("hashing stopped"))?
+    }
 }

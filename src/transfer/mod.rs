@@ -2,7 +2,6 @@
 //! deletes and mkdirs that resumes, retries and verifies. The CLI and the TUI both drive it.
 
 mod copy;
-mod disk_writer;
 pub mod download;
 mod engine;
 mod expand;
