@@ -45,8 +45,12 @@ echo "making a $SIZE_MIB MiB file..."
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$WORK/big.bin"
 mkdir -p "$WORK/out-curl" "$WORK/out-haul"
 
+# Each measurement starts with the page cache written back, so one run's dirty pages do not
+# slow the next one down.
 read -r T A < <(token)
+sync
 read -r CURL_PUT CURL_PUT_RSS < <(measure curl -s -o /dev/null -F access_token="$T" -F account_id="$A" -F upload_file=@"$WORK/big.bin" "$API/file/upload")
+sync
 read -r HAUL_PUT HAUL_PUT_RSS < <(measure "$HAUL" put --no-dedupe "$WORK/big.bin" ys:/haul-upload)
 
 read -r T A < <(token)
