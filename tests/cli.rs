@@ -2,36 +2,15 @@
 
 mod common;
 
+use common::names;
+
 use common::{Cli, Server, pattern, sha256_file};
 use predicates::prelude::*;
-use serde_json::Value;
 
 fn setup() -> (Server, Cli) {
     let server = Server::start(false);
     let cli = Cli::new(&[server.account("ys"), server.account("ys-free")]);
     (server, cli)
-}
-
-fn ls_json(cli: &Cli, target: &str) -> Vec<Value> {
-    let out = cli
-        .cmd()
-        .args(["ls", target, "--json"])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "ls failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("ls --json prints JSON");
-    v.as_array().expect("an array").clone()
-}
-
-fn names(items: &[Value]) -> Vec<String> {
-    items
-        .iter()
-        .map(|i| i["name"].as_str().unwrap_or_default().to_string())
-        .collect()
 }
 
 #[test]
@@ -48,7 +27,7 @@ fn put_get_roundtrip_is_byte_exact() {
         .arg("ys:/Up/Loads")
         .assert()
         .success();
-    let items = ls_json(&cli, "ys:/Up/Loads");
+    let items = cli.ls_json("ys:/Up/Loads");
     assert_eq!(names(&items), ["big.bin", "one.bin"]);
     let big_item = items.iter().find(|i| i["name"] == "big.bin").unwrap();
     assert_eq!(big_item["kind"], "file");
@@ -85,7 +64,7 @@ fn recursive_put_and_get_keep_the_tree() {
         .arg("ys:/")
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "ys:/tree/sub")), ["deeper", "b.txt"]);
+    assert_eq!(names(&cli.ls_json("ys:/tree/sub")), ["deeper", "b.txt"]);
 
     let out = cli.path("back");
     cli.cmd()
@@ -128,14 +107,14 @@ fn conflicts_follow_the_policy() {
         .arg("ys:/C")
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "ys:/C")), ["same (1).txt", "same.txt"]);
+    assert_eq!(names(&cli.ls_json("ys:/C")), ["same (1).txt", "same.txt"]);
     cli.cmd()
         .args(["put", "--on-conflict", "overwrite"])
         .arg(&f)
         .arg("ys:/C")
         .assert()
         .success();
-    let items = ls_json(&cli, "ys:/C");
+    let items = cli.ls_json("ys:/C");
     let same: Vec<_> = items.iter().filter(|i| i["name"] == "same.txt").collect();
     assert_eq!(same.len(), 1, "overwrite leaves one entry");
     assert_eq!(same[0]["size"], 7);
@@ -162,7 +141,7 @@ fn mkdir_mv_cp_rm() {
     let (_server, cli) = setup();
     cli.cmd().args(["mkdir", "ys:/A/B/C"]).assert().success();
     cli.cmd().args(["mkdir", "ys:/A/B/C"]).assert().success(); // idempotent
-    assert_eq!(names(&ls_json(&cli, "ys:/A/B")), ["C"]);
+    assert_eq!(names(&cli.ls_json("ys:/A/B")), ["C"]);
     let f = cli.path("doc.txt");
     std::fs::write(&f, b"document").unwrap();
     cli.cmd().arg("put").arg(&f).arg("ys:/A").assert().success();
@@ -172,13 +151,13 @@ fn mkdir_mv_cp_rm() {
         .args(["mv", "ys:/A/doc.txt", "ys:/A/B"])
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "ys:/A/B")), ["C", "doc.txt"]);
+    assert_eq!(names(&cli.ls_json("ys:/A/B")), ["C", "doc.txt"]);
     cli.cmd()
         .args(["mv", "ys:/A/B/doc.txt", "ys:/renamed.txt"])
         .assert()
         .success();
-    assert!(names(&ls_json(&cli, "ys:/")).contains(&"renamed.txt".to_string()));
-    assert_eq!(names(&ls_json(&cli, "ys:/A/B")), ["C"]);
+    assert!(names(&cli.ls_json("ys:/")).contains(&"renamed.txt".to_string()));
+    assert_eq!(names(&cli.ls_json("ys:/A/B")), ["C"]);
 
     // Copies: a file into a folder, a file under a new name, a whole folder.
     cli.cmd()
@@ -193,7 +172,7 @@ fn mkdir_mv_cp_rm() {
         .args(["cp", "ys:/A/B", "ys:/B2"])
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "ys:/B2/C")), ["renamed.txt"]);
+    assert_eq!(names(&cli.ls_json("ys:/B2/C")), ["renamed.txt"]);
     let out = cli.path("o");
     cli.cmd()
         .args(["get", "ys:/A/copy.txt"])
@@ -215,7 +194,7 @@ fn mkdir_mv_cp_rm() {
         .stderr(predicate::str::contains("rm -r"));
     cli.cmd().args(["rm", "ys:/renamed.txt"]).assert().success();
     cli.cmd().args(["rm", "-r", "ys:/A"]).assert().success();
-    let root = names(&ls_json(&cli, "ys:/"));
+    let root = names(&cli.ls_json("ys:/"));
     assert!(!root.contains(&"A".to_string()) && !root.contains(&"renamed.txt".to_string()));
     cli.cmd()
         .args(["rm", "ys:/nothing-here"])
@@ -261,10 +240,10 @@ fn duplicate_names_are_refused_and_ids_address_them() {
         .assert()
         .success();
     assert_eq!(
-        names(&ls_json(&cli, &format!("ys:#folder:{}", b.id))),
+        names(&cli.ls_json(&format!("ys:#folder:{}", b.id))),
         ["inside"]
     );
-    assert!(ls_json(&cli, &format!("ys:#{}", a.id)).is_empty());
+    assert!(cli.ls_json(&format!("ys:#{}", a.id)).is_empty());
 }
 
 #[test]

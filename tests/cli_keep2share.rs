@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::names;
+
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ExitStatus, Stdio};
@@ -19,30 +21,6 @@ fn setup() -> (Server, Cli) {
     let server = Server::start(true);
     let cli = Cli::new(&[server.account("k2s"), server.account("k2s-free")]);
     (server, cli)
-}
-
-fn ls_json(cli: &Cli, target: &str) -> Vec<Value> {
-    let out = cli
-        .cmd()
-        .args(["ls", target, "--json"])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "ls {target} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("ls --json prints JSON");
-    v.as_array().expect("an array").clone()
-}
-
-fn names(items: &[Value]) -> Vec<String> {
-    let mut names: Vec<String> = items
-        .iter()
-        .map(|i| i["name"].as_str().unwrap_or_default().to_string())
-        .collect();
-    names.sort();
-    names
 }
 
 /// Requests to one Keep2Share route so far.
@@ -125,13 +103,13 @@ fn put_ls_get_round_trip_is_byte_exact() {
         .arg("k2s:/Up/Loads")
         .assert()
         .success();
-    let items = ls_json(&cli, "k2s:/Up/Loads");
+    let items = cli.ls_json("k2s:/Up/Loads");
     assert_eq!(names(&items), ["big.bin", "one.bin"]);
     let big_item = items.iter().find(|i| i["name"] == "big.bin").unwrap();
     assert_eq!(big_item["kind"], "file");
     assert_eq!(big_item["size"], 3 * 1024 * 1024 + 17);
     assert_eq!(
-        names(&ls_json(&cli, "k2s:/Up")),
+        names(&cli.ls_json("k2s:/Up")),
         ["Loads"],
         "folders are listed too"
     );
@@ -185,7 +163,7 @@ fn mkdir_mv_cp_rm() {
     let (_server, cli) = setup();
     cli.cmd().args(["mkdir", "k2s:/A/B/C"]).assert().success();
     cli.cmd().args(["mkdir", "k2s:/A/B/C"]).assert().success(); // idempotent
-    assert_eq!(names(&ls_json(&cli, "k2s:/A/B")), ["C"]);
+    assert_eq!(names(&cli.ls_json("k2s:/A/B")), ["C"]);
     let f = cli.path("doc.txt");
     std::fs::write(&f, b"document").unwrap();
     cli.cmd()
@@ -200,13 +178,13 @@ fn mkdir_mv_cp_rm() {
         .args(["mv", "k2s:/A/doc.txt", "k2s:/A/B"])
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "k2s:/A/B")), ["C", "doc.txt"]);
+    assert_eq!(names(&cli.ls_json("k2s:/A/B")), ["C", "doc.txt"]);
     cli.cmd()
         .args(["mv", "k2s:/A/B/doc.txt", "k2s:/renamed.txt"])
         .assert()
         .success();
-    assert!(names(&ls_json(&cli, "k2s:/")).contains(&"renamed.txt".to_string()));
-    assert_eq!(names(&ls_json(&cli, "k2s:/A/B")), ["C"]);
+    assert!(names(&cli.ls_json("k2s:/")).contains(&"renamed.txt".to_string()));
+    assert_eq!(names(&cli.ls_json("k2s:/A/B")), ["C"]);
 
     // Copies on the server: into a folder, under a new (short) name, a whole folder.
     cli.cmd()
@@ -221,7 +199,7 @@ fn mkdir_mv_cp_rm() {
         .args(["cp", "k2s:/A/B", "k2s:/B2"])
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "k2s:/B2/C")), ["renamed.txt"]);
+    assert_eq!(names(&cli.ls_json("k2s:/B2/C")), ["renamed.txt"]);
     let out = cli.path("o");
     cli.cmd()
         .args(["get", "k2s:/A/c", "k2s:/B2/C/renamed.txt"])
@@ -247,7 +225,7 @@ fn mkdir_mv_cp_rm() {
         .assert()
         .success();
     cli.cmd().args(["rm", "-r", "k2s:/A"]).assert().success();
-    let root = names(&ls_json(&cli, "k2s:/"));
+    let root = names(&cli.ls_json("k2s:/"));
     assert!(!root.contains(&"A".to_string()) && !root.contains(&"renamed.txt".to_string()));
     cli.cmd()
         .args(["rm", "k2s:/nothing-here"])
@@ -272,7 +250,7 @@ fn about_and_link() {
     let f = cli.path("pub.txt");
     std::fs::write(&f, b"public").unwrap();
     cli.cmd().arg("put").arg(&f).arg("k2s:/").assert().success();
-    let id = ls_json(&cli, "k2s:/pub.txt")[0]["id"]
+    let id = cli.ls_json("k2s:/pub.txt")[0]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -311,7 +289,7 @@ fn put_of_bytes_the_host_has_is_instant_unless_told_otherwise() {
         .success()
         .stderr(predicate::str::contains("instant"));
     assert_eq!(calls(&server, "upload"), 1, "no upload");
-    let placed = ls_json(&cli, "k2s-free:/Again");
+    let placed = cli.ls_json("k2s-free:/Again");
     assert_eq!(names(&placed), ["known.bin"]);
     assert_eq!(placed[0]["size"], 400_000);
 
@@ -363,11 +341,11 @@ fn put_of_a_url_is_fetched_by_the_host_into_the_folder() {
         .assert()
         .success()
         .stderr(predicate::str::contains("fetched"));
-    let items = ls_json(&cli, "k2s:/Dir");
+    let items = cli.ls_json("k2s:/Dir");
     assert_eq!(names(&items), ["remote.bin"]);
     assert_eq!(items[0]["size"], 250_000);
     assert!(
-        !names(&ls_json(&cli, "k2s:/")).contains(&"remote.bin".to_string()),
+        !names(&cli.ls_json("k2s:/")).contains(&"remote.bin".to_string()),
         "not left at the root"
     );
     let out = cli.path("r");

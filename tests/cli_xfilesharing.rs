@@ -3,9 +3,10 @@
 
 mod common;
 
+use common::names;
+
 use common::{Cli, Server, pattern, sha256_file};
 use predicates::prelude::*;
-use serde_json::Value;
 
 fn setup(seed_demo: bool) -> (Server, Cli) {
     let server = Server::start(seed_demo);
@@ -15,28 +16,6 @@ fn setup(seed_demo: bool) -> (Server, Cli) {
         server.account("ys"),
     ]);
     (server, cli)
-}
-
-fn ls_json(cli: &Cli, target: &str) -> Vec<Value> {
-    let out = cli
-        .cmd()
-        .args(["ls", target, "--json"])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "ls {target} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("ls --json prints JSON");
-    v.as_array().expect("an array").clone()
-}
-
-fn names(items: &[Value]) -> Vec<String> {
-    items
-        .iter()
-        .map(|i| i["name"].as_str().unwrap_or_default().to_string())
-        .collect()
 }
 
 /// Runs a command that must fail; returns its stderr, checked to be one line.
@@ -62,7 +41,7 @@ fn put_ls_get_are_byte_exact() {
         .arg("xfs:/Up/Loads")
         .assert()
         .success();
-    let items = ls_json(&cli, "xfs:/Up/Loads");
+    let items = cli.ls_json("xfs:/Up/Loads");
     assert_eq!(names(&items), ["big.bin", "one.bin"]);
     let big_item = items.iter().find(|i| i["name"] == "big.bin").unwrap();
     assert_eq!(big_item["kind"], "file");
@@ -73,7 +52,7 @@ fn put_ls_get_are_byte_exact() {
         "a file code: {id}"
     );
     assert_eq!(
-        names(&ls_json(&cli, "xfs:/")),
+        names(&cli.ls_json("xfs:/")),
         ["Up"],
         "nothing left in the root"
     );
@@ -124,7 +103,7 @@ fn mkdir_mv_cp_on_the_server() {
     let (_server, cli) = setup(false);
     cli.cmd().args(["mkdir", "xfs:/A/B/C"]).assert().success();
     cli.cmd().args(["mkdir", "xfs:/A/B/C"]).assert().success(); // idempotent
-    assert_eq!(names(&ls_json(&cli, "xfs:/A/B")), ["C"]);
+    assert_eq!(names(&cli.ls_json("xfs:/A/B")), ["C"]);
     let f = cli.path("doc.txt");
     std::fs::write(&f, b"document").unwrap();
     cli.cmd()
@@ -139,14 +118,14 @@ fn mkdir_mv_cp_on_the_server() {
         .args(["mv", "xfs:/A/doc.txt", "xfs:/A/B"])
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "xfs:/A/B")), ["C", "doc.txt"]);
-    assert_eq!(names(&ls_json(&cli, "xfs:/A")), ["B"]);
+    assert_eq!(names(&cli.ls_json("xfs:/A/B")), ["C", "doc.txt"]);
+    assert_eq!(names(&cli.ls_json("xfs:/A")), ["B"]);
     cli.cmd()
         .args(["mv", "xfs:/A/B/doc.txt", "xfs:/renamed.txt"])
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "xfs:/")), ["A", "renamed.txt"]);
-    assert_eq!(names(&ls_json(&cli, "xfs:/A/B")), ["C"]);
+    assert_eq!(names(&cli.ls_json("xfs:/")), ["A", "renamed.txt"]);
+    assert_eq!(names(&cli.ls_json("xfs:/A/B")), ["C"]);
     cli.cmd()
         .args(["mv", "xfs:/renamed.txt", "xfs:/final.txt"])
         .assert()
@@ -161,13 +140,13 @@ fn mkdir_mv_cp_on_the_server() {
         .args(["cp", "xfs:/final.txt", "xfs:/A/copy.txt"])
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "xfs:/A/B/C")), ["final.txt"]);
-    assert_eq!(names(&ls_json(&cli, "xfs:/A")), ["B", "copy.txt"]);
+    assert_eq!(names(&cli.ls_json("xfs:/A/B/C")), ["final.txt"]);
+    assert_eq!(names(&cli.ls_json("xfs:/A")), ["B", "copy.txt"]);
     cli.cmd()
         .args(["cp", "xfs:/A/B", "xfs:/B2"])
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "xfs:/B2/C")), ["final.txt"]);
+    assert_eq!(names(&cli.ls_json("xfs:/B2/C")), ["final.txt"]);
     let out = cli.path("o");
     cli.cmd()
         .args(["get", "xfs:/A/copy.txt", "xfs:/B2/C/final.txt"])
@@ -176,15 +155,15 @@ fn mkdir_mv_cp_on_the_server() {
         .success();
     assert_eq!(std::fs::read(out.join("copy.txt")).unwrap(), b"document");
     assert_eq!(std::fs::read(out.join("final.txt")).unwrap(), b"document");
-    assert_eq!(names(&ls_json(&cli, "xfs:/")), ["A", "B2", "final.txt"]);
+    assert_eq!(names(&cli.ls_json("xfs:/")), ["A", "B2", "final.txt"]);
 
     // A folder cannot move: the API has no such call, and nothing changes.
     let err = fails(&cli, &["mv", "xfs:/A/B", "xfs:/B2"]);
     assert!(err.contains("cannot move folders"), "{err}");
     let err = fails(&cli, &["mv", "xfs:/A", "xfs:/Renamed"]);
     assert!(err.contains("cannot move folders"), "{err}");
-    assert_eq!(names(&ls_json(&cli, "xfs:/A")), ["B", "copy.txt"]);
-    assert_eq!(names(&ls_json(&cli, "xfs:/")), ["A", "B2", "final.txt"]);
+    assert_eq!(names(&cli.ls_json("xfs:/A")), ["B", "copy.txt"]);
+    assert_eq!(names(&cli.ls_json("xfs:/")), ["A", "B2", "final.txt"]);
 }
 
 #[test]
@@ -203,7 +182,7 @@ fn rm_says_the_api_has_no_delete_and_deletes_nothing() {
         assert!(err.contains("127.0.0.1's API has no delete"), "{err}");
         assert!(err.contains("website"), "{err}");
     }
-    assert_eq!(names(&ls_json(&cli, "xfs:/")), ["Dir", "x"]);
+    assert_eq!(names(&cli.ls_json("xfs:/")), ["Dir", "x"]);
     let out = cli.path("o");
     cli.cmd()
         .args(["get", "xfs:/x"])
@@ -224,7 +203,7 @@ fn get_from_a_free_account_explains_the_missing_direct_links() {
         .arg("xfs-free:/")
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "xfs-free:/")), ["free.txt"]);
+    assert_eq!(names(&cli.ls_json("xfs-free:/")), ["free.txt"]);
     let out = cli.path("o");
     let err = fails(
         &cli,
@@ -245,7 +224,7 @@ fn get_from_a_free_account_explains_the_missing_direct_links() {
 #[test]
 fn ls_shows_names_as_utf8() {
     let (_server, cli) = setup(true);
-    let root = names(&ls_json(&cli, "xfs:/"));
+    let root = names(&cli.ls_json("xfs:/"));
     assert!(root.contains(&"café.txt".to_string()), "{root:?}");
     assert!(root.iter().all(|n| !n.contains('Ã')), "{root:?}");
     let text = cli
@@ -271,7 +250,7 @@ fn ls_shows_names_as_utf8() {
         .arg("xfs:/Über")
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "xfs:/Über")), ["naïve 相片.txt"]);
+    assert_eq!(names(&cli.ls_json("xfs:/Über")), ["naïve 相片.txt"]);
     let out = cli.path("o");
     cli.cmd()
         .args(["get", "xfs:/Über/naïve 相片.txt", "xfs:/café.txt"])
@@ -304,7 +283,7 @@ fn about_and_link() {
         .arg("xfs:/Pub")
         .assert()
         .success();
-    let id = ls_json(&cli, "xfs:/Pub")[0]["id"]
+    let id = cli.ls_json("xfs:/Pub")[0]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -353,11 +332,11 @@ fn between_accounts_copies_work_and_moves_say_why_not() {
         .args(["cp", "ys:/From XFS/cross.bin", "xfs:/back.bin"])
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "xfs:/")), ["back.bin", "cross.bin"]);
+    assert_eq!(names(&cli.ls_json("xfs:/")), ["back.bin", "cross.bin"]);
     // A move away would need a delete on xfs.
     let err = fails(&cli, &["mv", "xfs:/cross.bin", "ys:/"]);
     assert!(err.contains("cannot delete"), "{err}");
-    assert!(names(&ls_json(&cli, "xfs:/")).contains(&"cross.bin".to_string()));
+    assert!(names(&cli.ls_json("xfs:/")).contains(&"cross.bin".to_string()));
 }
 
 #[test]
@@ -380,10 +359,7 @@ fn conflicts_on_a_host_without_delete() {
         .arg("xfs:/C")
         .assert()
         .success();
-    assert_eq!(
-        names(&ls_json(&cli, "xfs:/C")),
-        ["same (1).txt", "same.txt"]
-    );
+    assert_eq!(names(&cli.ls_json("xfs:/C")), ["same (1).txt", "same.txt"]);
     cli.cmd()
         .args(["put", "--on-conflict", "skip"])
         .arg(&f)
@@ -405,10 +381,7 @@ fn conflicts_on_a_host_without_delete() {
     assert!(err.contains("cannot be overwritten"), "{err}");
     assert!(err.contains("skip or rename"), "{err}");
     assert_eq!(upload_count(&server), uploads, "nothing was sent");
-    assert_eq!(
-        names(&ls_json(&cli, "xfs:/C")),
-        ["same (1).txt", "same.txt"]
-    );
+    assert_eq!(names(&cli.ls_json("xfs:/C")), ["same (1).txt", "same.txt"]);
 }
 
 fn upload_count(server: &Server) -> u64 {
@@ -470,14 +443,14 @@ fn trees_go_up_and_ids_address_entries() {
         .arg("xfs:/")
         .assert()
         .success();
-    assert_eq!(names(&ls_json(&cli, "xfs:/tree")), ["sub", "a.txt"]);
-    let sub = ls_json(&cli, "xfs:/tree/sub");
+    assert_eq!(names(&cli.ls_json("xfs:/tree")), ["sub", "a.txt"]);
+    let sub = cli.ls_json("xfs:/tree/sub");
     assert_eq!(names(&sub), ["deeper", "b.txt"]);
     let deeper_id = sub[0]["id"].as_str().unwrap().to_string();
-    let c = ls_json(&cli, &format!("xfs:#folder:{deeper_id}"));
+    let c = cli.ls_json(&format!("xfs:#folder:{deeper_id}"));
     assert_eq!(names(&c), ["c.txt"]);
     let c_id = c[0]["id"].as_str().unwrap().to_string();
-    let one = ls_json(&cli, &format!("xfs:#{c_id}"));
+    let one = cli.ls_json(&format!("xfs:#{c_id}"));
     assert_eq!(names(&one), ["c.txt"]);
     assert_eq!(one[0]["size"], 70_000);
     assert_eq!(one[0]["parent"], deeper_id.as_str());
@@ -566,7 +539,7 @@ fn put_of_a_url_is_fetched_by_the_site() {
         .args(["put", &format!("{source}/pub/remote.bin"), "xfs:/Fetched"])
         .assert()
         .success();
-    let items = ls_json(&cli, "xfs:/Fetched");
+    let items = cli.ls_json("xfs:/Fetched");
     assert_eq!(names(&items), ["remote.bin"]);
     assert_eq!(items[0]["size"], 150_000);
     let out = cli.path("o");
@@ -588,7 +561,7 @@ fn put_of_a_url_is_fetched_by_the_site() {
     let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("haul: ")).collect();
     assert_eq!(errors.len(), 1, "one error line: {err}");
     assert!(errors[0].contains("could not fetch"), "{err}");
-    assert_eq!(names(&ls_json(&cli, "xfs:/Fetched")), ["remote.bin"]);
+    assert_eq!(names(&cli.ls_json("xfs:/Fetched")), ["remote.bin"]);
 }
 
 #[test]
@@ -609,7 +582,7 @@ fn parallel_uploads_land_once_each() {
         .arg("xfs:/")
         .assert()
         .success();
-    let items = ls_json(&cli, "xfs:/many");
+    let items = cli.ls_json("xfs:/many");
     assert_eq!(items.len(), 40, "{:?}", names(&items));
     for (i, item) in items.iter().enumerate() {
         assert_eq!(item["name"], format!("p{i:02}.bin"));

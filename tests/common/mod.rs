@@ -210,3 +210,30 @@ pub async fn raw_yetishare_upload(account: &DemoAccount, name: &str, data: &[u8]
     assert_eq!(edited["_status"], "success", "{edited}");
     file_id
 }
+
+impl Cli {
+    /// `haul ls TARGET --json`, which must succeed, as a list of items.
+    pub fn ls_json(&self, target: &str) -> Vec<serde_json::Value> {
+        let out = self
+            .cmd()
+            .args(["ls", target, "--json"])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "ls {target} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("ls --json prints JSON");
+        v.as_array().expect("an array").clone()
+    }
+}
+
+/// The `name` of each `ls --json` item.
+pub fn names(items: &[serde_json::Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| i["name"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
