@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
@@ -166,25 +166,18 @@ fn read_span(
     let mut left = count;
     while left > 0 {
         let want = usize::try_from(left).map_or(CHUNK, |left| left.min(CHUNK));
-        let mut buffer = BytesMut::zeroed(want);
-        let mut filled = 0;
-        while filled < want {
-            match file.read(&mut buffer[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(error),
-            }
-        }
+        // read_to_end fills spare capacity without zeroing it first.
+        let mut buffer = Vec::with_capacity(want);
+        (&mut file).take(want as u64).read_to_end(&mut buffer)?;
+        let filled = buffer.len();
         if filled == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 "stored file is shorter than recorded",
             ));
         }
-        buffer.truncate(filled);
         left -= filled as u64;
-        if chunks.blocking_send(Ok(buffer.freeze())).is_err() {
+        if chunks.blocking_send(Ok(Bytes::from(buffer))).is_err() {
             // The client went away.
             return Ok(());
         }
