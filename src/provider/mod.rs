@@ -5,6 +5,7 @@ pub mod json;
 pub mod keep2share;
 pub mod local;
 pub mod open;
+pub mod ranged;
 pub mod types;
 pub mod xfilesharing;
 pub mod yetishare;

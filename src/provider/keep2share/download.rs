@@ -147,18 +147,6 @@ pub(super) async fn answer_captcha(
     }
 }
 
-/// `bytes START-END/TOTAL` or `bytes */TOTAL`: the start and the total, where given.
-fn content_range(value: &str) -> (Option<u64>, Option<u64>) {
-    let Some(spec) = value.trim().strip_prefix("bytes") else {
-        return (None, None);
-    };
-    let (range, total) = spec.trim().split_once('/').unwrap_or((spec.trim(), "*"));
-    let start = range
-        .split_once('-')
-        .and_then(|(s, _)| s.trim().parse().ok());
-    (start, total.trim().parse().ok())
-}
-
 /// GET a direct link from `offset` on. The link grants access: it never appears in messages.
 pub(super) async fn fetch(api: &Api, link: &str, offset: u64) -> Result<DownloadStream> {
     let url = api.resolve(link)?;
@@ -170,7 +158,9 @@ pub(super) async fn fetch(api: &Api, link: &str, offset: u64) -> Result<Download
     let resp = request.send().await.map_err(http::from_reqwest)?;
     let headers = resp.headers().clone();
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    let (range_start, range_total) = header(CONTENT_RANGE).map(content_range).unwrap_or_default();
+    let (range_start, range_total) = header(CONTENT_RANGE)
+        .map(crate::provider::ranged::parse_content_range)
+        .unwrap_or_default();
     let length: Option<u64> = header(CONTENT_LENGTH).and_then(|v| v.trim().parse().ok());
     let start = match resp.status() {
         StatusCode::PARTIAL_CONTENT => {
@@ -245,14 +235,6 @@ async fn read_page(mut resp: reqwest::Response) -> Result<String> {
 mod tests {
     use super::*;
     use serde_json::Value;
-
-    #[test]
-    fn content_range_shapes() {
-        assert_eq!(content_range("bytes 5-9/10"), (Some(5), Some(10)));
-        assert_eq!(content_range("bytes */10"), (None, Some(10)));
-        assert_eq!(content_range("bytes 0-9/*"), (Some(0), None));
-        assert_eq!(content_range("items 1-2/3"), (None, None));
-    }
 
     #[test]
     fn free_key_countdown() {

@@ -27,7 +27,8 @@ use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 
-use self::transport::{Ranged, Transport};
+use self::transport::Transport;
+use super::ranged::{self, Ranged};
 use super::{
     AccountInfo, Capabilities, DownloadStream, Entry, EntryKind, EntryRef, FolderId, ProgressFn,
     Provider, ProviderError, RemoteJobState, Result, UploadBody,
@@ -348,21 +349,7 @@ impl Provider for XFileSharing {
                 }
                 Ok(stream)
             }
-            Ranged::PastEnd { total } => {
-                let size = total.or(link.size);
-                if size == Some(offset) {
-                    Ok(DownloadStream {
-                        offset,
-                        total: size,
-                        body: Box::pin(futures::stream::empty()),
-                    })
-                } else {
-                    Err(ProviderError::invalid(format!(
-                        "cannot resume at byte {offset}: the file has {} bytes",
-                        size.map_or_else(|| "an unknown number of".to_owned(), |s| s.to_string())
-                    )))
-                }
-            }
+            Ranged::PastEnd { total } => ranged::past_end(offset, total.or(link.size)),
         }
     }
 

@@ -2,9 +2,8 @@
 //! multipart upload to `upload.cgi`, and ranged downloads. Every error leaving here is one line
 //! without the key.
 
-use futures::StreamExt;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_DISPOSITION, CONTENT_RANGE, CONTENT_TYPE, HeaderMap, RANGE};
+use reqwest::header::HeaderMap;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
@@ -13,19 +12,11 @@ use super::site::Site;
 use super::types::{UploadServer, UploadedFileDto, real_code};
 use crate::http;
 use crate::provider::json::u64_of;
-use crate::provider::{DownloadStream, ErrorKind, ProviderError, Result, UploadBody};
+use crate::provider::ranged::{self, Ranged};
+use crate::provider::{ErrorKind, ProviderError, Result, UploadBody};
 
 /// Keys shorter than this are not scrubbed from messages (they would mangle ordinary words).
 const MIN_SCRUBBED_LEN: usize = 6;
-
-/// Where a ranged GET landed.
-pub(super) enum Ranged {
-    Body(DownloadStream),
-    /// HTTP 416: the offset is at or past the end; `total` is the size if the host said.
-    PastEnd {
-        total: Option<u64>,
-    },
-}
 
 /// One account's way to its site. No Debug: it holds the key.
 pub(super) struct Transport {
@@ -183,42 +174,9 @@ impl Transport {
             .ok_or_else(|| {
                 ProviderError::fatal(format!("{} gave an unusable download link", self.site.host))
             })?;
-        let file_host = url.host_str().unwrap_or(&self.site.host).to_owned();
-        let mut request = self.client.get(url);
-        if offset > 0 {
-            request = request.header(RANGE, format!("bytes={offset}-"));
-        }
-        let response = request
-            .send()
+        ranged::get(&self.client, url, offset)
             .await
-            .map_err(|e| self.scrub(http::from_reqwest(e)))?;
-        let status = response.status();
-        let headers = response.headers();
-        let (range_start, range_total) = headers
-            .get(CONTENT_RANGE)
-            .and_then(|v| v.to_str().ok())
-            .map_or((None, None), parse_content_range);
-        let (start, total) = match status {
-            StatusCode::PARTIAL_CONTENT => (range_start.unwrap_or(offset), range_total),
-            StatusCode::RANGE_NOT_SATISFIABLE if offset > 0 => {
-                return Ok(Ranged::PastEnd { total: range_total });
-            }
-            s if s.is_success() => (0, response.content_length()),
-            _ => return Err(http::status_error(status, headers, &file_host)),
-        };
-        if is_web_page(headers) {
-            return Err(ProviderError::fatal(format!(
-                "{file_host} sent a web page instead of the file (the download link may have expired)"
-            )));
-        }
-        let body = response
-            .bytes_stream()
-            .map(|c| c.map_err(http::from_reqwest));
-        Ok(Ranged::Body(DownloadStream {
-            offset: start,
-            total,
-            body: Box::pin(body),
-        }))
+            .map_err(|e| self.scrub(e))
     }
 
     /// `e` without the key in its message.
@@ -228,27 +186,6 @@ impl Transport {
         }
         e
     }
-}
-
-/// `Content-Range: bytes START-END/TOTAL` (or `bytes */TOTAL`) -> (start, total).
-fn parse_content_range(value: &str) -> (Option<u64>, Option<u64>) {
-    let Some(range) = value.trim().strip_prefix("bytes") else {
-        return (None, None);
-    };
-    let (span, total) = range.trim().split_once('/').unwrap_or((range, "*"));
-    let start = span
-        .split_once('-')
-        .and_then(|(start, _)| start.trim().parse().ok());
-    (start, total.trim().parse().ok())
-}
-
-/// An HTML page without an attachment header where a file was expected (an expired link).
-fn is_web_page(headers: &HeaderMap) -> bool {
-    let html = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"));
-    html && !headers.contains_key(CONTENT_DISPOSITION)
 }
 
 #[cfg(test)]
@@ -313,20 +250,5 @@ mod tests {
         let t = transport();
         let e = t.scrub(ProviderError::fatal("echo k3yK3yK3y back"));
         assert_eq!(e.message, "echo *** back");
-    }
-
-    #[test]
-    fn content_ranges_and_pages() {
-        assert_eq!(
-            parse_content_range("bytes 100-199/1000"),
-            (Some(100), Some(1000))
-        );
-        assert_eq!(parse_content_range("bytes */1000"), (None, Some(1000)));
-        assert_eq!(parse_content_range("items 1-2/3"), (None, None));
-        let mut h = HeaderMap::new();
-        h.insert(CONTENT_TYPE, "text/html; charset=UTF-8".parse().unwrap());
-        assert!(is_web_page(&h));
-        h.insert(CONTENT_DISPOSITION, "attachment".parse().unwrap());
-        assert!(!is_web_page(&h));
     }
 }

@@ -4,9 +4,6 @@
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
-use reqwest::StatusCode;
-use reqwest::header::{CONTENT_DISPOSITION, CONTENT_RANGE, CONTENT_TYPE, HeaderMap, RANGE};
 use reqwest::multipart::{Form, Part};
 use tokio::sync::{Mutex, OnceCell};
 
@@ -14,7 +11,8 @@ use super::credentials::Credentials;
 use super::errors::{CallError, Reply, parse_reply};
 use super::types::AuthorizeData;
 use crate::http;
-use crate::provider::{DownloadStream, FolderId, ProviderError, Result, UploadBody};
+use crate::provider::ranged::{self, Ranged};
+use crate::provider::{FolderId, ProviderError, Result, UploadBody};
 
 /// Hosts drop a token after an hour without use, and only look at it once an upload's whole body
 /// has arrived: an upload starting with an older token revives it first.
@@ -39,15 +37,6 @@ pub(super) struct Session {
 struct SessionSlot {
     current: Option<Session>,
     authorizations: u64,
-}
-
-/// Where a ranged GET landed.
-pub(super) enum Ranged {
-    Body(DownloadStream),
-    /// HTTP 416: the offset is at or past the end; `total` is the size if the host said.
-    PastEnd {
-        total: Option<u64>,
-    },
 }
 
 /// One account on one host. Shared (behind an `Arc`) by every clone of the provider, so that all
@@ -287,39 +276,7 @@ impl Api {
             .ok_or_else(|| {
                 ProviderError::fatal(format!("{} sent an unusable download link", self.host))
             })?;
-        let file_host = url.host_str().unwrap_or(&self.host).to_owned();
-        let mut request = self.client.get(url);
-        if offset > 0 {
-            request = request.header(RANGE, format!("bytes={offset}-"));
-        }
-        let response = request.send().await.map_err(http::from_reqwest)?;
-        let status = response.status();
-        let headers = response.headers();
-        let (range_start, range_total) = headers
-            .get(CONTENT_RANGE)
-            .and_then(|v| v.to_str().ok())
-            .map_or((None, None), parse_content_range);
-        let (start, total) = match status {
-            StatusCode::PARTIAL_CONTENT => (range_start.unwrap_or(offset), range_total),
-            StatusCode::RANGE_NOT_SATISFIABLE if offset > 0 => {
-                return Ok(Ranged::PastEnd { total: range_total });
-            }
-            s if s.is_success() => (0, response.content_length()),
-            _ => return Err(http::status_error(status, headers, &file_host)),
-        };
-        if is_web_page(headers) {
-            return Err(ProviderError::fatal(format!(
-                "{file_host} sent a web page instead of the file (the download link may have expired)"
-            )));
-        }
-        let body = response
-            .bytes_stream()
-            .map(|c| c.map_err(http::from_reqwest));
-        Ok(Ranged::Body(DownloadStream {
-            offset: start,
-            total,
-            body: Box::pin(body),
-        }))
+        ranged::get(&self.client, url, offset).await
     }
 
     /// `e` without any credential or token in its message.
@@ -361,28 +318,6 @@ fn api_base(base_url: &str) -> Result<(String, String)> {
     Ok((url.to_string(), host))
 }
 
-/// `Content-Range: bytes START-END/TOTAL` (or `bytes */TOTAL`) -> (start, total).
-fn parse_content_range(value: &str) -> (Option<u64>, Option<u64>) {
-    let Some(range) = value.trim().strip_prefix("bytes") else {
-        return (None, None);
-    };
-    let (span, total) = range.trim().split_once('/').unwrap_or((range, "*"));
-    let start = span
-        .split_once('-')
-        .and_then(|(start, _)| start.trim().parse().ok());
-    (start, total.trim().parse().ok())
-}
-
-/// An HTML page where a file was expected: YetiShare sends files as attachments, and answers an
-/// expired or foreign download token with its web page.
-fn is_web_page(headers: &HeaderMap) -> bool {
-    let html = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"));
-    html && !headers.contains_key(CONTENT_DISPOSITION)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,28 +341,5 @@ mod tests {
         assert!(base("ftp://h").is_err());
         assert!(base("not a url").is_err());
         assert!(base("https://u:p@h/").is_err());
-    }
-
-    #[test]
-    fn content_ranges() {
-        assert_eq!(
-            parse_content_range("bytes 100-199/1000"),
-            (Some(100), Some(1000))
-        );
-        assert_eq!(parse_content_range("bytes */1000"), (None, Some(1000)));
-        assert_eq!(parse_content_range("bytes 0-9/*"), (Some(0), None));
-        assert_eq!(parse_content_range("items 1-2/3"), (None, None));
-    }
-
-    #[test]
-    fn web_pages_are_not_files() {
-        let mut h = HeaderMap::new();
-        h.insert(CONTENT_TYPE, "text/html; charset=UTF-8".parse().unwrap());
-        assert!(is_web_page(&h));
-        h.insert(
-            CONTENT_DISPOSITION,
-            "attachment; filename=\"a.html\"".parse().unwrap(),
-        );
-        assert!(!is_web_page(&h));
     }
 }

@@ -17,11 +17,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use base64::Engine;
 
-use self::api::{Api, Ranged};
+use self::api::Api;
 use self::types::{
     CopyReplyDto, DownloadDto, FileDto, FolderDto, ListingDto, UploadReplyDto, UrlUploadAddedDto,
     display_fields,
 };
+use super::ranged::{self, Ranged};
 use super::{
     AccountInfo, Capabilities, DownloadStream, Entry, EntryKind, EntryRef, FolderId, ProgressFn,
     Provider, ProviderError, RemoteJobState, Result, UploadBody,
@@ -430,18 +431,7 @@ impl Provider for YetiShare {
                     Some(total) => Some(total),
                     None => self.file_info(&file.id).await?.size,
                 };
-                if size == Some(offset) {
-                    Ok(DownloadStream {
-                        offset,
-                        total: size,
-                        body: Box::pin(futures::stream::empty()),
-                    })
-                } else {
-                    Err(ProviderError::invalid(format!(
-                        "cannot resume at byte {offset}: the file has {} bytes",
-                        size.map_or_else(|| "an unknown number of".to_owned(), |s| s.to_string())
-                    )))
-                }
+                ranged::past_end(offset, size)
             }
         }
     }
