@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::journal::{Journal, JournalError};
@@ -153,7 +153,6 @@ pub enum Command {
 pub struct Engine {
     pub(crate) shared: Arc<Shared>,
     pub(crate) commands: mpsc::UnboundedSender<Command>,
-    active: watch::Receiver<usize>,
 }
 
 impl Engine {
@@ -176,13 +175,11 @@ impl Engine {
             conflict_override: Mutex::new(None),
             plan_limits: Mutex::new(HashMap::new()),
         });
-        let (active_tx, active) = watch::channel(0usize);
         let engine = Engine {
             shared: shared.clone(),
             commands,
-            active,
         };
-        let scheduler = Scheduler::new(engine.clone(), active_tx, stored);
+        let scheduler = Scheduler::new(engine.clone(), stored);
         tokio::spawn(scheduler.run(command_rx));
         Ok((engine, event_rx))
     }
@@ -269,10 +266,5 @@ impl Engine {
     /// The journal behind this engine.
     pub fn journal(&self) -> &Journal {
         &self.shared.journal
-    }
-
-    /// How many jobs are queued, running or waiting.
-    pub fn active(&self) -> usize {
-        *self.active.borrow()
     }
 }

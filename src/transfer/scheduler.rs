@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::engine::{Command, Engine, PlanLimit, RunningJob, Shared, StopReason};
@@ -44,17 +44,14 @@ pub(super) struct Scheduler {
     /// Parked workers ready to go on, in the order they asked.
     waiting_for_slot: Vec<(JobId, oneshot::Sender<()>)>,
     idle_waiters: Vec<oneshot::Sender<()>>,
-    active: watch::Sender<usize>,
+    /// Jobs queued, running or waiting after the last scheduling pass.
+    active: usize,
 }
 
 impl Scheduler {
     /// A scheduler holding the journal's jobs: finished ones as they were, paused ones paused,
     /// the rest queued again or paused (per `resume_unfinished`).
-    pub(super) fn new(
-        engine: Engine,
-        active: watch::Sender<usize>,
-        stored: Vec<StoredJob>,
-    ) -> Scheduler {
+    pub(super) fn new(engine: Engine, stored: Vec<StoredJob>) -> Scheduler {
         let resume = engine.shared.config.resume_unfinished;
         let mut jobs = BTreeMap::new();
         for job in stored {
@@ -80,7 +77,7 @@ impl Scheduler {
             light_running: 0,
             waiting_for_slot: Vec::new(),
             idle_waiters: Vec::new(),
-            active,
+            active: 0,
         }
     }
 
@@ -438,9 +435,8 @@ impl Scheduler {
             self.start(id);
         }
         let active = self.jobs.values().filter(|j| j.is_active()).count();
-        let was = *self.active.borrow();
-        if active != was {
-            let _ = self.active.send(active);
+        if active != self.active {
+            self.active = active;
             if active == 0 {
                 self.shared().send(Event::Idle);
             }
