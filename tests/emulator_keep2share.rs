@@ -2,6 +2,8 @@
 //! shapes), login captchas, the free download flow, uploads and dedupe, big folders, remote
 //! uploads, ranged downloads, faults, stats and persistence.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -9,7 +11,7 @@ use haul::emulator::keep2share::{
     CAPTCHA_PASSWORD, CAPTCHA_USERNAME, FREE_PASSWORD, FREE_USERNAME, PREMIUM_ACCESS_TOKEN,
     PREMIUM_PASSWORD, PREMIUM_USERNAME, SHARED_FILE_ID, SHARED_FILE_NAME, SHARED_FOLDER_ID,
 };
-use haul::emulator::{EmulatorConfig, EmulatorHandle, Faults, start};
+use haul::emulator::{EmulatorHandle, Faults, start};
 use md5::{Digest, Md5};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_RANGE, CONTENT_TYPE, RANGE};
@@ -26,14 +28,9 @@ struct Emulator {
 }
 
 async fn start_in(data_dir: &std::path::Path, seed_demo: bool) -> EmulatorHandle {
-    start(EmulatorConfig {
-        data_dir: data_dir.to_path_buf(),
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        seed_demo,
-        faults: Faults::default(),
-    })
-    .await
-    .expect("emulator starts")
+    start(common::config(data_dir, seed_demo))
+        .await
+        .expect("emulator starts")
 }
 
 fn attach(handle: EmulatorHandle) -> Emulator {

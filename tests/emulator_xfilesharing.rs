@@ -3,11 +3,13 @@
 //! links, batched `file/info`, paging, string vs int `fld_id`, `"true"` from renames, Latin-1
 //! mojibake names, faults, stats and persistence.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use haul::emulator::xfilesharing::{FREE_KEY, PREMIUM_KEY};
-use haul::emulator::{EmulatorConfig, EmulatorHandle, Faults, start};
+use haul::emulator::{EmulatorHandle, Faults, start};
 use reqwest::multipart::{Form, Part};
 use reqwest::{StatusCode, header};
 use serde_json::Value;
@@ -21,14 +23,9 @@ struct Xfs {
 }
 
 async fn start_in(data: &std::path::Path, seed_demo: bool) -> EmulatorHandle {
-    start(EmulatorConfig {
-        data_dir: data.to_path_buf(),
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        seed_demo,
-        faults: Faults::default(),
-    })
-    .await
-    .expect("emulator starts")
+    start(common::config(data, seed_demo))
+        .await
+        .expect("emulator starts")
 }
 
 async fn emulator(seed_demo: bool) -> Xfs {

@@ -1,6 +1,8 @@
 //! The YetiShare emulator over real HTTP: the wire format itself (envelope, strings vs ints,
 //! null roots, messages), downloads with ranges, faults, persistence and URL uploads.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -9,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use haul::emulator::yetishare::{
     FREE_KEY1, FREE_KEY2, PREMIUM_KEY1, PREMIUM_KEY2, PREMIUM_PASSWORD, PREMIUM_USERNAME,
 };
-use haul::emulator::{EmulatorConfig, EmulatorHandle, Faults, start};
+use haul::emulator::{EmulatorHandle, Faults, start};
 use md5::{Digest, Md5};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
@@ -24,14 +26,9 @@ struct Emulator {
 }
 
 async fn start_in(data_dir: &std::path::Path, seed_demo: bool) -> EmulatorHandle {
-    start(EmulatorConfig {
-        data_dir: data_dir.to_path_buf(),
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        seed_demo,
-        faults: Faults::default(),
-    })
-    .await
-    .expect("emulator starts")
+    start(common::config(data_dir, seed_demo))
+        .await
+        .expect("emulator starts")
 }
 
 async fn emulator(seed_demo: bool) -> Emulator {
