@@ -18,18 +18,26 @@ else
 fi
 trap 'kill $EMU 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-"$HAUL" emulator --listen 127.0.0.1:$PORT --data "$WORK/emu" --no-seed > "$WORK/emu.log" &
-EMU=$!
-for _ in $(seq 50); do grep -q listening "$WORK/emu.log" 2>/dev/null && break; sleep 0.1; done
+# A fresh emulator (empty data dir) for each upload, so earlier uploads filling memory or the
+# disk never slow a later measurement down.
+EMU=
+start_emulator() {
+  [[ -n $EMU ]] && { kill "$EMU" 2>/dev/null || true; wait "$EMU" 2>/dev/null || true; }
+  rm -rf "$WORK/emu" "$WORK/state"
+  "$HAUL" emulator --listen 127.0.0.1:$PORT --data "$WORK/emu" --no-seed > "$WORK/emu.log" &
+  EMU=$!
+  for _ in $(seq 50); do grep -q listening "$WORK/emu.log" 2>/dev/null && break; sleep 0.1; done
+  SECRET=$(sed -n "s/^export HAUL_SECRET_YS='\(.*\)'/\1/p" "$WORK/emu.log")
+  KEY1=${SECRET%%:*}; KEY2=${SECRET##*:}
+  export HAUL_SECRET_YS=$SECRET
+}
 API=http://127.0.0.1:$PORT/yetishare/api/v2
-SECRET=$(sed -n "s/^export HAUL_SECRET_YS='\(.*\)'/\1/p" "$WORK/emu.log")
-KEY1=${SECRET%%:*}; KEY2=${SECRET##*:}
 cat > "$WORK/config.toml" <<TOML
 [accounts.ys]
 provider = "yetishare"
 base_url = "$API"
 TOML
-export HAUL_CONFIG=$WORK/config.toml HAUL_SECRET_YS=$SECRET HAUL_STATE_DIR=$WORK/state
+export HAUL_CONFIG=$WORK/config.toml HAUL_STATE_DIR=$WORK/state
 
 # Wall time (s) and peak RSS (KiB) of a command.
 measure() {
@@ -58,11 +66,13 @@ mkdir -p "$WORK/out-curl" "$WORK/out-haul"
 ROUNDS=${ROUNDS:-3}
 RESULTS=()
 for round in $(seq "$ROUNDS"); do
+  start_emulator
   read -r T A < <(token)
   sync
   read -r CURL_PUT CURL_PUT_RSS < <(measure curl -s -o /dev/null -F access_token="$T" -F account_id="$A" -F upload_file=@"$WORK/big.bin" "$API/file/upload")
+  start_emulator
   sync
-  read -r HAUL_PUT HAUL_PUT_RSS < <(measure "$HAUL" put --no-dedupe --on-conflict overwrite "$WORK/big.bin" ys:/haul-upload)
+  read -r HAUL_PUT HAUL_PUT_RSS < <(measure "$HAUL" put --no-dedupe "$WORK/big.bin" ys:/)
 
   read -r T A < <(token)
   FILE_ID=$(curl -s "$API/folder/listing" -d access_token="$T" -d account_id="$A" |

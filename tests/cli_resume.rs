@@ -43,6 +43,8 @@ fn a_download_killed_with_sigkill_resumes_byte_exact() {
         "no final name before completion"
     );
 
+    let sent = || server.handle.stats()["bytes_sent"].as_u64().unwrap();
+    let sent_before = sent();
     cli.cmd()
         .args(["get", "ys:/big.bin"])
         .arg(&out)
@@ -50,6 +52,13 @@ fn a_download_killed_with_sigkill_resumes_byte_exact() {
         .success()
         .stderr(predicate::str::contains(format!("resuming at byte {kept}")));
     assert_eq!(std::fs::read(out.join("big.bin")).unwrap(), data);
+    // Only what was missing came over the wire again (plus a few small API replies).
+    let resent = sent() - sent_before;
+    let missing = data.len() as u64 - kept;
+    assert!(
+        resent >= missing && resent < missing + 64 * 1024,
+        "the restart fetched {resent} bytes for {missing} missing"
+    );
     assert!(!part.exists());
     cli.cmd()
         .args(["queue", "ls", "--json"])

@@ -27,6 +27,8 @@ pub(crate) struct Shared {
     in_flight: AtomicU64,
     max_in_flight: AtomicU64,
     tokens_issued: AtomicU64,
+    /// Response body bytes handed to the connection (downloads and replies alike).
+    bytes_sent: AtomicU64,
     by_route: Mutex<BTreeMap<String, u64>>,
 }
 
@@ -39,6 +41,7 @@ impl Shared {
             in_flight: AtomicU64::new(0),
             max_in_flight: AtomicU64::new(0),
             tokens_issued: AtomicU64::new(0),
+            bytes_sent: AtomicU64::new(0),
             by_route: Mutex::new(BTreeMap::new()),
         }
     }
@@ -74,6 +77,7 @@ impl Shared {
             "max_in_flight": self.max_in_flight.load(Ordering::SeqCst),
             "by_route": by_route,
             "tokens_issued": self.tokens_issued.load(Ordering::SeqCst),
+            "bytes_sent": self.bytes_sent.load(Ordering::SeqCst),
         })
     }
 
@@ -85,6 +89,7 @@ impl Shared {
         by_route.clear();
         self.requests.store(0, Ordering::SeqCst);
         self.tokens_issued.store(0, Ordering::SeqCst);
+        self.bytes_sent.store(0, Ordering::SeqCst);
         self.max_in_flight
             .store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
     }
@@ -155,7 +160,13 @@ impl InFlight {
                 .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
         }
         let stream = body.into_data_stream().map(move |chunk| {
-            let _still_in_flight = &self;
+            let still_in_flight = &self;
+            if let Ok(bytes) = &chunk {
+                still_in_flight
+                    .shared
+                    .bytes_sent
+                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            }
             chunk
         });
         Response::from_parts(parts, Body::from_stream(stream))
