@@ -720,3 +720,61 @@ async fn the_journal_brings_unfinished_jobs_back() {
     assert_eq!(engine.clear_finished().await, 1);
     assert!(Journal::open(&path).unwrap().load().unwrap().is_empty());
 }
+
+/// A folder of 100,000 files starts at once: its first file lands while the folder job is
+/// still queueing the rest, not after all of them are journaled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_100000_file_folder_starts_copying_before_it_is_fully_queued() {
+    const FILES: usize = 100_000;
+    let e = env().await;
+    let src = e.dir.path().join("huge");
+    std::fs::create_dir_all(&src).unwrap();
+    for i in 0..FILES {
+        std::fs::write(src.join(format!("f{i:06}")), b"x").unwrap();
+    }
+    let out = e.dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let (engine, mut events) = start(vec![], quick_config());
+    let started = std::time::Instant::now();
+    let parent = engine
+        .enqueue(copy(local_item(&src), FolderAddr::local(&out)))
+        .unwrap();
+    let deadline = tokio::time::sleep(Duration::from_secs(120));
+    tokio::pin!(deadline);
+    let first_child = loop {
+        tokio::select! {
+            _ = &mut deadline => panic!("no file was copied in time"),
+            ev = events.recv() => match ev.expect("engine running") {
+                Event::Changed(v) if v.parent == Some(parent)
+                    && matches!(v.state, JobState::Done { .. }) => break started.elapsed(),
+                Event::Changed(v) if v.id == parent => assert!(
+                    !matches!(v.state, JobState::Done { .. }),
+                    "the folder job finished queueing before any file was copied"
+                ),
+                _ => {}
+            },
+        }
+    };
+    let jobs = engine.jobs().await;
+    let queued = jobs.iter().filter(|j| j.parent == Some(parent)).count();
+    let parent_state = jobs
+        .iter()
+        .find(|j| j.id == parent)
+        .map(|j| j.state.clone());
+    assert!(
+        queued < FILES,
+        "all {queued} children were queued before the first file landed ({first_child:?}); \
+         the folder job is {parent_state:?}"
+    );
+    let landed: Vec<_> = std::fs::read_dir(out.join("huge"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_none())
+        .collect();
+    assert!(!landed.is_empty(), "a finished child left no file");
+    for file in &landed {
+        assert_eq!(std::fs::read(file).unwrap(), b"x");
+    }
+    eprintln!("first file after {first_child:?}, {queued} of {FILES} queued by then");
+    engine.cancel(parent);
+}

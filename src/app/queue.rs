@@ -1,5 +1,6 @@
 //! The queue as the UI shows it: jobs in engine order, kept current from the engine's events.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::transfer::{Event, JobId, JobSpec, JobState, JobView};
@@ -61,6 +62,8 @@ pub struct QueueView {
     pub cursor: usize,
     /// The last note the engine sent (shown in the status bar).
     pub note: Option<String>,
+    /// Where each job's row is (a folder of 100,000 files sends as many events).
+    index: HashMap<JobId, usize>,
 }
 
 /// Sums for the status bar.
@@ -80,7 +83,7 @@ impl QueueView {
         match event {
             Event::Added(v) | Event::Changed(v) => {
                 let row = JobRow::from_view(v.clone());
-                match self.rows.iter_mut().find(|r| r.id == v.id) {
+                match self.row_mut(v.id) {
                     Some(r) => {
                         let last = r.last_error.take();
                         *r = row;
@@ -91,7 +94,10 @@ impl QueueView {
                             r.speed = 0.0;
                         }
                     }
-                    None => self.rows.push(row),
+                    None => {
+                        self.index.insert(row.id, self.rows.len());
+                        self.rows.push(row);
+                    }
                 }
             }
             Event::Progress {
@@ -101,7 +107,7 @@ impl QueueView {
                 speed,
                 eta,
             } => {
-                if let Some(r) = self.rows.iter_mut().find(|r| r.id == *id) {
+                if let Some(r) = self.row_mut(*id) {
                     r.done = *done;
                     r.total = total.or(r.total);
                     r.speed = *speed;
@@ -110,7 +116,7 @@ impl QueueView {
             }
             Event::Note { id, message } => {
                 let message = crate::sanitize::for_terminal(message).into_owned();
-                if let Some(r) = self.rows.iter_mut().find(|r| r.id == *id) {
+                if let Some(r) = self.row_mut(*id) {
                     r.last_error = Some(message.clone());
                 }
                 self.note = Some(message);
@@ -118,6 +124,25 @@ impl QueueView {
             Event::Ask(_) | Event::Idle => {}
         }
         self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// The row of job `id`, by the index (rebuilt when rows were set directly).
+    fn row_mut(&mut self, id: JobId) -> Option<&mut JobRow> {
+        let stale = self.index.len() != self.rows.len()
+            || self
+                .index
+                .get(&id)
+                .is_some_and(|&i| self.rows.get(i).is_none_or(|r| r.id != id));
+        if stale {
+            self.index = self
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.id, i))
+                .collect();
+        }
+        let at = *self.index.get(&id)?;
+        self.rows.get_mut(at)
     }
 
     /// Rows worth a line: folder jobs' children are shown, finished parents too.
@@ -150,6 +175,12 @@ impl QueueView {
 
     pub fn clear_finished(&mut self) {
         self.rows.retain(|r| !r.state.is_finished());
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id, i))
+            .collect();
         self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
     }
 }
@@ -177,5 +208,53 @@ pub fn human_duration(d: Duration) -> String {
         format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
     } else {
         format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transfer::FolderAddr;
+
+    fn view(id: JobId, state: JobState) -> JobView {
+        JobView {
+            id,
+            parent: None,
+            spec: JobSpec::Mkdir {
+                parent: FolderAddr::local(std::path::Path::new("/tmp")),
+                name: format!("d{id}"),
+            },
+            state,
+            done: 0,
+            total: None,
+            speed: 0.0,
+            eta: None,
+        }
+    }
+
+    #[test]
+    fn events_land_on_their_rows_across_clearing_and_direct_edits() {
+        let mut q = QueueView::default();
+        for id in 1..=5 {
+            q.apply(&Event::Added(view(id, JobState::Queued)));
+        }
+        q.apply(&Event::Changed(view(2, JobState::Done { note: None })));
+        q.apply(&Event::Changed(view(4, JobState::Cancelled)));
+        q.clear_finished();
+        let ids: Vec<JobId> = q.rows.iter().map(|r| r.id).collect();
+        assert_eq!(ids, [1, 3, 5]);
+        q.apply(&Event::Changed(view(5, JobState::Running)));
+        q.apply(&Event::Note {
+            id: 3,
+            message: "slow host".into(),
+        });
+        assert_eq!(q.rows[2].state, JobState::Running);
+        assert_eq!(q.rows[1].last_error.as_deref(), Some("slow host"));
+        // Rows set directly (as tests and restores do) are still found.
+        q.rows
+            .insert(0, JobRow::from_view(view(9, JobState::Queued)));
+        q.apply(&Event::Changed(view(5, JobState::Paused)));
+        assert_eq!(q.rows[3].state, JobState::Paused);
+        assert_eq!(q.rows.len(), 4, "no duplicate rows");
     }
 }

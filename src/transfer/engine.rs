@@ -204,6 +204,24 @@ impl Engine {
         Ok(id)
     }
 
+    /// Queue a folder job's children at the end, in one journal transaction.
+    pub(crate) fn enqueue_children(
+        &self,
+        specs: Vec<JobSpec>,
+        parent: JobId,
+    ) -> Result<(), JournalError> {
+        let placed = self.shared.journal.insert_all(&specs, Some(parent))?;
+        for (spec, (id, position)) in specs.into_iter().zip(placed) {
+            let _ = self.commands.send(Command::Added {
+                id,
+                parent: Some(parent),
+                position,
+                spec: Box::new(spec),
+            });
+        }
+        Ok(())
+    }
+
     /// Queue a job, or resume the unfinished one with the same spec left by an interrupted
     /// run. Returns the id and whether it was resumed.
     pub fn enqueue_or_resume(&self, spec: JobSpec) -> Result<(JobId, bool), JournalError> {

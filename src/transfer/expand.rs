@@ -8,6 +8,9 @@ use super::worker::{JobCtx, Step, Stop};
 use crate::provider::{EntryKind, ProviderError};
 use crate::sanitize::local_file_name;
 
+/// Children queued per journal transaction.
+const QUEUE_BATCH: usize = 256;
+
 pub async fn folder(
     ctx: &JobCtx<'_>,
     from: &ItemAddr,
@@ -41,14 +44,12 @@ pub async fn folder(
         })
         .unwrap_or_default();
     let mut added = 0usize;
+    let mut batch = Vec::with_capacity(QUEUE_BATCH);
     for child in children {
-        if ctx.stopped() {
-            return Err(Stop::Stopped);
-        }
         if queued.contains(&child.id) {
             continue;
         }
-        let spec = JobSpec::Copy {
+        batch.push(JobSpec::Copy {
             from: ItemAddr {
                 account: from.account.clone(),
                 shown: format!("{}/{}", from.shown.trim_end_matches('/'), child.name),
@@ -61,13 +62,28 @@ pub async fn folder(
             to: dest.clone(),
             name: child.name,
             remove_source,
-        };
-        ctx.engine
-            .enqueue_child(spec, Some(ctx.id))
-            .map_err(|e| ProviderError::fatal(e.to_string()))?;
-        added += 1;
+        });
+        if batch.len() == QUEUE_BATCH {
+            added += queue(ctx, &mut batch).await?;
+        }
     }
+    added += queue(ctx, &mut batch).await?;
     Ok(Some(format!("{added} item(s) queued")))
+}
+
+/// Queue `batch` (emptying it) in one journal transaction, then let the first children start.
+async fn queue(ctx: &JobCtx<'_>, batch: &mut Vec<JobSpec>) -> Step<usize> {
+    if ctx.stopped() {
+        return Err(Stop::Stopped);
+    }
+    let n = batch.len();
+    if n > 0 {
+        ctx.engine
+            .enqueue_children(std::mem::take(batch), ctx.id)
+            .map_err(|e| ProviderError::fatal(e.to_string()))?;
+        tokio::task::yield_now().await;
+    }
+    Ok(n)
 }
 
 /// The folder to fill: an existing one of that name, or a new one.

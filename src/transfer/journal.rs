@@ -160,6 +160,42 @@ impl Journal {
         })
     }
 
+    /// Add jobs at the end in one transaction (a folder's children); returns their ids and
+    /// positions in the same order.
+    pub fn insert_all(
+        &self,
+        specs: &[JobSpec],
+        parent: Option<JobId>,
+    ) -> Result<Vec<(JobId, f64)>, JournalError> {
+        let encoded = specs
+            .iter()
+            .map(|s| self.encode(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let state = self.encode(&JobState::Queued)?;
+        self.with(|c| {
+            let tx = c.unchecked_transaction()?;
+            let last: Option<f64> = tx
+                .query_row("SELECT MAX(position) FROM jobs", [], |r| r.get(0))
+                .optional()?
+                .flatten();
+            let mut position = last.unwrap_or(0.0);
+            let mut out = Vec::with_capacity(encoded.len());
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO jobs (parent, position, spec, state, updated) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                let now = now();
+                for spec in &encoded {
+                    position += 1.0;
+                    insert.execute(params![parent, position, spec, state, now])?;
+                    out.push((tx.last_insert_rowid(), position));
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
     pub fn set_state(&self, id: JobId, state: &JobState) -> Result<(), JournalError> {
         let state = self.encode(state)?;
         self.with(|c| {

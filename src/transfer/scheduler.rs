@@ -1,7 +1,7 @@
 //! The scheduler: one task that owns the queue, starts what fits within the limits, and turns
 //! workers' reports into state changes, journal writes and events.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::engine::{Command, Engine, PlanLimit, RunningJob, Shared, StopReason};
 use super::journal::StoredJob;
 use super::meter::{Counter, RateWindow, eta};
+use super::queue_index::{Place, QueueIndex};
 use super::spec::JobSpec;
 use super::state::{Event, JobId, JobState, JobView};
 use super::worker;
@@ -35,9 +36,20 @@ const MAX_LIGHT_JOBS: usize = 4;
 /// Progress events per second per job, at most.
 const TICK: Duration = Duration::from_millis(200);
 
+/// Commands taken in one go before the next scheduling pass.
+const COMMAND_BATCH: usize = 1024;
+
 pub(super) struct Scheduler {
     engine: Engine,
     jobs: BTreeMap<JobId, Job>,
+    /// The queued jobs, in order (every job in state Queued, and only those).
+    queue: QueueIndex,
+    /// Folder jobs' children.
+    children: HashMap<JobId, Vec<JobId>>,
+    /// Jobs with a live worker.
+    running: BTreeSet<JobId>,
+    /// Jobs queued, running or waiting now.
+    active_now: usize,
     running_total: usize,
     running_per_account: HashMap<String, usize>,
     light_running: usize,
@@ -54,6 +66,9 @@ impl Scheduler {
     pub(super) fn new(engine: Engine, stored: Vec<StoredJob>) -> Scheduler {
         let resume = engine.shared.config.resume_unfinished;
         let mut jobs = BTreeMap::new();
+        let mut queue = QueueIndex::default();
+        let mut children: HashMap<JobId, Vec<JobId>> = HashMap::new();
+        let mut active_now = 0;
         for job in stored {
             let state = match job.state {
                 s if s.is_finished() => s,
@@ -67,11 +82,24 @@ impl Scheduler {
                 restored.counter.set_total(Some(total));
             }
             restored.counter.set_done(job.done);
+            if restored.state == JobState::Queued {
+                queue.insert(restored.place(job.id), &restored.spec);
+            }
+            if restored.is_active() {
+                active_now += 1;
+            }
+            if let Some(parent) = job.parent {
+                children.entry(parent).or_default().push(job.id);
+            }
             jobs.insert(job.id, restored);
         }
         Scheduler {
             engine,
             jobs,
+            queue,
+            children,
+            running: BTreeSet::new(),
+            active_now,
             running_total: 0,
             running_per_account: HashMap::new(),
             light_running: 0,
@@ -89,7 +117,16 @@ impl Scheduler {
         loop {
             tokio::select! {
                 command = commands.recv() => match command {
-                    Some(c) => self.handle(c),
+                    Some(c) => {
+                        self.handle(c);
+                        // Whatever else is waiting, before scheduling once for all of it.
+                        for _ in 1..COMMAND_BATCH {
+                            match commands.try_recv() {
+                                Ok(c) => self.handle(c),
+                                Err(_) => break,
+                            }
+                        }
+                    }
                     None => return,
                 },
                 _ = tick.tick() => {
@@ -126,7 +163,23 @@ impl Scheduler {
         if job.state == state {
             return;
         }
+        let place = job.place(id);
+        let was_queued = job.state == JobState::Queued;
+        let was_active = job.is_active();
         job.state = state.clone();
+        let is_active = job.is_active();
+        if was_queued != (state == JobState::Queued) {
+            if was_queued {
+                self.queue.remove(place, &job.spec);
+            } else {
+                self.queue.insert(place, &job.spec);
+            }
+        }
+        match (was_active, is_active) {
+            (false, true) => self.active_now += 1,
+            (true, false) => self.active_now = self.active_now.saturating_sub(1),
+            _ => {}
+        }
         if let Err(e) = self.engine.shared.journal.set_state(id, &state) {
             tracing::warn!("{e}");
         }
@@ -189,6 +242,7 @@ impl Scheduler {
                 if let Some(job) = self.jobs.get_mut(&id) {
                     job.running = None;
                 }
+                self.running.remove(&id);
                 self.report_job_progress(id, true);
                 self.set_state(id, state);
             }
@@ -209,14 +263,24 @@ impl Scheduler {
             Command::ClearFinished(reply) => {
                 let n = self.engine.shared.journal.clear_finished().unwrap_or(0);
                 self.jobs.retain(|_, j| !j.state.is_finished());
+                let jobs = &self.jobs;
+                self.children.retain(|_, kids| {
+                    kids.retain(|k| jobs.contains_key(k));
+                    !kids.is_empty()
+                });
                 let _ = reply.send(n);
             }
         }
     }
 
     fn add(&mut self, id: JobId, parent: Option<JobId>, position: f64, spec: JobSpec) {
-        self.jobs
-            .insert(id, Job::new(parent, position, spec, JobState::Queued));
+        let job = Job::new(parent, position, spec, JobState::Queued);
+        self.queue.insert(job.place(id), &job.spec);
+        self.active_now += 1;
+        if let Some(parent) = parent {
+            self.children.entry(parent).or_default().push(id);
+        }
+        self.jobs.insert(id, job);
         if let Some(v) = self.view(id) {
             self.shared().send(Event::Added(v));
         }
@@ -247,12 +311,7 @@ impl Scheduler {
         {
             self.set_state(id, JobState::Queued);
         }
-        let children: Vec<JobId> = self
-            .jobs
-            .iter()
-            .filter(|(_, j)| j.parent == Some(id))
-            .map(|(c, _)| *c)
-            .collect();
+        let children = self.children.get(&id).cloned().unwrap_or_default();
         children.into_iter().for_each(|c| self.resume(c));
     }
 
@@ -271,12 +330,7 @@ impl Scheduler {
             None => {}
         }
         // A folder job's children go with it.
-        let children: Vec<JobId> = self
-            .jobs
-            .iter()
-            .filter(|(_, j)| j.parent == Some(id) && !j.state.is_finished())
-            .map(|(c, _)| *c)
-            .collect();
+        let children = self.children.get(&id).cloned().unwrap_or_default();
         children.into_iter().for_each(|c| self.cancel(c));
     }
 
@@ -314,6 +368,11 @@ impl Scheduler {
             (pos(target) + after) / 2.0
         };
         if let Some(job) = self.jobs.get_mut(&id) {
+            if job.state == JobState::Queued {
+                self.queue.remove(job.place(id), &job.spec);
+                job.position = new_position;
+                self.queue.insert(job.place(id), &job.spec);
+            }
             job.position = new_position;
         }
         let _ = self.engine.shared.journal.set_position(id, new_position);
@@ -425,16 +484,22 @@ impl Scheduler {
             }
         }
         self.waiting_for_slot = still_waiting;
-        for id in self.ordered() {
-            let Some(job) = self.jobs.get(&id) else {
-                continue;
+        // Each start takes its job out of the queue, so these loops end.
+        while self.light_running < MAX_LIGHT_JOBS {
+            let Some(id) = self.queue.next_light() else {
+                break;
             };
-            if job.state != JobState::Queued || !self.has_slot(&job.spec) {
-                continue;
-            }
             self.start(id);
         }
-        let active = self.jobs.values().filter(|j| j.is_active()).count();
+        while self.running_total < self.engine.shared.config.max_transfers.max(1) {
+            let room =
+                |a: &str| self.running_per_account.get(a).copied().unwrap_or(0) < self.limit_for(a);
+            let Some(id) = self.queue.next_transfer(room) else {
+                break;
+            };
+            self.start(id);
+        }
+        let active = self.active_now;
         if active != self.active {
             self.active = active;
             if active == 0 {
@@ -448,7 +513,16 @@ impl Scheduler {
         }
     }
 
+    /// Start a queued job (it leaves the queue, whatever happens).
     fn start(&mut self, id: JobId) {
+        let Some(job) = self.jobs.get(&id) else {
+            return;
+        };
+        if job.state != JobState::Queued {
+            // Not in the queue by the index's invariant; never loop on it.
+            self.queue.remove(job.place(id), &job.spec);
+            return;
+        }
         if let Some(job) = self.jobs.get(&id)
             && job.spec.is_transfer()
         {
@@ -466,6 +540,7 @@ impl Scheduler {
             reason: AtomicU8::new(StopReason::None as u8),
         });
         job.running = Some(running.clone());
+        self.running.insert(id);
         let spec = job.spec.clone();
         let counter = job.counter.clone();
         self.set_state(id, JobState::Running);
@@ -477,12 +552,7 @@ impl Scheduler {
     }
 
     fn report_progress(&mut self, persist: bool) {
-        let ids: Vec<JobId> = self
-            .jobs
-            .iter()
-            .filter(|(_, j)| j.running.is_some())
-            .map(|(id, _)| *id)
-            .collect();
+        let ids: Vec<JobId> = self.running.iter().copied().collect();
         for id in ids {
             self.report_job_progress(id, persist);
         }
@@ -524,6 +594,13 @@ impl Job {
             holds_slot: false,
             window: RateWindow::default(),
             last_sent: None,
+        }
+    }
+
+    fn place(&self, id: JobId) -> Place {
+        Place {
+            position: self.position,
+            id,
         }
     }
 
