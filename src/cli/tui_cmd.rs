@@ -18,9 +18,9 @@ pub async fn run(ctx: &Arc<Context>, demo: bool) -> CliResult {
             "the terminal UI needs a terminal; run `haul --help` for the scripting commands",
         ));
     }
-    let keymap = Keymap::load(&ctx.config.keys).map_err(CliError::new)?;
+    let keymap = Keymap::load(ctx.keys()).map_err(CliError::new)?;
     let mut config = TransferArgs::default().engine_config(ctx, true)?;
-    if ctx.config.transfers.on_conflict.is_none() {
+    if ctx.transfers().on_conflict.is_none() {
         config.on_conflict = ConflictPolicy::Ask;
     }
     // The demo's accounts are new every run: its jobs are not kept.
@@ -35,17 +35,17 @@ pub async fn run(ctx: &Arc<Context>, demo: bool) -> CliResult {
     let accounts = Arc::new(ContextAccounts(ctx.clone()));
     let (engine, events) = Engine::start(config, journal, accounts.clone())
         .map_err(|e| CliError::new(e.to_string()))?;
+    let configured = ctx.account_names();
     let mut names = vec![LOCAL.to_string()];
-    names.extend(ctx.config.accounts.keys().cloned());
+    names.extend(configured.iter().cloned());
     // The demo opens on its first account (the emulator lists YetiShare's first).
     let right = if demo {
-        ctx.config
-            .accounts
-            .keys()
+        configured
+            .iter()
             .find(|n| n.as_str() == "ys")
-            .or_else(|| ctx.config.accounts.keys().next())
+            .or_else(|| configured.first())
     } else {
-        ctx.config.accounts.keys().next()
+        configured.first()
     }
     .cloned()
     .unwrap_or_else(|| LOCAL.to_string());
