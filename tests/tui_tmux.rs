@@ -207,7 +207,7 @@ fn demo_copies_both_ways_with_keys_and_mouse_and_answers_a_captcha() {
     tmux.literal(&format!("\x1b[<0;{};2M", W / 2 + 6));
     tmux.literal(&format!("\x1b[<0;{};2m", W / 2 + 6));
     tmux.keys(&["a"]);
-    tmux.wait_text("Show in this pane");
+    tmux.wait_text("Accounts");
     tmux.keys(&[
         "Up", "Up", "Up", "Up", "Up", "Up", "Up", "Up", "Down", "Down", "Enter",
     ]);

@@ -1,5 +1,10 @@
 //! The terminal side of the TUI: enter/leave (restored on quit, error and panic), the event
-//! stream, and the driver that runs effects in background tasks and feeds results back.
+//! stream, and the loop that feeds the update; `driver` runs its effects in background tasks
+//! and feeds results back.
+
+mod driver;
+
+pub use driver::{AccountBook, OpenFailure};
 
 use std::io::Write;
 use std::sync::Arc;
@@ -17,14 +22,13 @@ use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui_image::picker::Picker;
-use ratatui_image::{Resize, protocol::Protocol};
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::unbounded_channel;
 
-use crate::app::{Effect, JobOp, Msg, State, update};
-use crate::provider::local::LocalFs;
-use crate::provider::{EntryRef, Provider, ProviderError};
-use crate::transfer::{Accounts, Engine, Event, ItemAddr, LOCAL, Question};
+use crate::app::{Effect, LoginProblem, Modal, Msg, State, update};
+use crate::provider::Challenge;
+use crate::transfer::{Engine, Event, Question};
 use crate::ui::{Images, Theme};
+use driver::Driver;
 
 type Term = Terminal<CrosstermBackend<std::io::Stdout>>;
 
@@ -70,7 +74,7 @@ pub async fn run(
     mut state: State,
     engine: Engine,
     mut engine_events: tokio::sync::mpsc::UnboundedReceiver<Event>,
-    accounts: Arc<dyn Accounts>,
+    book: Arc<dyn AccountBook>,
 ) -> std::io::Result<()> {
     let mut terminal = enter()?;
     let _restore = Restore;
@@ -96,7 +100,7 @@ pub async fn run(
     let driver = Driver {
         tx: tx.clone(),
         engine,
-        accounts,
+        book,
     };
     for e in state.start() {
         driver.run(e);
@@ -125,19 +129,13 @@ pub async fn run(
             }
         }
         for msg in batch {
-            if let Msg::Engine(Event::Ask(Question::Captcha { job, challenge, .. })) = &msg {
-                match challenge
+            if let Some(challenge) = challenge_of(&msg)
+                && let Some(p) = challenge
                     .image
                     .as_deref()
-                    .and_then(|b| captcha_image(&picker, b))
-                {
-                    Some(p) => {
-                        images.captcha.insert(*job, p);
-                    }
-                    None => {
-                        images.captcha.remove(job);
-                    }
-                }
+                    .and_then(|b| crate::ui::captcha_protocol(&picker, b))
+            {
+                images.captcha.insert(challenge.id.clone(), p);
             }
             for effect in update(&mut state, msg) {
                 if matches!(effect, Effect::Clipboard(_)) {
@@ -147,6 +145,13 @@ pub async fn run(
                 driver.run(effect);
             }
         }
+        // Keep only the images of captchas still asked.
+        images.captcha.retain(|id, _| {
+            state
+                .modals
+                .iter()
+                .any(|m| matches!(m, Modal::Captcha(c) if &c.challenge.id == id))
+        });
         if state.quit {
             break;
         }
@@ -164,11 +169,17 @@ fn translate(ev: CtEvent, now_ms: u64) -> Option<Msg> {
     }
 }
 
-fn captcha_image(picker: &Picker, bytes: &[u8]) -> Option<Protocol> {
-    let img = image::load_from_memory(bytes).ok()?;
-    picker
-        .new_protocol(img, ratatui::layout::Size::new(72, 8), Resize::Fit(None))
-        .ok()
+/// The challenge a message brings for a person, if any (its image is prepared before the
+/// modal shows).
+fn challenge_of(msg: &Msg) -> Option<&Challenge> {
+    match msg {
+        Msg::Engine(Event::Ask(Question::Captcha { challenge, .. })) => Some(challenge),
+        Msg::Login {
+            result: Err(LoginProblem::Captcha { challenge, .. }),
+            ..
+        } => Some(challenge),
+        _ => None,
+    }
 }
 
 /// Put text on the clipboard with OSC 52 (works over SSH and in most terminals).
@@ -179,138 +190,5 @@ fn osc52(effect: &Effect) {
         let mut out = std::io::stdout();
         let _ = write!(out, "\x1b]52;c;{b64}\x07");
         let _ = out.flush();
-    }
-}
-
-/// Runs effects: engine calls directly (they only send commands), network work in tasks.
-struct Driver {
-    tx: UnboundedSender<Msg>,
-    engine: Engine,
-    accounts: Arc<dyn Accounts>,
-}
-
-impl Driver {
-    fn provider(
-        &self,
-        account: &str,
-    ) -> impl Future<Output = Result<Arc<dyn Provider>, ProviderError>> + use<> {
-        let accounts = self.accounts.clone();
-        let account = account.to_string();
-        async move {
-            if account == LOCAL {
-                Ok(Arc::new(LocalFs) as Arc<dyn Provider>)
-            } else {
-                accounts.provider(&account).await
-            }
-        }
-    }
-
-    fn run(&self, effect: Effect) {
-        let tx = self.tx.clone();
-        match effect {
-            Effect::List {
-                side,
-                seq,
-                account,
-                folder,
-            } => {
-                let provider = self.provider(&account);
-                tokio::spawn(async move {
-                    let result = match provider.await {
-                        Ok(p) => p.list(&folder).await.map_err(|e| e.to_string()),
-                        Err(e) => Err(e.to_string()),
-                    };
-                    let _ = tx.send(Msg::Listed { side, seq, result });
-                });
-            }
-            Effect::Enqueue(specs) => {
-                for spec in specs {
-                    if let Err(e) = self.engine.enqueue(spec) {
-                        let _ = tx.send(Msg::Failed {
-                            title: "Cannot queue".into(),
-                            detail: e.to_string(),
-                        });
-                    }
-                }
-            }
-            Effect::Job(id, op) => match op {
-                JobOp::Pause => self.engine.pause(id),
-                JobOp::Resume => self.engine.resume(id),
-                JobOp::Cancel => self.engine.cancel(id),
-                JobOp::Retry => self.engine.retry(id),
-                JobOp::Shift(by) => self.engine.shift(id, by),
-            },
-            Effect::PauseAll => self.engine.pause_all(),
-            Effect::ResumeAll => self.engine.resume_all(),
-            Effect::ClearFinished => {
-                let engine = self.engine.clone();
-                tokio::spawn(async move {
-                    engine.clear_finished().await;
-                });
-            }
-            Effect::AnswerConflict(reply, answer) => {
-                let _ = reply.send(answer);
-            }
-            Effect::AnswerCaptcha(reply, answer) => {
-                let _ = reply.send(answer);
-            }
-            Effect::Link { account, entry } => {
-                let provider = self.provider(&account);
-                tokio::spawn(async move {
-                    let result = match provider.await {
-                        Ok(p) => p.public_link(&entry).await.map_err(|e| e.to_string()),
-                        Err(e) => Err(e.to_string()),
-                    };
-                    let _ = tx.send(Msg::Link {
-                        entry_id: entry.id,
-                        result,
-                    });
-                });
-            }
-            Effect::Fetch { account, id, to } => {
-                let provider = self.provider(&account);
-                let engine = self.engine.clone();
-                tokio::spawn(async move {
-                    let found = match provider.await {
-                        Ok(p) => p.stat(&EntryRef::file(id.clone())).await,
-                        Err(e) => Err(e),
-                    };
-                    let (name, size, md5) = match found {
-                        Ok(e) => (e.name, e.size, e.md5),
-                        // Some hosts can't describe another account's public file: go by id.
-                        Err(_) => (id.clone(), None, None),
-                    };
-                    let name = crate::sanitize::local_file_name(&name).0;
-                    let from = ItemAddr {
-                        shown: format!("{account}:#{id}"),
-                        account,
-                        id,
-                        kind: crate::provider::EntryKind::File,
-                        name: name.clone(),
-                        size,
-                        md5,
-                    };
-                    let spec = crate::transfer::JobSpec::Copy {
-                        from,
-                        to,
-                        name,
-                        remove_source: false,
-                    };
-                    if let Err(e) = engine.enqueue(spec) {
-                        let _ = tx.send(Msg::Failed {
-                            title: "Cannot queue".into(),
-                            detail: e.to_string(),
-                        });
-                    }
-                });
-            }
-            Effect::OpenUrl(url) => {
-                if crate::app::is_web_url(&url) && std::env::var_os("HAUL_NO_BROWSER").is_none() {
-                    let _ = open::that_detached(&url);
-                }
-            }
-            Effect::Clipboard(_) => {}
-            Effect::Quit => {}
-        }
     }
 }
