@@ -5,13 +5,20 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use haul::app::modal::{Captcha, ConfirmAction, Conflict, InputPurpose, Modal};
-use haul::app::{Keymap, Msg, State, update};
+use haul::app::modal::{
+    AccountForm, AccountPicker, Captcha, CaptchaTarget, ConfirmAction, Conflict, InputPurpose,
+    Modal, SecretPrompt,
+};
+use haul::app::{AccountEntry, Keymap, LoginState, Msg, State, update};
+use haul::config::new_account::{AccountError, AccountField};
+use haul::config::{AccountConfig, ProviderFamily};
 use haul::provider::{Challenge, ChallengeKind, ChallengePurpose, Entry, EntryKind, FolderId};
 use haul::transfer::{Event, JobSpec, JobState, JobView};
-use haul::ui::{Theme, render};
+use haul::ui::{Images, Theme, render, render_with};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -31,9 +38,34 @@ fn entry(name: &str, kind: EntryKind, size: u64, day: u32) -> Entry {
     }
 }
 
+fn remote(name: &str, provider: ProviderFamily, base_url: &str, login: LoginState) -> AccountEntry {
+    let config = AccountConfig {
+        provider,
+        base_url: base_url.into(),
+        username: None,
+    };
+    let mut a = AccountEntry::remote(name, &config);
+    a.login = login;
+    a
+}
+
 fn base() -> State {
     let mut s = State::new(
-        vec!["local".into(), "k2s".into(), "ys".into()],
+        vec![
+            AccountEntry::local(),
+            remote(
+                "k2s",
+                ProviderFamily::Keep2share,
+                "https://k2s.example/api/v2",
+                LoginState::SignedIn,
+            ),
+            remote(
+                "ys",
+                ProviderFamily::Yetishare,
+                "https://ys.example/api/v2",
+                LoginState::NotTried,
+            ),
+        ],
         "local",
         "ys",
         PathBuf::from("/home/demo/Downloads"),
@@ -221,13 +253,14 @@ fn captcha_modal() {
         let mut s = with_jobs();
         let (reply, _) = tokio::sync::oneshot::channel();
         s.modals.push(Modal::Captcha(Box::new(Captcha {
-            job: 2,
+            target: CaptchaTarget::Job(2),
             what: "notes.txt".into(),
             challenge: challenge(),
             message: "the host wants a captcha answered first".into(),
             reply: Some(reply),
             input: "ab3".into(),
             round: 2,
+            opened_in_browser: false,
         })));
         s
     });
@@ -269,15 +302,6 @@ fn info_modal() {
 }
 
 #[test]
-fn account_picker_modal() {
-    snap("accounts", || {
-        let mut s = base();
-        s.modals.push(Modal::AccountPicker { cursor: 2 });
-        s
-    });
-}
-
-#[test]
 fn loading_and_error_panes() {
     snap("loading", || {
         let mut s = base();
@@ -294,4 +318,242 @@ fn loading_and_error_panes() {
         );
         s
     });
+}
+
+/// The picker with every sign-in state a person can meet.
+fn with_accounts() -> State {
+    let mut s = base();
+    let more = [
+        remote(
+            "k2s-captcha",
+            ProviderFamily::Keep2share,
+            "http://127.0.0.1:8800/keep2share/api/v2",
+            LoginState::CaptchaWaiting,
+        ),
+        remote(
+            "k2s-old",
+            ProviderFamily::Keep2share,
+            "https://keep2share.cc/api/v2",
+            LoginState::Failed("logging in to keep2share.cc: Invalid login or password".into()),
+        ),
+        remote(
+            "ken",
+            ProviderFamily::Xfilesharing,
+            "https://kenfiles.com/api",
+            LoginState::NoSecret {
+                env_var: "HAUL_SECRET_KEN".into(),
+            },
+        ),
+    ];
+    for (i, a) in more.into_iter().enumerate() {
+        s.accounts.insert(2 + i, a);
+    }
+    s
+}
+
+#[test]
+fn account_picker_modal() {
+    snap("accounts", || {
+        let mut s = with_accounts();
+        s.modals.push(Modal::AccountPicker(AccountPicker {
+            cursor: 1,
+            note: Some(
+                "added k2s-new: no keyring service is running (no D-Bus session), so the secret \
+                 is kept for this session only; set HAUL_SECRET_K2S_NEW to keep it"
+                    .into(),
+            ),
+        }));
+        s
+    });
+}
+
+/// The form part-filled, its secret typed, and the last check's complaint.
+fn form() -> AccountForm {
+    let mut f = AccountForm {
+        name: "k2s-new".into(),
+        base_url: "ftp://k2s.example".into(),
+        username: "me@k2s.example".into(),
+        secret: "hunter2-not-shown".into(),
+        error: Some(AccountError::at(
+            AccountField::BaseUrl,
+            "must be an http or https URL, not ftp:",
+        )),
+        ..Default::default()
+    };
+    f.focus_on(AccountField::BaseUrl);
+    f
+}
+
+#[test]
+fn new_account_form_masks_the_secret() {
+    snap("account_form", || {
+        let mut s = with_accounts();
+        s.modals.push(Modal::AccountPicker(AccountPicker {
+            cursor: 0,
+            note: None,
+        }));
+        s.modals.push(Modal::AccountForm(Box::new(form())));
+        s
+    });
+    for (w, h) in SIZES {
+        let mut s = base();
+        s.modals.push(Modal::AccountForm(Box::new(form())));
+        let screen = draw(&mut s, w, h);
+        assert!(!screen.contains("hunter2"), "{screen}");
+        assert!(
+            screen.contains(&"•".repeat("hunter2-not-shown".len())),
+            "{screen}"
+        );
+    }
+}
+
+#[test]
+fn secret_prompt_masks_the_secret() {
+    snap("secret_prompt", || {
+        let mut s = with_accounts();
+        s.modals.push(Modal::Secret(Box::new(SecretPrompt {
+            account: "k2s-old".into(),
+            kind: "password",
+            input: "s3cret".into(),
+            error: Some("the Keep2Share password for me@k2s.example is empty".into()),
+            saving: false,
+        })));
+        s
+    });
+}
+
+fn login_captcha(kind: ChallengeKind, opened_in_browser: bool, image: Option<Vec<u8>>) -> Captcha {
+    let url = match kind {
+        ChallengeKind::ImageCaptcha => "https://k2s.example/api/v2/captcha?id=5b0d1ea7c4f2e",
+        ChallengeKind::ReCaptcha => "https://k2s.example/api/v2/reCaptcha.html?id=5b0d1ea7c4f2e",
+    };
+    Captcha {
+        target: CaptchaTarget::Login("k2s-captcha".into()),
+        what: "signing in to k2s-captcha".into(),
+        challenge: Challenge {
+            kind,
+            purpose: ChallengePurpose::Login,
+            id: "5b0d1ea7c4f2e".into(),
+            url: Some(url.into()),
+            image,
+        },
+        message: "logging in to k2s.example: Invalid captcha code".into(),
+        reply: None,
+        input: "a4f".into(),
+        round: 2,
+        opened_in_browser,
+    }
+}
+
+#[test]
+fn login_captcha_modal_after_a_wrong_answer() {
+    snap("login_captcha", || {
+        let mut s = with_accounts();
+        s.modals.push(Modal::Captcha(Box::new(login_captcha(
+            ChallengeKind::ImageCaptcha,
+            false,
+            None,
+        ))));
+        s
+    });
+}
+
+#[test]
+fn login_recaptcha_modal_says_its_page_was_opened() {
+    snap("login_recaptcha", || {
+        let mut s = with_accounts();
+        let mut c = login_captcha(ChallengeKind::ReCaptcha, true, None);
+        c.round = 1;
+        c.input = "".into();
+        c.message =
+            "logging in to k2s.example: Please verify your request via re captcha challenge".into();
+        s.modals.push(Modal::Captcha(Box::new(c)));
+        s
+    });
+}
+
+/// A cell's colour as a shade, dark to light.
+fn shade(c: Color) -> char {
+    const RAMP: [char; 6] = ['@', '#', '+', '-', '.', ' '];
+    match c {
+        Color::Rgb(r, g, b) => {
+            let luma = (299 * r as u32 + 587 * g as u32 + 114 * b as u32) / 1000;
+            RAMP[(luma as usize * RAMP.len() / 256).min(RAMP.len() - 1)]
+        }
+        _ => '?',
+    }
+}
+
+/// The half-block cells of the buffer drawn back as a picture: two rows of shades per row of
+/// cells (the upper half is the cell's foreground under `▀`, the lower its background).
+fn halfblock_picture(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    let is_image = |x, y| {
+        let c = &buffer[(x, y)];
+        matches!(c.fg, Color::Rgb(..)) || matches!(c.bg, Color::Rgb(..))
+    };
+    let cells: Vec<(u16, u16)> = (area.top()..area.bottom())
+        .flat_map(|y| (area.left()..area.right()).map(move |x| (x, y)))
+        .filter(|&(x, y)| is_image(x, y))
+        .collect();
+    let (Some(x0), Some(x1)) = (
+        cells.iter().map(|c| c.0).min(),
+        cells.iter().map(|c| c.0).max(),
+    ) else {
+        return String::new();
+    };
+    let (y0, y1) = (cells[0].1, cells[cells.len() - 1].1);
+    let mut out = format!("image cells: x {x0}-{x1}, y {y0}-{y1}\n");
+    for y in y0..=y1 {
+        let (mut upper, mut lower) = (String::new(), String::new());
+        for x in x0..=x1 {
+            let c = &buffer[(x, y)];
+            let (u, l) = match c.symbol() {
+                "▀" => (c.fg, c.bg),
+                "▄" => (c.bg, c.fg),
+                "█" => (c.fg, c.fg),
+                _ => (c.bg, c.bg),
+            };
+            upper.push(shade(u));
+            lower.push(shade(l));
+        }
+        out.push_str(&format!("{upper}\n{lower}\n"));
+    }
+    out
+}
+
+#[test]
+fn login_captcha_draws_its_image_in_half_blocks() {
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/captcha.png"
+    ))
+    .expect("the fixture");
+    // Half blocks at a fixed font size, as with HAUL_NO_GRAPHICS=1: the same on every machine.
+    let picker = ratatui_image::picker::Picker::halfblocks();
+    let protocol = haul::ui::captcha_protocol(&picker, &png).expect("a PNG the picker takes");
+    let mut images = Images::default();
+    images.captcha.insert("5b0d1ea7c4f2e".into(), protocol);
+    let mut s = with_accounts();
+    s.modals.push(Modal::Captcha(Box::new(login_captcha(
+        ChallengeKind::ImageCaptcha,
+        false,
+        Some(png),
+    ))));
+    let (w, h) = SIZES[0];
+    update(&mut s, Msg::Resize(w, h));
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| render_with(&s, &Theme::builtin(), &images, f))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let picture = halfblock_picture(&buffer);
+    assert!(
+        picture.contains('@') || picture.contains('#'),
+        "the captcha's dark letters are drawn:\n{picture}"
+    );
+    insta::assert_snapshot!(
+        "login_captcha_image_80x24",
+        format!("{}\n{picture}", terminal.backend())
+    );
 }

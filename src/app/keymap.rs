@@ -5,26 +5,29 @@ use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Where keys are looked up: the panes, the full queue view, or the top modal.
+/// Where keys are looked up: the panes, the full queue view, the account picker, or the top
+/// modal (the picker's forms included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Layer {
     Panes,
     Queue,
+    Picker,
     Modal,
 }
 
 impl Layer {
+    pub const ALL: [Layer; 4] = [Layer::Panes, Layer::Queue, Layer::Picker, Layer::Modal];
+
     pub fn name(self) -> &'static str {
         match self {
             Layer::Panes => "panes",
             Layer::Queue => "queue",
+            Layer::Picker => "picker",
             Layer::Modal => "modal",
         }
     }
     fn parse(s: &str) -> Option<Layer> {
-        [Layer::Panes, Layer::Queue, Layer::Modal]
-            .into_iter()
-            .find(|l| l.name() == s)
+        Layer::ALL.into_iter().find(|l| l.name() == s)
     }
 }
 
@@ -89,6 +92,11 @@ actions! {
     No = "no": "no",
     OpenUrl = "open_url": "open URL in browser",
     CopyLink = "copy_link": "copy link (OSC 52)",
+    NewAccount = "new_account": "add an account",
+    EnterSecret = "enter_secret": "type its secret again",
+    SignIn = "sign_in": "sign in again",
+    NextField = "next_field": "next field",
+    PrevField = "prev_field": "previous field",
 }
 
 /// One key: code plus modifiers (Shift is folded into characters).
@@ -101,7 +109,9 @@ pub struct Key {
 impl Key {
     pub fn from_event(ev: &KeyEvent) -> Key {
         let mut mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
-        if !matches!(ev.code, KeyCode::Char(_)) {
+        // Shift is part of a character, and of BackTab (terminals send Shift-Tab as BackTab
+        // with Shift set).
+        if !matches!(ev.code, KeyCode::Char(_) | KeyCode::BackTab) {
             mods |= ev.modifiers & KeyModifiers::SHIFT;
         }
         Key {
@@ -309,5 +319,18 @@ mod tests {
             .or_default()
             .insert("nope".into(), vec![]);
         assert!(Keymap::load(&o).is_err());
+    }
+
+    #[test]
+    fn picker_layer_has_its_own_keys() {
+        let map = Keymap::builtin();
+        let n = key(KeyCode::Char('n'));
+        assert_eq!(map.lookup(Layer::Picker, &n), Some(Action::NewAccount));
+        assert_eq!(map.lookup(Layer::Modal, &n), Some(Action::No));
+        let shift_tab = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(
+            map.lookup(Layer::Modal, &shift_tab),
+            Some(Action::PrevField)
+        );
     }
 }

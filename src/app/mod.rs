@@ -3,6 +3,8 @@
 //! Nothing here spawns a task or touches the network: work is returned as [`Effect`]s, which
 //! the driver (`crate::tui`) runs in the background, feeding results back as [`Msg`]s.
 
+pub mod account_form;
+pub mod accounts;
 pub mod keymap;
 pub mod layout;
 pub mod modal;
@@ -10,6 +12,7 @@ mod mouse;
 pub mod pane;
 pub mod queue;
 mod update;
+mod update_accounts;
 mod update_modal;
 
 use std::collections::HashMap;
@@ -18,6 +21,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyEvent, MouseEvent};
 use tokio::sync::oneshot;
 
+pub use accounts::{AccountEntry, LoginProblem, LoginState};
 pub use keymap::{Action, Keymap, Layer};
 pub use modal::Modal;
 pub use mouse::drop_target;
@@ -26,8 +30,12 @@ pub use queue::QueueView;
 pub use update::update;
 pub use update_modal::is_web_url;
 
-use crate::provider::{Entry, EntryRef, FolderId};
+use crate::config::AccountConfig;
+use crate::config::new_account::AccountError;
+use crate::config::secrets::{Secret, SecretKept};
+use crate::provider::{Challenge, Entry, EntryRef, FolderId};
 use crate::transfer::{ConflictAnswer, Event, FolderAddr, ItemAddr, JobId, JobSpec};
+use modal::CaptchaTarget;
 
 /// Something that happened: a key, the mouse, a finished background task, the engine.
 // Engine events are the bulk of the traffic and are moved, not copied: no box needed.
@@ -49,6 +57,25 @@ pub enum Msg {
         seq: u64,
         result: Result<Vec<Entry>, String>,
     },
+    /// How signing in to `account` went: for the listing `(side, seq)` of a pane, or on its
+    /// own (the picker's sign-in, a login captcha's answer). A listing that stops at signing
+    /// in reports here instead of in `Listed`.
+    Login {
+        account: String,
+        pane: Option<(usize, u64)>,
+        result: Result<(), LoginProblem>,
+    },
+    /// A new account was written (or why not), and where its secret went.
+    AccountSaved {
+        name: String,
+        account: AccountConfig,
+        result: Result<Option<SecretKept>, AccountError>,
+    },
+    /// A secret typed again was kept (or why not); signing in with it follows.
+    SecretSaved {
+        account: String,
+        result: Result<SecretKept, String>,
+    },
     Engine(Event),
     Link {
         entry_id: String,
@@ -64,11 +91,34 @@ pub enum Msg {
 /// Work for the driver.
 #[derive(Debug)]
 pub enum Effect {
+    /// List a pane's folder; with `sign_in`, sign in (again) first.
     List {
         side: usize,
         seq: u64,
         account: String,
         folder: FolderId,
+        sign_in: bool,
+    },
+    /// Sign in to an account again (the picker), reporting `Msg::Login`.
+    SignIn {
+        account: String,
+    },
+    /// A person's answer to an account's login captcha, reporting `Msg::Login`.
+    AnswerLogin {
+        account: String,
+        challenge: Challenge,
+        answer: String,
+    },
+    /// Write a new account (checked by the form) and keep its secret, reporting `Msg::AccountSaved`.
+    AddAccount {
+        name: String,
+        account: AccountConfig,
+        secret: Option<Secret>,
+    },
+    /// Keep a new secret for an account, reporting `Msg::SecretSaved`, then sign in with it.
+    SetSecret {
+        account: String,
+        secret: Secret,
     },
     Enqueue(Vec<JobSpec>),
     Job(JobId, JobOp),
@@ -122,8 +172,8 @@ pub struct Click {
 pub struct State {
     pub panes: [PaneState; 2],
     pub focus: usize,
-    /// `local` first, then the configured accounts.
-    pub accounts: Vec<String>,
+    /// `local` first, then the configured accounts (by name), each with its sign-in state.
+    pub accounts: Vec<AccountEntry>,
     pub queue: QueueView,
     /// Top of the stack is last.
     pub modals: Vec<Modal>,
@@ -139,8 +189,11 @@ pub struct State {
     pub last_click: Option<Click>,
     /// Where a local pane starts when switched to the local disk.
     pub home: PathBuf,
-    /// Captcha questions per job (a wrong answer asks again).
-    pub captcha_rounds: HashMap<JobId, u32>,
+    /// Captcha questions per job or login (a wrong answer asks again).
+    pub captcha_rounds: HashMap<CaptchaTarget, u32>,
+    /// Whether the driver opens URLs in a browser (not with `HAUL_NO_BROWSER`): a reCaptcha's
+    /// page is opened as its modal comes up.
+    pub opens_browser: bool,
     /// Panes to list again once idle (after jobs touched their account).
     pub stale: [bool; 2],
     pub quit: bool,
@@ -149,7 +202,7 @@ pub struct State {
 impl State {
     /// Left pane on `left` (local: at `home`), right pane on `right`.
     pub fn new(
-        accounts: Vec<String>,
+        accounts: Vec<AccountEntry>,
         left: &str,
         right: &str,
         home: PathBuf,
@@ -171,6 +224,7 @@ impl State {
             last_click: None,
             home,
             captcha_rounds: HashMap::new(),
+            opens_browser: true,
             stale: [false, false],
             quit: false,
         }
@@ -188,16 +242,42 @@ impl State {
         &mut self.panes[self.focus]
     }
 
-    /// Begin listing a pane's folder.
+    /// Begin listing a pane's folder, signing in first where the account is not signed in.
     pub fn list(&mut self, side: usize) -> Effect {
         let pane = &mut self.panes[side];
         let seq = pane.begin_listing();
+        let account = pane.account.clone();
+        let folder = pane.folder();
+        let sign_in = match self.account_mut(&account) {
+            Some(a) if !a.is_local() && a.login.needs_sign_in() => {
+                a.login = LoginState::SigningIn;
+                true
+            }
+            _ => false,
+        };
         Effect::List {
             side,
             seq,
-            account: pane.account.clone(),
-            folder: pane.folder(),
+            account,
+            folder,
+            sign_in,
         }
+    }
+
+    /// A listed account by name.
+    pub fn account(&self, name: &str) -> Option<&AccountEntry> {
+        self.accounts.iter().find(|a| a.name == name)
+    }
+
+    pub fn account_mut(&mut self, name: &str) -> Option<&mut AccountEntry> {
+        self.accounts.iter_mut().find(|a| a.name == name)
+    }
+
+    /// The sides whose pane shows `account`.
+    pub fn sides_on(&self, account: &str) -> Vec<usize> {
+        (0..2)
+            .filter(|&s| self.panes[s].account == account)
+            .collect()
     }
 
     /// Rows a pane shows at the current size.
@@ -220,3 +300,5 @@ impl State {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_accounts;

@@ -4,6 +4,7 @@
 use tokio::sync::oneshot;
 use tui_input::Input;
 
+pub use super::account_form::{AccountForm, AccountPicker, SecretPrompt};
 use crate::provider::{Challenge, Entry};
 use crate::transfer::{ConflictAnswer, ItemAddr, JobId, JobSpec};
 
@@ -37,15 +38,27 @@ pub enum ConfirmAction {
     Quit,
 }
 
+/// Who waits for a captcha's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CaptchaTarget {
+    /// A transfer job: the answer goes back on the modal's reply.
+    Job(JobId),
+    /// Signing in to this account: the answer goes to the account's provider.
+    Login(String),
+}
+
 pub struct Captcha {
-    pub job: JobId,
+    pub target: CaptchaTarget,
     pub what: String,
     pub challenge: Challenge,
     pub message: String,
+    /// The job's reply (`None` for a login, and once answered).
     pub reply: Option<oneshot::Sender<String>>,
     pub input: Input,
-    /// How many times this job was asked (a wrong answer asks again).
+    /// How many times this was asked (a wrong answer asks again).
     pub round: u32,
+    /// The challenge's page was opened in the browser when the modal came up (reCaptcha).
+    pub opened_in_browser: bool,
 }
 
 pub struct Conflict {
@@ -94,14 +107,22 @@ pub enum Modal {
         account: String,
         link: Option<Result<String, String>>,
     },
-    AccountPicker {
-        cursor: usize,
-    },
+    AccountPicker(AccountPicker),
+    AccountForm(Box<AccountForm>),
+    Secret(Box<SecretPrompt>),
 }
 
 impl Modal {
-    /// Questions from the engine wait in the stack under whatever is on top.
+    /// Questions (from the engine, or a login captcha) wait in the stack under whatever is on top.
     pub fn is_question(&self) -> bool {
         matches!(self, Modal::Conflict(_) | Modal::Captcha(_))
+    }
+
+    /// The captcha modal waiting for `target`, if any.
+    pub fn captcha_for(&self, target: &CaptchaTarget) -> Option<&Captcha> {
+        match self {
+            Modal::Captcha(c) if &c.target == target => Some(c),
+            _ => None,
+        }
     }
 }

@@ -260,9 +260,13 @@ impl PaneState {
     pub fn switch_account(&mut self, account: &str, local_path: &std::path::Path) {
         let sort = self.sort;
         let hidden = self.show_hidden;
+        // Listing numbers go on: a listing of the account left behind must not pass for one
+        // of the new account's.
+        let seq = self.seq;
         *self = PaneState::new(account, local_path);
         self.sort = sort;
         self.show_hidden = hidden;
+        self.seq = seq;
     }
 
     fn reset_for_listing(&mut self) {

@@ -10,7 +10,7 @@ use super::*;
 use crate::provider::{EntryKind, FolderId};
 use crate::transfer::JobSpec;
 
-fn entry(name: &str, kind: EntryKind, size: u64) -> Entry {
+pub(super) fn entry(name: &str, kind: EntryKind, size: u64) -> Entry {
     Entry {
         id: format!("id-{name}"),
         name: name.into(),
@@ -23,9 +23,22 @@ fn entry(name: &str, kind: EntryKind, size: u64) -> Entry {
     }
 }
 
-fn state() -> State {
+/// An account entry as the config would give it.
+pub(super) fn account(name: &str, provider: crate::config::ProviderFamily) -> AccountEntry {
+    let config = crate::config::AccountConfig {
+        provider,
+        base_url: format!("https://{name}.example/api"),
+        username: None,
+    };
+    AccountEntry::remote(name, &config)
+}
+
+pub(super) fn state() -> State {
     let mut s = State::new(
-        vec!["local".into(), "ys".into()],
+        vec![
+            AccountEntry::local(),
+            account("ys", crate::config::ProviderFamily::Yetishare),
+        ],
         "local",
         "ys",
         PathBuf::from("/home/me"),
@@ -63,7 +76,7 @@ fn state() -> State {
     s
 }
 
-fn key(s: &mut State, code: KeyCode) -> Vec<Effect> {
+pub(super) fn key(s: &mut State, code: KeyCode) -> Vec<Effect> {
     update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
@@ -226,7 +239,11 @@ fn captcha_answer_goes_back_through_the_reply_and_esc_drops_it() {
         message: "captcha".into(),
         reply: tx,
     };
-    update(&mut s, Msg::Engine(crate::transfer::Event::Ask(ask)));
+    let fx = update(&mut s, Msg::Engine(crate::transfer::Event::Ask(ask)));
+    assert!(
+        fx.is_empty(),
+        "an image captcha opens in a browser only on `o`: {fx:?}"
+    );
     assert_eq!(s.pending_questions(), 1);
     let fx = key(&mut s, KeyCode::Char('o'));
     assert!(matches!(&fx[..], [Effect::OpenUrl(u)] if u == "http://example.test/c.png"));

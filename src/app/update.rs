@@ -4,8 +4,9 @@
 use crossterm::event::KeyEvent;
 use tui_input::Input;
 
-use super::modal::{ConfirmAction, InputPurpose, Modal};
-use super::{Action, Effect, JobOp, Layer, Msg, State};
+use super::modal::{AccountPicker, CaptchaTarget, ConfirmAction, InputPurpose, Modal};
+use super::update_accounts;
+use super::{Action, Effect, JobOp, Layer, LoginState, Msg, State};
 use crate::sanitize::for_terminal;
 use crate::transfer::{Event, JobSpec, JobState, LOCAL, Question};
 
@@ -52,6 +53,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if pane.seq != seq {
                 return vec![];
             }
+            let signed_in = result.is_ok() && !pane.is_local();
             match result {
                 Ok(entries) => pane.set_entries(entries),
                 Err(e) => {
@@ -60,7 +62,24 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
             }
             pane.clamp(height);
+            let account = pane.account.clone();
+            if signed_in && let Some(a) = state.account_mut(&account) {
+                a.login = LoginState::SignedIn;
+            }
             vec![]
+        }
+        Msg::Login {
+            account,
+            pane,
+            result,
+        } => update_accounts::login_result(state, account, pane, result),
+        Msg::AccountSaved {
+            name,
+            account,
+            result,
+        } => update_accounts::account_saved(state, name, account, result),
+        Msg::SecretSaved { account, result } => {
+            update_accounts::secret_saved(state, account, result)
         }
         Msg::Engine(event) => engine_event(state, event),
         Msg::Link { entry_id, result } => {
@@ -110,22 +129,24 @@ fn engine_event(state: &mut State, event: Event) -> Vec<Effect> {
             message,
             reply,
         }) => {
-            let round = state.captcha_rounds.entry(job).or_insert(0);
+            let target = CaptchaTarget::Job(job);
+            let round = state.captcha_rounds.entry(target.clone()).or_insert(0);
             *round += 1;
             let captcha = super::modal::Captcha {
-                job,
+                target,
                 what: for_terminal(&what).into_owned(),
                 challenge,
                 message: for_terminal(&message).into_owned(),
                 reply: Some(reply),
                 input: Input::default(),
                 round: *round,
+                opened_in_browser: false,
             };
-            state.modals.push(Modal::Captcha(Box::new(captcha)));
+            return update_accounts::show_captcha(state, captcha);
         }
         Event::Changed(view) => {
             if view.state.is_finished() {
-                state.captcha_rounds.remove(&view.id);
+                state.captcha_rounds.remove(&CaptchaTarget::Job(view.id));
             }
             if matches!(view.state, JobState::Done { .. }) {
                 for side in 0..2 {
@@ -298,9 +319,11 @@ pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
             let cursor = state
                 .accounts
                 .iter()
-                .position(|a| a == current)
+                .position(|a| &a.name == current)
                 .unwrap_or(0);
-            state.modals.push(Modal::AccountPicker { cursor });
+            state
+                .modals
+                .push(Modal::AccountPicker(AccountPicker { cursor, note: None }));
         }
         Action::Help => state.modals.push(Modal::Help),
         Action::Quit => return quit(state),

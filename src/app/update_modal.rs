@@ -3,7 +3,8 @@
 use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
-use super::modal::{CONFLICT_CHOICES, ConfirmAction, InputPurpose, Modal};
+use super::modal::{CONFLICT_CHOICES, CaptchaTarget, ConfirmAction, InputPurpose, Modal};
+use super::update_accounts as accounts;
 use super::{Action, Effect, Layer, State};
 use crate::transfer::{ConflictAnswer, JobSpec};
 
@@ -13,6 +14,9 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     };
     match top {
+        Modal::AccountPicker(picker) => accounts::picker_key(state, picker, &key),
+        Modal::AccountForm(form) => accounts::form_key(state, form, action, &key),
+        Modal::Secret(prompt) => accounts::secret_key(state, prompt, action, &key),
         Modal::Input { purpose, mut input } => match action {
             Some(Action::Cancel) => {
                 if purpose == InputPurpose::Filter {
@@ -90,12 +94,18 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 }
             }
         }
-        Modal::Captcha(mut c) => match action {
-            Some(Action::Cancel) => {
+        Modal::Captcha(mut c) => match (action, c.target.clone()) {
+            (Some(Action::Cancel), CaptchaTarget::Job(_)) => {
                 state.status = Some(format!("captcha dropped: {} is cancelled", c.what));
                 vec![]
             }
-            Some(Action::Confirm) => {
+            (Some(Action::Cancel), CaptchaTarget::Login(account)) => {
+                accounts::cancel_login(state, account)
+            }
+            (Some(Action::Confirm), CaptchaTarget::Login(account)) => {
+                accounts::answer_login(state, c, account)
+            }
+            (Some(Action::Confirm), CaptchaTarget::Job(_)) => {
                 let answer = c.input.value().trim().to_string();
                 match c.reply.take() {
                     Some(reply) if !answer.is_empty() => {
@@ -110,7 +120,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 }
             }
             // `o` opens the URL only while nothing is typed yet (captchas can hold an 'o').
-            Some(Action::OpenUrl) if c.input.value().is_empty() => {
+            (Some(Action::OpenUrl), _) if c.input.value().is_empty() => {
                 let url = c.challenge.url.clone();
                 state.modals.push(Modal::Captcha(c));
                 url.filter(|u| is_web_url(u))
@@ -147,32 +157,6 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             });
             out
         }
-        Modal::AccountPicker { mut cursor } => match action {
-            Some(Action::Up) => {
-                cursor = cursor.saturating_sub(1);
-                state.modals.push(Modal::AccountPicker { cursor });
-                vec![]
-            }
-            Some(Action::Down) => {
-                cursor = (cursor + 1).min(state.accounts.len().saturating_sub(1));
-                state.modals.push(Modal::AccountPicker { cursor });
-                vec![]
-            }
-            Some(Action::Confirm) => {
-                let Some(account) = state.accounts.get(cursor).cloned() else {
-                    return vec![];
-                };
-                let home = state.home.clone();
-                state.pane_mut().switch_account(&account, &home);
-                let side = state.focus;
-                vec![state.list(side)]
-            }
-            Some(Action::Cancel) => vec![],
-            _ => {
-                state.modals.push(Modal::AccountPicker { cursor });
-                vec![]
-            }
-        },
         top @ (Modal::Help | Modal::Error { .. }) => {
             let close = matches!(action, Some(Action::Cancel | Action::Confirm))
                 || key.code == KeyCode::Char('q');

@@ -2,14 +2,12 @@
 
 use std::io::BufRead;
 
+use super::account_setup::check_secret;
 use super::progress::note;
 use super::{AccountsCommand, CliError, CliResult, Context};
+use crate::config::new_account::{AccountError, AccountField, secret_kind, validate_account};
 use crate::config::secrets::{self, KeyringError, Secret};
-use crate::config::{
-    AccountConfig, ProviderFamily, check_account_name, check_base_url, remove_account,
-    write_account,
-};
-use crate::provider::open::open_account;
+use crate::config::{remove_account, write_account};
 use crate::sanitize::for_terminal;
 
 pub async fn run(ctx: &Context, cmd: AccountsCommand) -> CliResult {
@@ -28,13 +26,14 @@ pub async fn run(ctx: &Context, cmd: AccountsCommand) -> CliResult {
 }
 
 async fn list(ctx: &Context) -> CliResult {
-    if ctx.config.accounts.is_empty() {
+    let accounts = ctx.accounts();
+    if accounts.is_empty() {
         note(format!(
             "no accounts in {}; add one with `haul accounts add NAME --provider ... --base-url ...`",
             ctx.config_path.display()
         ));
     }
-    for (name, account) in &ctx.config.accounts {
+    for (name, account) in &accounts {
         let secret = match ctx.secret(name).await {
             Ok((_, source)) => source.label().to_string(),
             Err(_) => "missing".to_string(),
@@ -57,34 +56,23 @@ async fn add(
     username: Option<String>,
     secret_stdin: bool,
 ) -> CliResult {
-    check_account_name(name)?;
-    let provider = ProviderFamily::parse(provider)
-        .ok_or_else(|| CliError::usage(format!("unknown provider {provider:?}")))?;
-    check_base_url(base_url).map_err(|m| CliError::usage(format!("--base-url: {m}")))?;
-    let account = AccountConfig {
-        provider,
-        base_url: base_url.trim_end_matches('/').to_string(),
-        username: username.filter(|u| !u.is_empty()),
-    };
+    let account =
+        validate_account(name, provider, base_url, username.as_deref()).map_err(usage_error)?;
     let var = secrets::env_var_name(name);
     let secret = if secret_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
         Some(line.trim().to_string()).filter(|s| !s.is_empty())
     } else if ctx.interactive {
-        let prompt = match provider {
-            ProviderFamily::Yetishare if account.username.is_none() => "API keys as KEY1:KEY2: ",
-            ProviderFamily::Xfilesharing => "API key: ",
-            _ => "password or access token: ",
-        };
-        let s = rpassword::prompt_password(format!("{name} {prompt}"))?;
+        let kind = secret_kind(account.provider, account.username.is_some());
+        let s = rpassword::prompt_password(format!("{name} {kind}: "))?;
         Some(s.trim().to_string()).filter(|s| !s.is_empty())
     } else {
         None
     };
     if let Some(s) = &secret {
         // Catch a malformed secret now rather than at first use.
-        open_account(&account, &Secret::new(s.clone()))?;
+        check_secret(&account, &Secret::new(s.clone())).map_err(CliError::new)?;
     }
     write_account(&ctx.config_path, name, &account)?;
     note(format!(
@@ -114,6 +102,15 @@ async fn add(
     }
 }
 
+/// A field error as the command line reports it.
+fn usage_error(e: AccountError) -> CliError {
+    match e.field {
+        Some(AccountField::BaseUrl) => CliError::usage(format!("--base-url: {}", e.message)),
+        Some(AccountField::Provider) => CliError::usage(e.message),
+        _ => CliError::new(e.message),
+    }
+}
+
 async fn remove(ctx: &Context, name: &str) -> CliResult {
     ctx.account(name)?;
     remove_account(&ctx.config_path, name)?;
@@ -133,7 +130,7 @@ async fn test(ctx: &Context, only: Option<&str>) -> CliResult {
             ctx.account(n)?;
             vec![n.to_string()]
         }
-        None => ctx.config.accounts.keys().cloned().collect(),
+        None => ctx.account_names(),
     };
     let mut failed = 0;
     for name in &names {

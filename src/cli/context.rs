@@ -1,27 +1,66 @@
 //! What every command needs: the config, the accounts' secrets, and open providers.
+//!
+//! The accounts can change while the terminal UI runs (a new account, a secret typed again),
+//! so they sit behind locks; every other setting is fixed once loaded.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use tokio::sync::Mutex;
 
+use super::account_setup;
 use super::{Cli, CliError, CliResult};
-use crate::config::secrets::{self, Secret, SecretSource};
-use crate::config::{AccountConfig, Config, ProviderFamily, config_path};
+use crate::config::new_account::{AccountError, AccountField};
+use crate::config::secrets::{self, Secret, SecretKept, SecretSource};
+use crate::config::{AccountConfig, Config, ProviderFamily, TransfersConfig, config_path};
 use crate::emulator::DemoAccount;
 use crate::provider::Provider;
 use crate::provider::open::open_account;
 
+/// The config path of a `--demo` run: nothing is ever written there.
+const DEMO_CONFIG: &str = "(demo)";
+
 pub struct Context {
     pub config_path: PathBuf,
-    pub config: Config,
-    /// Secrets given directly (the demo accounts), by account name.
-    inline_secrets: BTreeMap<String, Secret>,
+    /// The file's settings; its `accounts` table is moved into `accounts`.
+    settings: Config,
+    accounts: RwLock<BTreeMap<String, AccountConfig>>,
+    /// Secrets held in memory, by account name: the demo's, and those typed into the terminal
+    /// UI that no keyring could keep. They win over the keyring and the environment.
+    held_secrets: RwLock<BTreeMap<String, (Secret, SecretSource)>>,
     /// Whether we may ask the person at the terminal.
     pub interactive: bool,
     providers: Mutex<HashMap<String, Arc<dyn Provider>>>,
+}
+
+/// Why an account's provider could not be opened.
+#[derive(Debug)]
+pub enum OpenError {
+    /// No secret anywhere: `env_var` is the variable to set.
+    NoSecret {
+        env_var: String,
+        message: String,
+    },
+    Other(CliError),
+}
+
+impl From<OpenError> for CliError {
+    fn from(e: OpenError) -> Self {
+        match e {
+            OpenError::NoSecret { message, .. } => CliError::new(message),
+            OpenError::Other(e) => e,
+        }
+    }
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Context {
@@ -47,59 +86,182 @@ impl Context {
                     username: a.username,
                 },
             );
-            inline.insert(a.name, Secret::new(a.secret));
+            inline.insert(a.name, (Secret::new(a.secret), SecretSource::Inline));
         }
-        Context::new(cli, PathBuf::from("(demo)"), config, inline)
+        Context::new(cli, PathBuf::from(DEMO_CONFIG), config, inline)
     }
 
     fn new(
         cli: &Cli,
         config_path: PathBuf,
-        config: Config,
-        inline_secrets: BTreeMap<String, Secret>,
+        mut settings: Config,
+        held_secrets: BTreeMap<String, (Secret, SecretSource)>,
     ) -> Context {
+        let accounts = std::mem::take(&mut settings.accounts);
         Context {
             config_path,
-            config,
-            inline_secrets,
+            settings,
+            accounts: RwLock::new(accounts),
+            held_secrets: RwLock::new(held_secrets),
             interactive: !cli.no_input && std::io::stdin().is_terminal(),
             providers: Mutex::new(HashMap::new()),
         }
     }
 
-    pub fn account(&self, name: &str) -> CliResult<&AccountConfig> {
-        self.config.account(name).ok_or_else(|| {
-            let known: Vec<&str> = self.config.accounts.keys().map(String::as_str).collect();
-            let known = if known.is_empty() {
-                "none configured".to_string()
-            } else {
-                format!("configured: {}", known.join(", "))
-            };
-            CliError::new(format!(
-                "no account named {name:?} in {} ({known})",
-                self.config_path.display()
-            ))
-        })
+    /// A `--demo` run: accounts live in memory only.
+    pub fn is_demo(&self) -> bool {
+        self.config_path == Path::new(DEMO_CONFIG)
+    }
+
+    /// `[transfers]` from the config.
+    pub fn transfers(&self) -> &TransfersConfig {
+        &self.settings.transfers
+    }
+
+    /// `[keys]` from the config.
+    pub fn keys(&self) -> &BTreeMap<String, BTreeMap<String, Vec<String>>> {
+        &self.settings.keys
+    }
+
+    /// The configured accounts, by name.
+    pub fn accounts(&self) -> Vec<(String, AccountConfig)> {
+        read(&self.accounts)
+            .iter()
+            .map(|(n, a)| (n.clone(), a.clone()))
+            .collect()
+    }
+
+    pub fn account_names(&self) -> Vec<String> {
+        read(&self.accounts).keys().cloned().collect()
+    }
+
+    pub fn account(&self, name: &str) -> CliResult<AccountConfig> {
+        let accounts = read(&self.accounts);
+        if let Some(a) = accounts.get(name) {
+            return Ok(a.clone());
+        }
+        let known: Vec<&str> = accounts.keys().map(String::as_str).collect();
+        let known = if known.is_empty() {
+            "none configured".to_string()
+        } else {
+            format!("configured: {}", known.join(", "))
+        };
+        Err(CliError::new(format!(
+            "no account named {name:?} in {} ({known})",
+            self.config_path.display()
+        )))
     }
 
     /// The secret of an account and where it came from.
     pub async fn secret(&self, name: &str) -> CliResult<(Secret, SecretSource)> {
-        if let Some(s) = self.inline_secrets.get(name) {
-            return Ok((s.clone(), SecretSource::Inline));
+        self.find_secret(name)
+            .await
+            .map_err(|(_, message)| CliError::new(message))
+    }
+
+    /// The secret, or the variable to set and the reason in words.
+    async fn find_secret(&self, name: &str) -> Result<(Secret, SecretSource), (String, String)> {
+        if let Some(held) = read(&self.held_secrets).get(name) {
+            return Ok(held.clone());
         }
-        secrets::lookup(name).await.map_err(CliError::new)
+        secrets::lookup(name)
+            .await
+            .map_err(|message| (secrets::env_var_name(name), message))
     }
 
     /// The provider for an account, opened once and shared (one session per account).
     pub async fn provider(&self, name: &str) -> CliResult<Arc<dyn Provider>> {
+        Ok(self.open_provider(name).await?)
+    }
+
+    /// [`Context::provider`], telling a missing secret apart.
+    pub async fn open_provider(&self, name: &str) -> Result<Arc<dyn Provider>, OpenError> {
         let mut cache = self.providers.lock().await;
         if let Some(p) = cache.get(name) {
             return Ok(p.clone());
         }
-        let account = self.account(name)?;
-        let (secret, _) = self.secret(name).await?;
-        let provider = open_account(account, &secret).map_err(|e| e.context(name))?;
+        let account = self.account(name).map_err(OpenError::Other)?;
+        let (secret, _) = self
+            .find_secret(name)
+            .await
+            .map_err(|(env_var, message)| OpenError::NoSecret { env_var, message })?;
+        let provider = open_account(&account, &secret)
+            .map_err(|e| OpenError::Other(CliError::from(e.context(name))))?;
         cache.insert(name.to_string(), provider.clone());
         Ok(provider)
+    }
+
+    /// Drop the open provider of an account: the next use opens it again (with a new secret).
+    pub async fn forget_provider(&self, name: &str) {
+        self.providers.lock().await.remove(name);
+    }
+
+    /// Add (or replace) an account for the terminal UI: checked as `haul accounts add` checks
+    /// it, written to the config file (in memory only in `--demo`), its secret kept in the
+    /// keyring or, where none runs, in memory for this session.
+    pub async fn add_account(
+        &self,
+        name: &str,
+        account: AccountConfig,
+        secret: Option<Secret>,
+    ) -> Result<Option<SecretKept>, AccountError> {
+        let account = crate::config::new_account::validate_account(
+            name,
+            account.provider.as_str(),
+            &account.base_url,
+            account.username.as_deref(),
+        )?;
+        if let Some(s) = &secret {
+            account_setup::check_secret(&account, s)
+                .map_err(|m| AccountError::at(AccountField::Secret, m))?;
+        }
+        if !self.is_demo() {
+            let path = self.config_path.clone();
+            let (file_name, written) = (name.to_string(), account.clone());
+            tokio::task::spawn_blocking(move || {
+                crate::config::write_account(&path, &file_name, &written)
+            })
+            .await
+            .map_err(|e| AccountError::general(e.to_string()))?
+            .map_err(|e| AccountError::general(e.to_string()))?;
+        }
+        write(&self.accounts).insert(name.to_string(), account);
+        write(&self.held_secrets).remove(name);
+        self.forget_provider(name).await;
+        match secret {
+            Some(s) => Ok(Some(self.keep_secret(name, s).await)),
+            None => Ok(None),
+        }
+    }
+
+    /// A new secret for an existing account (checked for its shape first); the open provider
+    /// is dropped, so the next use signs in with it.
+    pub async fn replace_secret(&self, name: &str, secret: Secret) -> Result<SecretKept, String> {
+        let account = self.account(name).map_err(|e| e.message)?;
+        account_setup::check_secret(&account, &secret)?;
+        let kept = self.keep_secret(name, secret).await;
+        self.forget_provider(name).await;
+        Ok(kept)
+    }
+
+    async fn keep_secret(&self, name: &str, secret: Secret) -> SecretKept {
+        let kept = if self.is_demo() {
+            SecretKept::Demo
+        } else {
+            secrets::keep(name, &secret).await
+        };
+        let mut held = write(&self.held_secrets);
+        match kept {
+            SecretKept::Keyring => {
+                held.remove(name);
+            }
+            SecretKept::Demo => {
+                held.insert(name.to_string(), (secret, SecretSource::Inline));
+            }
+            SecretKept::Session { .. } => {
+                held.insert(name.to_string(), (secret, SecretSource::Session));
+            }
+        }
+        kept
     }
 }

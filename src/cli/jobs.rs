@@ -40,7 +40,7 @@ pub struct TransferArgs {
 impl TransferArgs {
     /// The engine's settings: flags, then `[transfers]` in the config, then defaults.
     pub fn engine_config(&self, ctx: &Context, dedupe: bool) -> CliResult<EngineConfig> {
-        let t = &ctx.config.transfers;
+        let t = ctx.transfers();
         let defaults = EngineConfig::default();
         let rate = self.bwlimit.as_ref().or(t.bwlimit.as_ref());
         let bwlimit = match rate {

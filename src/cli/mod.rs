@@ -1,6 +1,7 @@
 //! The scripting CLI: clap definitions and dispatch. One file per command.
 
 mod about;
+mod account_setup;
 mod accounts;
 mod captcha;
 mod context;

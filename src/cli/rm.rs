@@ -17,8 +17,8 @@ pub async fn run(
     let target = RemoteTarget::parse(target)?;
     let provider = ctx.provider(&target.account).await?;
     if !provider.capabilities().delete {
-        let base = &ctx.account(&target.account)?.base_url;
-        let host = url::Url::parse(base)
+        let base = ctx.account(&target.account)?.base_url;
+        let host = url::Url::parse(&base)
             .ok()
             .and_then(|u| {
                 u.host_str()

@@ -3,10 +3,18 @@
 use std::io::IsTerminal;
 use std::sync::Arc;
 
+use async_trait::async_trait;
+
+use super::context::OpenError;
 use super::jobs::{ContextAccounts, TransferArgs, open_journal};
 use super::{CliError, CliResult, Context};
-use crate::app::{Keymap, State};
+use crate::app::{AccountEntry, Keymap, State};
+use crate::config::AccountConfig;
+use crate::config::new_account::AccountError;
+use crate::config::secrets::{Secret, SecretKept};
+use crate::provider::Provider;
 use crate::transfer::{ConflictPolicy, Engine, Journal, LOCAL};
+use crate::tui::{AccountBook, OpenFailure};
 
 pub fn has_terminal() -> bool {
     std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
@@ -18,9 +26,9 @@ pub async fn run(ctx: &Arc<Context>, demo: bool) -> CliResult {
             "the terminal UI needs a terminal; run `haul --help` for the scripting commands",
         ));
     }
-    let keymap = Keymap::load(&ctx.config.keys).map_err(CliError::new)?;
+    let keymap = Keymap::load(ctx.keys()).map_err(CliError::new)?;
     let mut config = TransferArgs::default().engine_config(ctx, true)?;
-    if ctx.config.transfers.on_conflict.is_none() {
+    if ctx.transfers().on_conflict.is_none() {
         config.on_conflict = ConflictPolicy::Ask;
     }
     // The demo's accounts are new every run: its jobs are not kept.
@@ -32,28 +40,53 @@ pub async fn run(ctx: &Arc<Context>, demo: bool) -> CliResult {
     } else {
         open_journal()?
     };
-    let accounts = Arc::new(ContextAccounts(ctx.clone()));
-    let (engine, events) = Engine::start(config, journal, accounts.clone())
+    let (engine, events) = Engine::start(config, journal, Arc::new(ContextAccounts(ctx.clone())))
         .map_err(|e| CliError::new(e.to_string()))?;
-    let mut names = vec![LOCAL.to_string()];
-    names.extend(ctx.config.accounts.keys().cloned());
+    let configured = ctx.accounts();
+    let mut accounts = vec![AccountEntry::local()];
+    accounts.extend(configured.iter().map(|(n, a)| AccountEntry::remote(n, a)));
     // The demo opens on its first account (the emulator lists YetiShare's first).
+    let names: Vec<&String> = configured.iter().map(|(n, _)| n).collect();
     let right = if demo {
-        ctx.config
-            .accounts
-            .keys()
+        names
+            .iter()
             .find(|n| n.as_str() == "ys")
-            .or_else(|| ctx.config.accounts.keys().next())
+            .or_else(|| names.first())
     } else {
-        ctx.config.accounts.keys().next()
+        names.first()
     }
-    .cloned()
+    .map(|n| n.to_string())
     .unwrap_or_else(|| LOCAL.to_string());
     let home = std::env::current_dir()
         .or_else(|_| std::env::var("HOME").map(std::path::PathBuf::from))
         .unwrap_or_else(|_| std::path::PathBuf::from("/"));
-    let state = State::new(names, LOCAL, &right, home, keymap);
-    crate::tui::run(state, engine, events, accounts)
+    let mut state = State::new(accounts, LOCAL, &right, home, keymap);
+    state.opens_browser = std::env::var_os("HAUL_NO_BROWSER").is_none();
+    let book = Arc::new(ContextAccounts(ctx.clone()));
+    crate::tui::run(state, engine, events, book)
         .await
         .map_err(|e| CliError::new(format!("terminal: {e}")))
+}
+
+#[async_trait]
+impl AccountBook for ContextAccounts {
+    async fn provider(&self, account: &str) -> Result<Arc<dyn Provider>, OpenFailure> {
+        self.0.open_provider(account).await.map_err(|e| match e {
+            OpenError::NoSecret { env_var, .. } => OpenFailure::NoSecret { env_var },
+            OpenError::Other(e) => OpenFailure::Failed(e.message),
+        })
+    }
+
+    async fn add_account(
+        &self,
+        name: &str,
+        account: AccountConfig,
+        secret: Option<Secret>,
+    ) -> Result<Option<SecretKept>, AccountError> {
+        self.0.add_account(name, account, secret).await
+    }
+
+    async fn replace_secret(&self, account: &str, secret: Secret) -> Result<SecretKept, String> {
+        self.0.replace_secret(account, secret).await
+    }
 }

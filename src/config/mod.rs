@@ -2,6 +2,7 @@
 //!
 //! Secrets never live here: see [`secrets`].
 
+pub mod new_account;
 pub mod secrets;
 
 use std::collections::BTreeMap;

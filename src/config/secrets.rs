@@ -32,6 +32,8 @@ pub enum SecretSource {
     Env,
     /// Given directly (the `--demo` emulator accounts).
     Inline,
+    /// Typed into the terminal UI where no keyring could keep it: held in memory until haul quits.
+    Session,
 }
 
 impl SecretSource {
@@ -40,6 +42,7 @@ impl SecretSource {
             SecretSource::Keyring => "keyring",
             SecretSource::Env => "environment",
             SecretSource::Inline => "built-in",
+            SecretSource::Session => "this session only",
         }
     }
 }
@@ -66,6 +69,30 @@ pub enum KeyringError {
     Unavailable(String),
     #[error("keyring error: {0}")]
     Other(String),
+}
+
+/// Where a newly given secret was put.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretKept {
+    /// In the OS keyring: it stays.
+    Keyring,
+    /// In memory until haul quits, because the keyring could not take it (`why`); `env_var`
+    /// is what to set to keep it.
+    Session { why: String, env_var: String },
+    /// In memory: `--demo` accounts never outlive the run.
+    Demo,
+}
+
+/// Store `secret` in the keyring; where it could not go, say why (the caller keeps it in
+/// memory or tells the person which variable to set).
+pub async fn keep(account: &str, secret: &Secret) -> SecretKept {
+    match keyring_set(account, secret).await {
+        Ok(()) => SecretKept::Keyring,
+        Err(e) => SecretKept::Session {
+            why: e.to_string(),
+            env_var: env_var_name(account),
+        },
+    }
 }
 
 /// How long we wait for a keyring daemon before giving up on it.

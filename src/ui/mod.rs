@@ -1,6 +1,7 @@
 //! Rendering only: `render(&State, &Theme, &mut Frame)`. Nothing here touches the network or
 //! changes state.
 
+mod account_modals;
 mod modals;
 mod panes;
 mod queue;
@@ -16,12 +17,30 @@ use ratatui_image::protocol::Protocol;
 pub use theme::Theme;
 
 use crate::app::{State, layout};
-use crate::transfer::JobId;
 
-/// Images prepared by the driver for the terminal's graphics protocol (captchas by job).
+/// Images prepared by the driver for the terminal's graphics protocol: captchas by challenge id.
 #[derive(Default)]
 pub struct Images {
-    pub captcha: HashMap<JobId, Protocol>,
+    pub captcha: HashMap<String, Protocol>,
+}
+
+/// A captcha image made ready for the terminal's graphics protocol (`None` if it is not an
+/// image we can read), scaled to fill 72 x 8 cells: a captcha is small, and in half blocks at
+/// its own size its letters would be a few cells high.
+pub fn captcha_protocol(picker: &ratatui_image::picker::Picker, bytes: &[u8]) -> Option<Protocol> {
+    let img = image::load_from_memory(bytes).ok()?;
+    // Where the scaled image does not fill whole cells, pad with its own corner's colour rather
+    // than black: a captcha's background runs on instead of a dark edge.
+    let mut picker = picker.clone();
+    let corner = image::GenericImageView::get_pixel(&img, 0, 0);
+    picker.set_background_color(Some(corner));
+    picker
+        .new_protocol(
+            img,
+            ratatui::layout::Size::new(72, 8),
+            ratatui_image::Resize::Scale(Some(image::imageops::FilterType::Triangle)),
+        )
+        .ok()
 }
 
 /// Draw the whole screen.

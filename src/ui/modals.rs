@@ -1,4 +1,5 @@
-//! The top modal: confirm, input, conflict, captcha, error, help, info, account picker.
+//! The top modal: confirm, input, conflict, captcha, error, help, info; the account picker
+//! and its forms are in `account_modals`.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui_image::Image;
 
 use super::{Images, Theme, centered, fit};
-use crate::app::modal::{CONFLICT_CHOICES, Captcha, Modal};
+use crate::app::modal::{CONFLICT_CHOICES, Captcha, CaptchaTarget, Modal};
 use crate::app::queue::human_bytes;
 use crate::app::{Action, Layer, State};
 use crate::provider::ChallengeKind;
@@ -151,28 +152,14 @@ pub fn modal(
             let h = lines.len() as u16 + 2;
             boxed(frame, theme, area, "Info", 76, h, lines);
         }
-        Modal::AccountPicker { cursor } => {
-            let lines = state
-                .accounts
-                .iter()
-                .enumerate()
-                .map(|(i, a)| {
-                    let line = Line::from(format!(" {} ", for_terminal(a)));
-                    if i == *cursor {
-                        line.style(theme.get("cursor"))
-                    } else {
-                        line
-                    }
-                })
-                .collect::<Vec<_>>();
-            let h = lines.len() as u16 + 2;
-            boxed(frame, theme, area, "Show in this pane", 40, h, lines);
-        }
+        Modal::AccountPicker(p) => super::account_modals::picker(state, p, theme, frame, area),
+        Modal::AccountForm(f) => super::account_modals::form(state, f, theme, frame, area),
+        Modal::Secret(p) => super::account_modals::secret(state, p, theme, frame, area),
     }
 }
 
 /// A bordered box with `lines`; returns the inner area.
-fn boxed(
+pub(super) fn boxed(
     frame: &mut Frame,
     theme: &Theme,
     area: Rect,
@@ -217,20 +204,29 @@ fn captcha(
     let r = boxed(frame, theme, area, &title, 76, 18, vec![]);
     let image_h = r.height.saturating_sub(7).min(8);
     let image_area = Rect::new(r.x, r.y, r.width, image_h);
-    match images.captcha.get(&c.job) {
+    match images.captcha.get(&c.challenge.id) {
         Some(protocol) => frame.render_widget(Image::new(protocol), image_area),
         None => {
-            let text = match c.challenge.kind {
-                ChallengeKind::ImageCaptcha => {
-                    "(the image shows here where the terminal can draw it)"
+            let text = match (c.challenge.kind, c.opened_in_browser) {
+                (ChallengeKind::ImageCaptcha, _) => {
+                    "(the image shows here where the terminal can draw it)".to_string()
                 }
-                ChallengeKind::ReCaptcha => {
-                    "(a reCaptcha: solve it in the browser, paste the token)"
+                (ChallengeKind::ReCaptcha, true) => format!(
+                    "A reCaptcha: its page was opened in your browser ({} opens it again). \
+                     Solve it there, then paste the token the page shows below.",
+                    keys(Action::OpenUrl)
+                ),
+                (ChallengeKind::ReCaptcha, false) => {
+                    "A reCaptcha: open the URL below in a browser, \
+                     solve it, then paste the token the page shows below."
+                        .to_string()
                 }
             };
             frame.render_widget(
-                Paragraph::new(text).style(theme.get("dim")),
-                Rect::new(r.x, r.y + image_h / 2, r.width, 1),
+                Paragraph::new(text)
+                    .style(theme.get("dim"))
+                    .wrap(Wrap { trim: true }),
+                Rect::new(r.x, r.y + image_h / 2, r.width, 2.min(image_h.max(1))),
             );
         }
     }
@@ -271,8 +267,16 @@ fn captcha(
     );
     let cursor = (c.input.visual_cursor().saturating_sub(scroll)) as u16;
     frame.set_cursor_position((field.x + cursor.min(field.width), field.y));
+    let open = match c.challenge.kind {
+        ChallengeKind::ImageCaptcha => "open the image in a browser",
+        ChallengeKind::ReCaptcha => "open the page in a browser",
+    };
+    let cancel = match &c.target {
+        CaptchaTarget::Job(_) => "cancel this job (others go on)",
+        CaptchaTarget::Login(_) => "cancel signing in",
+    };
     let hint = format!(
-        "{} send   {} open the image in a browser   {} cancel this job (others go on)",
+        "{} send   {} {open}   {} {cancel}",
         keys(Action::Confirm),
         keys(Action::OpenUrl),
         keys(Action::Cancel)
@@ -297,7 +301,7 @@ fn help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let inner = block.inner(r);
     frame.render_widget(block, r);
     let mut items: Vec<(String, Option<ratatui::style::Style>)> = Vec::new();
-    for layer in [Layer::Panes, Layer::Queue, Layer::Modal] {
+    for layer in Layer::ALL {
         items.push((format!("[{}]", layer.name()), Some(theme.get("header"))));
         for (action, keys) in state.keymap.bindings(layer) {
             let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();

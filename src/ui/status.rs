@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{Theme, fit};
 use crate::app::queue::human_bytes;
-use crate::app::{Action, Layer, State};
+use crate::app::{Action, Layer, Modal, State};
 
 pub fn status_bar(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let t = state.queue.totals();
@@ -65,11 +65,33 @@ pub fn status_bar(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// Key hints for the layer in use, from the live keymap.
 pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let (layer, actions): (Layer, &[Action]) = if !state.modals.is_empty() {
-        (
-            Layer::Modal,
-            &[Action::Confirm, Action::Cancel, Action::OpenUrl],
-        )
+    let (layer, actions): (Layer, &[Action]) = if let Some(top) = state.modals.last() {
+        match top {
+            Modal::AccountPicker(_) => (
+                Layer::Picker,
+                &[
+                    Action::Confirm,
+                    Action::NewAccount,
+                    Action::EnterSecret,
+                    Action::SignIn,
+                    Action::Cancel,
+                ],
+            ),
+            Modal::AccountForm(_) => (
+                Layer::Modal,
+                &[
+                    Action::NextField,
+                    Action::PrevField,
+                    Action::Confirm,
+                    Action::Cancel,
+                ],
+            ),
+            Modal::Secret(_) => (Layer::Modal, &[Action::Confirm, Action::Cancel]),
+            _ => (
+                Layer::Modal,
+                &[Action::Confirm, Action::Cancel, Action::OpenUrl],
+            ),
+        }
     } else if state.show_queue {
         (
             Layer::Queue,
