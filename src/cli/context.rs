@@ -123,6 +123,11 @@ impl Context {
         &self.settings.keys
     }
 
+    /// `[theme]` from the config.
+    pub fn theme(&self) -> &BTreeMap<String, crate::config::StyleOverride> {
+        &self.settings.theme
+    }
+
     /// The configured accounts, by name.
     pub fn accounts(&self) -> Vec<(String, AccountConfig)> {
         read(&self.accounts)

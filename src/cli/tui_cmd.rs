@@ -27,6 +27,8 @@ pub async fn run(ctx: &Arc<Context>, demo: bool) -> CliResult {
         ));
     }
     let keymap = Keymap::load(ctx.keys()).map_err(CliError::new)?;
+    let theme = crate::ui::Theme::from_config(ctx.theme())
+        .map_err(|e| CliError::new(format!("{}: {e}", ctx.config_path.display())))?;
     let mut config = TransferArgs::default().engine_config(ctx, true)?;
     if ctx.transfers().on_conflict.is_none() {
         config.on_conflict = ConflictPolicy::Ask;
@@ -63,7 +65,7 @@ pub async fn run(ctx: &Arc<Context>, demo: bool) -> CliResult {
     let mut state = State::new(accounts, LOCAL, &right, home, keymap);
     state.opens_browser = std::env::var_os("HAUL_NO_BROWSER").is_none();
     let book = Arc::new(ContextAccounts(ctx.clone()));
-    crate::tui::run(state, engine, events, book)
+    crate::tui::run(state, engine, events, book, theme)
         .await
         .map_err(|e| CliError::new(format!("terminal: {e}")))
 }

@@ -87,6 +87,20 @@ pub struct Config {
     /// (`[keys.panes] copy = ["F5", "c"]`); layers and actions as in `assets/keymap.toml`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub keys: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// `[theme.STYLE]` overrides of the TUI's named styles
+    /// (`[theme.cursor] fg = "black"`, `bg = "#ffaf00"`, `modifiers = ["bold"]`); names as in
+    /// `assets/theme.toml`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub theme: BTreeMap<String, StyleOverride>,
+}
+
+/// One named style's override: each given field replaces the built-in one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StyleOverride {
+    pub fg: Option<String>,
+    pub bg: Option<String>,
+    pub modifiers: Option<Vec<String>>,
 }
 
 /// A config problem, naming the file, line and field.

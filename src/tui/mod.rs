@@ -75,6 +75,7 @@ pub async fn run(
     engine: Engine,
     mut engine_events: tokio::sync::mpsc::UnboundedReceiver<Event>,
     book: Arc<dyn AccountBook>,
+    theme: Theme,
 ) -> std::io::Result<()> {
     let mut terminal = enter()?;
     let _restore = Restore;
@@ -83,7 +84,6 @@ pub async fn run(
     } else {
         Picker::from_query_stdio().unwrap_or_else(|_| Picker::halfblocks())
     };
-    let theme = Theme::builtin();
     let mut images = Images::default();
     let size = terminal.size()?;
     state.size = (size.width, size.height);
