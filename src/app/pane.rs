@@ -185,17 +185,19 @@ impl PaneState {
     /// Recompute what is shown after a change of entries, sort, filter or hidden toggle.
     pub fn rebuild_view(&mut self) {
         let filter = self.filter.to_lowercase();
+        // Lower-cased once per entry, not once per comparison (100,000 entries sort in ~1.7M).
+        let lower: Vec<String> = self.entries.iter().map(|e| e.name.to_lowercase()).collect();
         let mut view: Vec<usize> = (0..self.entries.len())
             .filter(|&i| {
                 let e = &self.entries[i];
                 (self.show_hidden || !e.name.starts_with('.'))
-                    && (filter.is_empty() || e.name.to_lowercase().contains(&filter))
+                    && (filter.is_empty() || lower[i].contains(&filter))
             })
             .collect();
         let entries = &self.entries;
         let sort = self.sort;
-        view.sort_by(|&a, &b| {
-            let (a, b) = (&entries[a], &entries[b]);
+        view.sort_unstable_by(|&ia, &ib| {
+            let (a, b) = (&entries[ia], &entries[ib]);
             let by = match sort {
                 SortKey::Name => std::cmp::Ordering::Equal,
                 SortKey::Size => b.size.cmp(&a.size),
@@ -204,8 +206,9 @@ impl PaneState {
             b.is_folder()
                 .cmp(&a.is_folder())
                 .then(by)
-                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+                .then_with(|| lower[ia].cmp(&lower[ib]))
                 .then_with(|| a.name.cmp(&b.name))
+                .then(ia.cmp(&ib))
         });
         self.view = view;
         self.clamp(usize::MAX);
