@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use haul::app::modal::{
     AccountForm, AccountPicker, Captcha, CaptchaTarget, ConfirmAction, Conflict, InputPurpose,
     Modal, SecretPrompt,
@@ -282,9 +283,28 @@ fn error_modal() {
 fn help_modal() {
     snap("help", || {
         let mut s = base();
-        s.modals.push(Modal::Help);
+        s.modals.push(Modal::Help { scroll: 0 });
         s
     });
+}
+
+/// At 80x24 the key list does not fit: PgDn twice shows its later part, and the title says
+/// which entries are on screen.
+#[test]
+fn help_modal_scrolled_at_80x24() {
+    let mut s = base();
+    update(&mut s, Msg::Resize(80, 24));
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)),
+    );
+    for _ in 0..2 {
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)),
+        );
+    }
+    insta::assert_snapshot!("help_scrolled_80x24", draw(&mut s, 80, 24));
 }
 
 #[test]

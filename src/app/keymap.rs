@@ -83,6 +83,7 @@ actions! {
     ShiftUp = "shift_up": "move job up",
     ShiftDown = "shift_down": "move job down",
     PauseAll = "pause_all": "pause all",
+    Bandwidth = "bandwidth": "bandwidth limit",
     ResumeAll = "resume_all": "resume all",
     ClearFinished = "clear_finished": "clear finished",
     Details = "details": "job details",

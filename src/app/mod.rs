@@ -125,6 +125,8 @@ pub enum Effect {
     PauseAll,
     ResumeAll,
     ClearFinished,
+    /// The global bandwidth limit, bytes per second (None: unlimited).
+    SetBandwidth(Option<u64>),
     AnswerConflict(oneshot::Sender<ConflictAnswer>, ConflictAnswer),
     AnswerCaptcha(oneshot::Sender<String>, String),
     Link {
@@ -196,6 +198,8 @@ pub struct State {
     pub opens_browser: bool,
     /// Panes to list again once idle (after jobs touched their account).
     pub stale: [bool; 2],
+    /// The global bandwidth limit in force (bytes per second), shown in the status bar.
+    pub bwlimit: Option<u64>,
     pub quit: bool,
 }
 
@@ -226,6 +230,7 @@ impl State {
             captcha_rounds: HashMap::new(),
             opens_browser: true,
             stale: [false, false],
+            bwlimit: None,
             quit: false,
         }
     }

@@ -18,6 +18,8 @@ pub enum InputPurpose {
     Filter,
     /// A file id (or link ending in one) on the focused pane's account, to download.
     Fetch,
+    /// The global bandwidth limit (`10M`, `500K`; empty, 0 or `off` for none).
+    Bandwidth,
 }
 
 impl InputPurpose {
@@ -27,6 +29,9 @@ impl InputPurpose {
             InputPurpose::Rename { .. } => "Rename",
             InputPurpose::Filter => "Filter",
             InputPurpose::Fetch => "Download a file id or link into the other pane",
+            InputPurpose::Bandwidth => {
+                "Bandwidth limit for all transfers (500K, 10M; empty = none)"
+            }
         }
     }
 }
@@ -101,7 +106,10 @@ pub enum Modal {
         title: String,
         detail: String,
     },
-    Help,
+    /// The key list, scrolled by `scroll` entries (it does not fit at 80x24).
+    Help {
+        scroll: usize,
+    },
     Info {
         entry: Box<Entry>,
         account: String,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
-use super::modal::Modal;
+use super::modal::{InputPurpose, Modal};
 use super::*;
 use crate::provider::{EntryKind, FolderId};
 use crate::transfer::JobSpec;
@@ -323,4 +323,65 @@ fn hundred_thousand_entries_page_down_stays_cheap() {
     assert_eq!(s.panes[0].cursor, 99_999);
     let h = s.list_height();
     assert_eq!(s.panes[0].offset, 100_000 - h);
+}
+
+#[test]
+fn bandwidth_limit_changes_live_and_bad_rates_are_refused() {
+    let mut s = state();
+    key(&mut s, KeyCode::Char('b'));
+    assert!(matches!(
+        s.modals.last(),
+        Some(Modal::Input {
+            purpose: InputPurpose::Bandwidth,
+            ..
+        })
+    ));
+    for c in "2M".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let effects = key(&mut s, KeyCode::Enter);
+    assert!(matches!(
+        &effects[..],
+        [Effect::SetBandwidth(Some(r))] if *r == 2 * 1024 * 1024
+    ));
+    assert_eq!(s.bwlimit, Some(2 * 1024 * 1024));
+    assert!(s.modals.is_empty());
+
+    // The prompt starts from the limit in force; a typo is refused and changes nothing.
+    key(&mut s, KeyCode::Char('b'));
+    match s.modals.last() {
+        Some(Modal::Input { input, .. }) => assert_eq!(input.value(), "2M"),
+        _ => panic!("no bandwidth prompt"),
+    }
+    for c in "fast".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert!(
+        matches!(s.modals.last(), Some(Modal::Error { detail, .. }) if detail.contains("not a rate"))
+    );
+    assert_eq!(s.bwlimit, Some(2 * 1024 * 1024));
+    key(&mut s, KeyCode::Esc);
+
+    // From the queue view too; emptied, it lifts the limit.
+    key(&mut s, KeyCode::Char('t'));
+    key(&mut s, KeyCode::Char('b'));
+    key(&mut s, KeyCode::Backspace);
+    key(&mut s, KeyCode::Backspace);
+    assert!(matches!(
+        &key(&mut s, KeyCode::Enter)[..],
+        [Effect::SetBandwidth(None)]
+    ));
+    assert_eq!(s.bwlimit, None);
+}
+
+#[test]
+fn rates_read_back_as_typed() {
+    use super::update::human_rate;
+    for rate in [2000, 512 * 1024, 10 * 1024 * 1024, 1_610_612_736, u64::MAX] {
+        assert_eq!(
+            crate::transfer::throttle::parse_rate(&human_rate(rate)),
+            Some(rate)
+        );
+    }
 }

@@ -242,6 +242,7 @@ pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
                 input,
             });
         }
+        Action::Bandwidth => bandwidth_prompt(state),
         Action::Fetch if !pane.is_local() => {
             state.modals.push(Modal::Input {
                 purpose: InputPurpose::Fetch,
@@ -325,7 +326,7 @@ pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
                 .modals
                 .push(Modal::AccountPicker(AccountPicker { cursor, note: None }));
         }
-        Action::Help => state.modals.push(Modal::Help),
+        Action::Help => state.modals.push(Modal::Help { scroll: 0 }),
         Action::Quit => return quit(state),
         _ => {}
     }
@@ -423,6 +424,29 @@ pub(super) fn enqueue_copies(
     vec![Effect::Enqueue(specs)]
 }
 
+/// Ask for a new global bandwidth limit, starting from the current one.
+fn bandwidth_prompt(state: &mut State) {
+    let current = state.bwlimit.map(|r| human_rate(r)).unwrap_or_default();
+    state.modals.push(Modal::Input {
+        purpose: InputPurpose::Bandwidth,
+        input: Input::new(current),
+    });
+}
+
+/// `10M`, `1.5G` or `2000`: exactly a rate [`crate::transfer::throttle::parse_rate`] reads back.
+pub fn human_rate(rate: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")];
+    for (size, unit) in UNITS {
+        if rate >= size && rate % size == 0 {
+            return format!("{}{unit}", rate / size);
+        }
+        if rate >= size && (u128::from(rate) * 10) % u128::from(size) == 0 {
+            return format!("{:.1}{unit}", rate as f64 / size as f64);
+        }
+    }
+    rate.to_string()
+}
+
 fn queue_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(action) = state.keymap.lookup(Layer::Queue, &key) else {
         return vec![];
@@ -444,6 +468,7 @@ pub fn queue_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ShiftUp => return job(JobOp::Shift(-1)),
         Action::ShiftDown => return job(JobOp::Shift(1)),
         Action::PauseAll => return vec![Effect::PauseAll],
+        Action::Bandwidth => bandwidth_prompt(state),
         Action::ResumeAll => return vec![Effect::ResumeAll],
         Action::ClearFinished => {
             q.clear_finished();
@@ -464,7 +489,7 @@ pub fn queue_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Close => state.show_queue = false,
-        Action::Help => state.modals.push(Modal::Help),
+        Action::Help => state.modals.push(Modal::Help { scroll: 0 }),
         Action::Quit => return quit(state),
         _ => {}
     }

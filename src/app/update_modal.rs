@@ -4,6 +4,7 @@ use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::modal::{CONFLICT_CHOICES, CaptchaTarget, ConfirmAction, InputPurpose, Modal};
+use super::queue::human_bytes;
 use super::update_accounts as accounts;
 use super::{Action, Effect, Layer, State};
 use crate::transfer::{ConflictAnswer, JobSpec};
@@ -157,7 +158,28 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             });
             out
         }
-        top @ (Modal::Help | Modal::Error { .. }) => {
+        Modal::Help { scroll } => {
+            let close = matches!(action, Some(Action::Cancel | Action::Confirm))
+                || key.code == KeyCode::Char('q');
+            if !close {
+                let last = help_len(state).saturating_sub(1);
+                let page = usize::from(state.size.1.saturating_sub(6)).max(1);
+                let scroll = match key.code {
+                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                    KeyCode::Down | KeyCode::Char('j') => scroll + 1,
+                    KeyCode::PageUp => scroll.saturating_sub(page),
+                    KeyCode::PageDown | KeyCode::Char(' ') => scroll + page,
+                    KeyCode::Home | KeyCode::Char('g') => 0,
+                    KeyCode::End | KeyCode::Char('G') => last,
+                    _ => scroll,
+                };
+                state.modals.push(Modal::Help {
+                    scroll: scroll.min(last),
+                });
+            }
+            vec![]
+        }
+        top @ Modal::Error { .. } => {
             let close = matches!(action, Some(Action::Cancel | Action::Confirm))
                 || key.code == KeyCode::Char('q');
             if !close {
@@ -168,8 +190,16 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Lines of the help screen: a heading per layer and a line per action.
+fn help_len(state: &State) -> usize {
+    Layer::ALL
+        .iter()
+        .map(|&layer| 1 + state.keymap.bindings(layer).len())
+        .sum()
+}
+
 fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> Vec<Effect> {
-    if value.is_empty() && purpose != InputPurpose::Filter {
+    if value.is_empty() && !matches!(purpose, InputPurpose::Filter | InputPurpose::Bandwidth) {
         return vec![];
     }
     match purpose {
@@ -192,6 +222,32 @@ fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> Vec<
                 to: state.pane().folder_addr(),
                 name: value,
             }])]
+        }
+        InputPurpose::Bandwidth => {
+            let value = value.trim();
+            let rate = if value.is_empty() || value == "0" || value.eq_ignore_ascii_case("off") {
+                None
+            } else {
+                match crate::transfer::throttle::parse_rate(value) {
+                    Some(rate) => Some(rate),
+                    None => {
+                        state.modals.push(Modal::Error {
+                            title: "Bandwidth limit".into(),
+                            detail: format!(
+                                "{:?} is not a rate like 500K or 10M (empty for no limit)",
+                                crate::sanitize::for_terminal(value)
+                            ),
+                        });
+                        return vec![];
+                    }
+                }
+            };
+            state.bwlimit = rate;
+            state.status = Some(match rate {
+                Some(r) => format!("transfers limited to {}/s", human_bytes(r)),
+                None => "no bandwidth limit".into(),
+            });
+            vec![Effect::SetBandwidth(rate)]
         }
         InputPurpose::Fetch => {
             // A link's last path segment is the file id on Keep2Share-style hosts.

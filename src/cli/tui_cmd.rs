@@ -42,6 +42,7 @@ pub async fn run(ctx: &Arc<Context>, demo: bool) -> CliResult {
     } else {
         open_journal()?
     };
+    let bwlimit = config.bwlimit;
     let (engine, events) = Engine::start(config, journal, Arc::new(ContextAccounts(ctx.clone())))
         .map_err(|e| CliError::new(e.to_string()))?;
     let configured = ctx.accounts();
@@ -64,6 +65,7 @@ pub async fn run(ctx: &Arc<Context>, demo: bool) -> CliResult {
         .unwrap_or_else(|_| std::path::PathBuf::from("/"));
     let mut state = State::new(accounts, LOCAL, &right, home, keymap);
     state.opens_browser = std::env::var_os("HAUL_NO_BROWSER").is_none();
+    state.bwlimit = bwlimit;
     let book = Arc::new(ContextAccounts(ctx.clone()));
     crate::tui::run(state, engine, events, book, theme)
         .await

@@ -245,6 +245,7 @@ impl Driver {
                 JobOp::Shift(by) => self.engine.shift(id, by),
             },
             Effect::PauseAll => self.engine.pause_all(),
+            Effect::SetBandwidth(rate) => self.engine.set_bwlimit(rate),
             Effect::ResumeAll => self.engine.resume_all(),
             Effect::ClearFinished => {
                 let engine = self.engine.clone();

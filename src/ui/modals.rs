@@ -100,7 +100,7 @@ pub fn modal(
             let lines = detail.lines().map(|l| Line::from(l.to_string())).collect();
             boxed(frame, theme, area, title, 70, 12, lines);
         }
-        Modal::Help => help(state, theme, frame, area),
+        Modal::Help { scroll } => help(state, theme, frame, area, *scroll),
         Modal::Info {
             entry,
             account,
@@ -287,19 +287,13 @@ fn captcha(
     );
 }
 
-fn help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: usize) {
     let r = centered(
         area,
         area.width.saturating_sub(4),
         area.height.saturating_sub(2),
     );
     frame.render_widget(Clear, r);
-    let block = Block::bordered()
-        .border_style(theme.get("modal_border"))
-        .title(" Help: keys (from the live keymap; Esc closes) ")
-        .style(theme.get("modal"));
-    let inner = block.inner(r);
-    frame.render_widget(block, r);
     let mut items: Vec<(String, Option<ratatui::style::Style>)> = Vec::new();
     for layer in Layer::ALL {
         items.push((format!("[{}]", layer.name()), Some(theme.get("header"))));
@@ -309,9 +303,29 @@ fn help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
     }
     let col_w: u16 = 38;
-    let cols = (inner.width / col_w).max(1);
-    let h = inner.height.max(1) as usize;
-    for (i, (text, style)) in items.iter().enumerate() {
+    let inner_w = r.width.saturating_sub(2);
+    let cols = (inner_w / col_w).max(1);
+    let h = usize::from(r.height.saturating_sub(2)).max(1);
+    let start = scroll.min(items.len().saturating_sub(1));
+    let fits = items.len() <= usize::from(cols) * h;
+    let title = if fits && start == 0 {
+        " Help: keys (from the live keymap; Esc closes) ".to_string()
+    } else {
+        let shown_to = (start + usize::from(cols) * h).min(items.len());
+        format!(
+            " Help: keys {}-{} of {} (↑↓ PgUp PgDn scroll; Esc closes) ",
+            start + 1,
+            shown_to,
+            items.len()
+        )
+    };
+    let block = Block::bordered()
+        .border_style(theme.get("modal_border"))
+        .title(title)
+        .style(theme.get("modal"));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    for (i, (text, style)) in items.iter().skip(start).enumerate() {
         let col = (i / h) as u16;
         if col >= cols {
             break;

@@ -30,6 +30,9 @@ pub fn status_bar(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         right.push(' ');
     }
+    if let Some(rate) = state.bwlimit {
+        right.push_str(&format!("≤ {}/s ", human_bytes(rate)));
+    }
     let left = match &state.status {
         Some(s) => format!(" {s}"),
         None => {
