@@ -437,10 +437,10 @@ fn bandwidth_prompt(state: &mut State) {
 pub fn human_rate(rate: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")];
     for (size, unit) in UNITS {
-        if rate >= size && rate % size == 0 {
+        if rate >= size && rate.is_multiple_of(size) {
             return format!("{}{unit}", rate / size);
         }
-        if rate >= size && (u128::from(rate) * 10) % u128::from(size) == 0 {
+        if rate >= size && (u128::from(rate) * 10).is_multiple_of(u128::from(size)) {
             return format!("{:.1}{unit}", rate as f64 / size as f64);
         }
     }
