@@ -426,7 +426,7 @@ pub(super) fn enqueue_copies(
 
 /// Ask for a new global bandwidth limit, starting from the current one.
 fn bandwidth_prompt(state: &mut State) {
-    let current = state.bwlimit.map(|r| human_rate(r)).unwrap_or_default();
+    let current = state.bwlimit.map(human_rate).unwrap_or_default();
     state.modals.push(Modal::Input {
         purpose: InputPurpose::Bandwidth,
         input: Input::new(current),
