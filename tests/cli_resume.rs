@@ -1,16 +1,24 @@
-//! `haul get` killed with SIGKILL mid-download, then run again: it resumes where it stopped.
+//! `haul get` killed with SIGKILL mid-download, then run again: it resumes where it stopped,
+//! fetching only what was missing; a server that ignores `Range` makes it start over, saying so.
 
 mod common;
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::{Cli, Server, pattern};
+use haul::emulator::Faults;
 use predicates::prelude::*;
 
-#[test]
-fn a_download_killed_with_sigkill_resumes_byte_exact() {
-    let server = Server::start(false);
-    let cli = Cli::new(&[server.account("ys")]);
+struct Killed {
+    data: Vec<u8>,
+    out: PathBuf,
+    part: PathBuf,
+    kept: u64,
+}
+
+/// Upload 24 MiB, start a slow `haul get`, and SIGKILL it once 2 MiB are on disk.
+fn download_killed_midway(cli: &Cli) -> Killed {
     let src = cli.path("big.bin");
     let data = pattern(24 * 1024 * 1024, 21);
     std::fs::write(&src, &data).unwrap();
@@ -42,27 +50,74 @@ fn a_download_killed_with_sigkill_resumes_byte_exact() {
         !out.join("big.bin").exists(),
         "no final name before completion"
     );
+    Killed {
+        data,
+        out,
+        part,
+        kept,
+    }
+}
 
-    let sent = || server.handle.stats()["bytes_sent"].as_u64().unwrap();
-    let sent_before = sent();
+fn bytes_sent(server: &Server) -> u64 {
+    server.handle.stats()["bytes_sent"].as_u64().unwrap()
+}
+
+#[test]
+fn a_download_killed_with_sigkill_resumes_byte_exact() {
+    let server = Server::start(false);
+    let cli = Cli::new(&[server.account("ys")]);
+    let k = download_killed_midway(&cli);
+
+    let sent_before = bytes_sent(&server);
     cli.cmd()
         .args(["get", "ys:/big.bin"])
-        .arg(&out)
+        .arg(&k.out)
         .assert()
         .success()
-        .stderr(predicate::str::contains(format!("resuming at byte {kept}")));
-    assert_eq!(std::fs::read(out.join("big.bin")).unwrap(), data);
+        .stderr(predicate::str::contains(format!(
+            "resuming at byte {}",
+            k.kept
+        )));
+    assert_eq!(std::fs::read(k.out.join("big.bin")).unwrap(), k.data);
     // Only what was missing came over the wire again (plus a few small API replies).
-    let resent = sent() - sent_before;
-    let missing = data.len() as u64 - kept;
+    let resent = bytes_sent(&server) - sent_before;
+    let missing = k.data.len() as u64 - k.kept;
     assert!(
         resent >= missing && resent < missing + 64 * 1024,
         "the restart fetched {resent} bytes for {missing} missing"
     );
-    assert!(!part.exists());
+    assert!(!k.part.exists());
     cli.cmd()
         .args(["queue", "ls", "--json"])
         .assert()
         .success()
         .stdout(predicate::str::contains("\"state\":\"done\""));
+}
+
+#[test]
+fn a_server_that_ignores_range_makes_the_resume_start_over_and_say_so() {
+    let server = Server::start(false);
+    let cli = Cli::new(&[server.account("ys")]);
+    let k = download_killed_midway(&cli);
+    server.set_faults(Faults {
+        ignore_range: true,
+        ..Faults::default()
+    });
+
+    let sent_before = bytes_sent(&server);
+    cli.cmd()
+        .args(["get", "ys:/big.bin"])
+        .arg(&k.out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "the server ignored the resume request; downloading from the start",
+        ));
+    assert_eq!(std::fs::read(k.out.join("big.bin")).unwrap(), k.data);
+    let resent = bytes_sent(&server) - sent_before;
+    assert!(
+        resent >= k.data.len() as u64,
+        "the whole file came again: {resent}"
+    );
+    assert!(!k.part.exists());
 }

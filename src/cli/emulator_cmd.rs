@@ -27,6 +27,7 @@ pub async fn run(args: &EmulatorArgs) -> CliResult {
             retry_after_secs: args.retry_after,
             delay_ms: args.delay_ms,
             cut_body_after: args.cut_body_after,
+            ignore_range: args.ignore_range,
         },
     };
     let handle = emulator::start(config)

@@ -203,6 +203,9 @@ pub struct EmulatorArgs {
     /// Cut download bodies after this many bytes.
     #[arg(long, value_name = "BYTES")]
     pub cut_body_after: Option<u64>,
+    /// Ignore Range headers: downloads always send the whole file (200).
+    #[arg(long)]
+    pub ignore_range: bool,
 }
 
 /// A command failure: one line for the user, and the exit code.

@@ -40,6 +40,16 @@ pub(crate) enum Span {
 }
 
 impl Span {
+    /// What to send: the whole file when the `ignore_range` fault is on, else as
+    /// [`Span::from_headers`] reads the request.
+    pub(crate) fn requested(headers: &HeaderMap, len: u64, ignore_range: bool) -> Self {
+        if ignore_range {
+            Span::Whole
+        } else {
+            Span::from_headers(headers, len)
+        }
+    }
+
     /// Reads the `Range` header; anything other than one `bytes=` range is ignored, as
     /// RFC 9110 allows, and the whole file is sent.
     pub(crate) fn from_headers(headers: &HeaderMap, len: u64) -> Self {

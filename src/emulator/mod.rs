@@ -51,6 +51,9 @@ pub struct Faults {
     pub delay_ms: u64,
     /// Downloads stop (connection closed) after this many body bytes.
     pub cut_body_after: Option<u64>,
+    /// Downloads ignore `Range` and send the whole file with 200, as some servers do.
+    #[serde(default)]
+    pub ignore_range: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -7,9 +7,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::StreamExt;
 use md5::Digest;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt, BufWriter};
 
 use super::engine::StopReason;
+use super::part_writer::{PartWriter, WRITE_BUFFER};
 use super::spec::{FolderAddr, ItemAddr};
 use super::state::ConflictPolicy;
 use super::worker::{JobCtx, Step, Stop};
@@ -18,9 +18,6 @@ use crate::sanitize::local_file_name;
 
 /// Suffix of files being downloaded.
 pub const PART_SUFFIX: &str = ".haul-part";
-
-/// Disk writes of at least this size.
-const WRITE_BUFFER: usize = 1024 * 1024;
 
 /// `DIR/NAME.haul-part` for `DIR/NAME`.
 pub fn part_path(final_path: &Path) -> PathBuf {
@@ -134,19 +131,11 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
         ctx.counter.set_total(dl.total);
     }
     ctx.counter.set_done(dl.offset);
-    let mut file = tokio::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(false)
-        .open(part)
-        .await?;
-    file.set_len(dl.offset).await?;
-    file.seek(std::io::SeekFrom::Start(dl.offset)).await?;
+    let mut out = PartWriter::open(part, dl.offset).await?;
     let hasher = from
         .md5
         .as_ref()
         .map(|_| InlineHasher::start(part.to_path_buf(), dl.offset));
-    let mut out = BufWriter::with_capacity(WRITE_BUFFER, file);
     let stall = ctx.engine.shared.config.stall_timeout;
     let throttle = &ctx.engine.shared.throttle;
     // One timer for the whole transfer, pushed forward as bytes arrive (not one per chunk).
@@ -175,7 +164,7 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
             Some(Ok(chunk)) => {
                 last_byte = tokio::time::Instant::now();
                 throttle.take(chunk.len()).await;
-                if let Err(e) = out.write_all(&chunk).await {
+                if let Err(e) = out.write(&chunk) {
                     break Err(e.into());
                 }
                 ctx.counter.add(chunk.len() as u64);
@@ -187,7 +176,7 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
     };
     // Whatever arrived stays in the part file for the next attempt. No fsync: the page cache
     // outlives a killed process, and forcing a gigabyte to disk would triple the wall time.
-    out.flush().await?;
+    out.flush()?;
     drop(out);
     if let Err(stop) = outcome {
         if matches!(stop, Stop::Stopped) && ctx.running.reason() == StopReason::Cancel {

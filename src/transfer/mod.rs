@@ -7,6 +7,7 @@ mod engine;
 mod expand;
 pub mod journal;
 mod meter;
+mod part_writer;
 mod queue_index;
 pub mod retry;
 mod scheduler;

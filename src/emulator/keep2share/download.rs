@@ -192,7 +192,7 @@ pub(super) async fn serve(
         Ok(metadata) => metadata.len(),
         Err(_) => content.size,
     };
-    let span = Span::from_headers(&headers, len);
+    let span = Span::requested(&headers, len, site.shared.faults().ignore_range);
     let mut slot = None;
     if method == Method::GET && span.start().is_some() {
         let free = rate != "0";

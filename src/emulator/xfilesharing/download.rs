@@ -67,7 +67,7 @@ pub(super) async fn serve(
         Ok(metadata) => metadata.len(),
         Err(_) => file.size,
     };
-    let span = Span::from_headers(headers, len);
+    let span = Span::requested(headers, len, site.shared.faults().ignore_range);
     if method == Method::GET && span.start() == Some(0) {
         // A download from the start counts as one.
         let day = today();
