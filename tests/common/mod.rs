@@ -237,3 +237,21 @@ pub fn names(items: &[serde_json::Value]) -> Vec<String> {
         .map(|i| i["name"].as_str().unwrap_or_default().to_string())
         .collect()
 }
+
+/// A tiny file server on loopback serving `body` at `path` (an axum route, `{name}` allowed):
+/// where remote-URL uploads fetch from.
+pub async fn file_server(path: &str, body: Vec<u8>) -> std::net::SocketAddr {
+    let app = axum::Router::new().route(
+        path,
+        axum::routing::get(move || {
+            let body = body.clone();
+            async move { body }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}

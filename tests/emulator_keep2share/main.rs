@@ -5,7 +5,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use haul::emulator::keep2share::{

@@ -2,24 +2,12 @@
 
 use super::*;
 
-/// A tiny file server on loopback for remote uploads.
-async fn source_server(body: &'static [u8]) -> SocketAddr {
-    let app = axum::Router::new().route(
-        "/files/{name}",
-        axum::routing::get(move || async move { body }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    addr
-}
-
 #[tokio::test]
 async fn remote_uploads_fetch_from_loopback() {
     static BODY: &[u8] = b"fetched by the emulator itself\n";
     let emu = emulator().await;
     let t = emu.premium().await;
-    let source = source_server(BODY).await;
+    let source = common::file_server("/files/{name}", BODY.to_vec()).await;
     let good = format!("http://{source}/files/remote%20file.txt");
     let missing = format!("http://{source}/nothing/here");
     let reply = emu

@@ -6,7 +6,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use haul::emulator::xfilesharing::{FREE_KEY, PREMIUM_KEY};

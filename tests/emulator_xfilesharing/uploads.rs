@@ -94,18 +94,6 @@ async fn file_0_uploads_land_in_the_root_and_move_with_set_folder() {
     assert_eq!(xfs.fetch(&link).await, content);
 }
 
-/// A tiny file server on loopback for URL uploads.
-async fn source_server(body: &'static [u8]) -> SocketAddr {
-    let app = axum::Router::new().route(
-        "/files/{name}",
-        axum::routing::get(move || async move { body }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    addr
-}
-
 async fn wait_for_job(xfs: &Xfs, code: &str) -> Value {
     for _ in 0..200 {
         let reply = xfs
@@ -123,7 +111,7 @@ async fn wait_for_job(xfs: &Xfs, code: &str) -> Value {
 #[tokio::test]
 async fn url_uploads_fetch_from_another_server() {
     let content: &'static [u8] = b"fetched by the emulator";
-    let source = source_server(content).await;
+    let source = common::file_server("/files/{name}", content.to_vec()).await;
     let xfs = emulator(false).await;
     let folder = xfs.create_folder(PREMIUM_KEY, "0", "Remote").await;
     let url = format!("http://{source}/files/caf%C3%A9%20remote.txt");

@@ -4,7 +4,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use base64::Engine;

@@ -119,18 +119,6 @@ async fn handle_lists_the_accounts() {
     assert_eq!(accounts[1].description, "free");
 }
 
-/// A tiny file server on loopback for URL uploads.
-async fn source_server(body: &'static [u8]) -> SocketAddr {
-    let app = axum::Router::new().route(
-        "/files/{name}",
-        axum::routing::get(move || async move { body }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
-    addr
-}
-
 async fn wait_for_job(emu: &Emulator, s: &Session, id: &str) -> Value {
     for _ in 0..200 {
         let reply = emu
@@ -151,7 +139,7 @@ async fn wait_for_job(emu: &Emulator, s: &Session, id: &str) -> Value {
 #[tokio::test]
 async fn url_uploads_fetch_from_loopback() {
     let content: &'static [u8] = b"fetched by the emulator";
-    let source = source_server(content).await;
+    let source = common::file_server("/files/{name}", content.to_vec()).await;
     let emu = emulator(false).await;
     let s = emu.login().await;
     let url = format!("http://{source}/files/remote%20file.txt");

@@ -2,21 +2,6 @@
 
 use super::*;
 
-/// A tiny HTTP server on loopback: `/files/remote.bin` serves `body`, anything else is 404.
-async fn source_server(body: Vec<u8>) -> std::net::SocketAddr {
-    let app = axum::Router::new().route(
-        "/files/remote.bin",
-        axum::routing::get(move || {
-            let body = body.clone();
-            async move { body }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
-}
-
 async fn follow(p: &Keep2Share, job: &str) -> RemoteJobState {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -32,7 +17,7 @@ async fn follow(p: &Keep2Share, job: &str) -> RemoteJobState {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn remote_uploads_from_a_loopback_server_land_in_the_folder() {
     let payload = common::pattern(300_000, 9);
-    let addr = source_server(payload.clone()).await;
+    let addr = common::file_server("/files/remote.bin", payload.clone()).await;
     let e = env(false).await;
     let p = e.premium();
     assert!(p.capabilities().remote_url_upload);

@@ -129,20 +129,6 @@ async fn bytes_survive_the_round_trip() {
     assert!(sizes.contains(&("tiny.bin", Some(1))), "{sizes:?}");
 }
 
-async fn source_server(path: &'static str, body: Vec<u8>) -> String {
-    let app = axum::Router::new().route(
-        path,
-        axum::routing::get(move || {
-            let body = body.clone();
-            async move { body }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}")
-}
-
 async fn wait_for(p: &XFileSharing, job: &str) -> RemoteJobState {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -158,7 +144,10 @@ async fn wait_for(p: &XFileSharing, job: &str) -> RemoteJobState {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn url_uploads_are_fetched_into_a_folder_and_followed() {
     let payload = common::pattern(300_000, 9);
-    let source = source_server("/files/remote.bin", payload.clone()).await;
+    let source = format!(
+        "http://{}",
+        common::file_server("/files/remote.bin", payload.clone()).await
+    );
     let e = env(false).await;
     let p = e.client("xfs");
     assert!(p.capabilities().remote_url_upload);
