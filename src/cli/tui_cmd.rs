@@ -66,6 +66,13 @@ pub async fn run(ctx: &Arc<Context>, demo: bool) -> CliResult {
     let mut state = State::new(accounts, LOCAL, &right, home, keymap);
     state.opens_browser = std::env::var_os("HAUL_NO_BROWSER").is_none();
     state.bwlimit = bwlimit;
+    if demo {
+        // Where the demo's captcha is, since no listing can show another account's file.
+        state.status = Some(format!(
+            "demo: to see a captcha, open k2s-free (a) and fetch file {} (L)",
+            crate::emulator::keep2share::SHARED_FILE_ID
+        ));
+    }
     let book = Arc::new(ContextAccounts(ctx.clone()));
     crate::tui::run(state, engine, events, book, theme)
         .await

@@ -22,6 +22,7 @@ use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui_image::picker::Picker;
+use ratatui_image::picker::cap_parser::QueryStdioOptions;
 use tokio::sync::mpsc::unbounded_channel;
 
 use crate::app::{Effect, LoginProblem, Modal, Msg, State, update};
@@ -29,6 +30,9 @@ use crate::provider::Challenge;
 use crate::transfer::{Engine, Event, Question};
 use crate::ui::{Images, Theme};
 use driver::Driver;
+
+/// How long the terminal has to say which image protocols it speaks.
+const GRAPHICS_QUERY_TIMEOUT: Duration = Duration::from_millis(300);
 
 type Term = Terminal<CrosstermBackend<std::io::Stdout>>;
 
@@ -69,6 +73,25 @@ impl Drop for Restore {
     }
 }
 
+/// How captcha images are drawn: asked of the terminal (kitty, iTerm2, sixel), half blocks
+/// where it cannot say. Inside tmux the question only gets through with `allow-passthrough`,
+/// and an unanswered query keeps reading the keyboard after it gives up (the first keys
+/// pressed would be lost), so there haul draws half blocks without asking; so it does with
+/// `HAUL_NO_GRAPHICS` set.
+fn graphics_picker() -> Picker {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("HAUL_NO_GRAPHICS") || set("TMUX") {
+        return Picker::halfblocks();
+    }
+    // Terminals answer in milliseconds; one that never answers must not hold the first
+    // screen back for the library's default two seconds.
+    Picker::from_query_stdio_with_options(QueryStdioOptions {
+        timeout: GRAPHICS_QUERY_TIMEOUT,
+        ..QueryStdioOptions::default()
+    })
+    .unwrap_or_else(|_| Picker::halfblocks())
+}
+
 /// Run the TUI until the person quits.
 pub async fn run(
     mut state: State,
@@ -79,11 +102,7 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let mut terminal = enter()?;
     let _restore = Restore;
-    let picker = if std::env::var_os("HAUL_NO_GRAPHICS").is_some() {
-        Picker::halfblocks()
-    } else {
-        Picker::from_query_stdio().unwrap_or_else(|_| Picker::halfblocks())
-    };
+    let picker = graphics_picker();
     let mut images = Images::default();
     let size = terminal.size()?;
     state.size = (size.width, size.height);
