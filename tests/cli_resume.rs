@@ -58,6 +58,30 @@ fn download_killed_midway(cli: &Cli) -> Killed {
     }
 }
 
+/// The journal as the kill left it (database and write-ahead log): the job is there, but no
+/// secret, session token or URL (download links grant access) is.
+fn assert_journal_keeps_no_secret_or_url(cli: &Cli, server: &Server) {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(cli.path("state")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("queue.sqlite") {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("big.bin"), "the journal holds the job");
+    let secret = server.account("ys").secret;
+    for part in secret.split(':') {
+        assert!(!text.contains(part), "a secret is in the journal");
+    }
+    assert!(!text.contains("http"), "a URL is in the journal");
+    assert!(
+        !text.contains("127.0.0.1"),
+        "a host address is in the journal"
+    );
+}
+
 fn bytes_sent(server: &Server) -> u64 {
     server.handle.stats()["bytes_sent"].as_u64().unwrap()
 }
@@ -67,6 +91,7 @@ fn a_download_killed_with_sigkill_resumes_byte_exact() {
     let server = Server::start(false);
     let cli = Cli::new(&[server.account("ys")]);
     let k = download_killed_midway(&cli);
+    assert_journal_keeps_no_secret_or_url(&cli, &server);
 
     let sent_before = bytes_sent(&server);
     cli.cmd()
