@@ -95,6 +95,8 @@ pub struct Shared {
     pub conflict_override: Mutex<Option<ConflictPolicy>>,
     /// Per-account transfer limits learnt from the plan.
     pub plan_limits: Mutex<HashMap<String, PlanLimit>>,
+    /// Recent listings of upload destinations.
+    pub folders: super::folder_cache::FolderCache,
 }
 
 impl Shared {
@@ -174,6 +176,7 @@ impl Engine {
             events,
             conflict_override: Mutex::new(None),
             plan_limits: Mutex::new(HashMap::new()),
+            folders: Default::default(),
         });
         let engine = Engine {
             shared: shared.clone(),

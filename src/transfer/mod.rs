@@ -5,6 +5,7 @@ mod copy;
 pub mod download;
 mod engine;
 mod expand;
+mod folder_cache;
 pub mod journal;
 mod meter;
 mod part_writer;

@@ -29,8 +29,16 @@ pub async fn from_local(
     ctx.counter.set_done(0);
     let provider = ctx.provider(&to.account).await?;
     let folder = to.folder_id();
-    let listing = provider.list(&folder).await?;
-    let same: Vec<Entry> = listing.iter().filter(|e| e.name == name).cloned().collect();
+    let account = to.account.as_str();
+    let folders = &ctx.engine.shared.folders;
+    // A retry lists afresh: the interrupted attempt may have completed on the host.
+    {
+        let _one_at_a_time = folders.listing_lock(account, &folder).await;
+        if attempt > 0 || !folders.is_fresh(account, &folder) {
+            folders.put(account, &folder, provider.list(&folder).await?);
+        }
+    }
+    let same: Vec<Entry> = folders.named(account, &folder, name);
 
     // A retry after a failure the host may still have completed: never upload twice.
     let before = remember_existing(ctx, &same);
@@ -66,8 +74,7 @@ pub async fn from_local(
             }
             ConflictPolicy::Overwrite if old.iter().all(|e| !e.is_folder()) => replace = old,
             ConflictPolicy::Rename => {
-                let taken: HashSet<&str> = listing.iter().map(|e| e.name.as_str()).collect();
-                name = conflict_name(&name, |n| taken.contains(n));
+                name = conflict_name(&name, |n| folders.is_taken(account, &folder, n));
             }
             ConflictPolicy::SkipIdentical | ConflictPolicy::Resume
                 if existing.size == Some(size) && identical(existing, &path).await? =>
@@ -102,6 +109,7 @@ pub async fn from_local(
             }
         }
     };
+    folders.added(account, &folder, entry.clone());
     for old in &replace {
         provider.delete(&old.as_ref()).await.map_err(|e| {
             e.context(format!(
@@ -109,6 +117,7 @@ pub async fn from_local(
                 entry.id
             ))
         })?;
+        folders.removed(account, &folder, &old.name, &old.id);
     }
     let _ = shared;
     Ok(note)

@@ -246,6 +246,24 @@ pub async fn run(
         existing_before: Mutex::new(None),
     };
     let result = execute(&ctx, &spec).await;
+    // Uploads keep the destination listings current themselves and plain downloads change
+    // nothing remote; anything else may have changed its accounts' folders.
+    let keeps_listings = matches!(&spec, JobSpec::Copy { from, to, remove_source, .. }
+        if (from.is_local() && !from.is_folder() && !to.is_local())
+            || (!from.is_local() && to.is_local() && !remove_source));
+    let folder_upload = matches!(&spec, JobSpec::Copy { from, to, .. }
+        if from.is_local() && from.is_folder() && !to.is_local());
+    if folder_upload && let JobSpec::Copy { to, .. } = &spec {
+        // It made (or found) one folder in its destination.
+        engine
+            .shared
+            .folders
+            .forget_folder(&to.account, &to.folder_id());
+    } else if !keeps_listings {
+        for account in spec.accounts() {
+            engine.shared.folders.forget_account(account);
+        }
+    }
     match result {
         Ok(note) => JobState::Done { note },
         Err(Stop::Stopped) => match ctx.running.reason() {

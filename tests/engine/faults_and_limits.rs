@@ -172,3 +172,58 @@ async fn concurrency_limits_are_respected() {
         );
     }
 }
+
+/// Each upload checks its destination for a file of its name; a folder upload lists the
+/// destination a few times, not once per file, and a second run still sees every file there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_upload_lists_its_destination_a_few_times_not_once_per_file() {
+    const FILES: usize = 300;
+    let e = env().await;
+    let ys = yetishare(&e.server, "ys");
+    let tree = make_tree(e.dir.path(), FILES, 3);
+    let listings = || {
+        e.server.stats()["by_route"]["yetishare/folder/listing"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let before = listings();
+    let (engine, mut events) = start(vec![("ys", ys.clone())], quick_config());
+    engine
+        .enqueue(copy(local_item(&tree), remote_folder("ys", None, "ys:/")))
+        .unwrap();
+    run_to_idle(&engine, &mut events, |_| {}).await;
+    all_jobs_done(&engine).await;
+    let first_run = listings() - before;
+    assert_eq!(remote_files(ys.as_ref(), "batch").await.len(), FILES);
+    assert!(
+        first_run <= 3,
+        "{first_run} listings for {FILES} uploads into one folder"
+    );
+
+    // Again, skipping what exists: the kept listing knows every file just uploaded.
+    let before = listings();
+    let config = EngineConfig {
+        on_conflict: ConflictPolicy::Skip,
+        ..quick_config()
+    };
+    let (engine, mut events) = start(vec![("ys", ys.clone())], config);
+    engine
+        .enqueue(copy(local_item(&tree), remote_folder("ys", None, "ys:/")))
+        .unwrap();
+    run_to_idle(&engine, &mut events, |_| {}).await;
+    let skipped = engine
+        .jobs()
+        .await
+        .into_iter()
+        .filter(
+            |j| matches!(&j.state, JobState::Done { note: Some(n) } if n.starts_with("skipped")),
+        )
+        .count();
+    let second_run = listings() - before;
+    assert_eq!(skipped, FILES, "every file was seen as already there");
+    assert!(
+        second_run <= 3,
+        "the second run listed the folder {second_run} times"
+    );
+    assert_eq!(remote_files(ys.as_ref(), "batch").await.len(), FILES);
+}
