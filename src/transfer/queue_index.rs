@@ -75,6 +75,15 @@ impl QueueIndex {
         }
     }
 
+    /// Take `id` out wherever it is (for a job that is gone; slow, never on a normal path).
+    pub fn forget(&mut self, id: JobId) {
+        self.light.retain(|p| p.id != id);
+        for line in self.transfers.values_mut() {
+            line.retain(|p| p.id != id);
+        }
+        self.transfers.retain(|_, line| !line.is_empty());
+    }
+
     /// The first queued light job.
     pub fn next_light(&self) -> Option<JobId> {
         self.light.first().map(|p| p.id)

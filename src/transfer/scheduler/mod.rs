@@ -432,17 +432,17 @@ impl Scheduler {
 
     /// Start a queued job (it leaves the queue, whatever happens).
     fn start(&mut self, id: JobId) {
+        // Out of the queue whatever happens below, so the scheduling loops always end (by the
+        // index's invariant only queued jobs are in it).
         let Some(job) = self.jobs.get(&id) else {
+            self.queue.forget(id);
             return;
         };
         if job.state != JobState::Queued {
-            // Not in the queue by the index's invariant; never loop on it.
             self.queue.remove(job.place(id), &job.spec);
             return;
         }
-        if let Some(job) = self.jobs.get(&id)
-            && job.spec.is_transfer()
-        {
+        if job.spec.is_transfer() {
             self.learn_plan_limits(&job.spec);
         }
         self.take_slot(id);
