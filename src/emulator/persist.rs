@@ -1,13 +1,46 @@
 //! The emulator's metadata on disk: one JSON document, replaced atomically (temp file + rename).
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::{Mutex, Notify};
 use tokio_util::sync::CancellationToken;
+
+/// Where one emulated site keeps its things under the data dir: `NAME/blobs/` (file bytes),
+/// `NAME/tmp/` (uploads being received; emptied on start, as half-received uploads from a
+/// previous run are garbage) and `NAME/metadata.json`.
+pub(crate) struct SiteDirs {
+    pub(crate) blob_dir: PathBuf,
+    pub(crate) temp_dir: PathBuf,
+    pub(crate) metadata: JsonFile,
+}
+
+impl SiteDirs {
+    pub(crate) async fn prepare(data_dir: &Path, site: &str) -> io::Result<SiteDirs> {
+        let root = data_dir.join(site);
+        let blob_dir = root.join("blobs");
+        let temp_dir = root.join("tmp");
+        tokio::fs::create_dir_all(&blob_dir).await?;
+        let _ = tokio::fs::remove_dir_all(&temp_dir).await;
+        tokio::fs::create_dir_all(&temp_dir).await?;
+        Ok(SiteDirs {
+            blob_dir,
+            temp_dir,
+            metadata: JsonFile::new(root.join("metadata.json")),
+        })
+    }
+}
+
+/// The client a site fetches remote-URL uploads with.
+pub(crate) fn fetcher() -> io::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent("haul-emulator")
+        .build()
+        .map_err(io::Error::other)
+}
 
 pub(crate) struct JsonFile {
     path: PathBuf,

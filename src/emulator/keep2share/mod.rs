@@ -47,7 +47,7 @@ pub use settings::Settings;
 
 use super::DemoAccount;
 use super::control::Shared;
-use super::persist::JsonFile;
+use super::persist::{self, JsonFile, SiteDirs};
 use accounts::ACCOUNTS;
 use db::Db;
 use reply::{Failure, Outcome, invalid_params};
@@ -127,14 +127,11 @@ impl Site {
         stop: CancellationToken,
         seed_demo: bool,
     ) -> io::Result<Arc<Self>> {
-        let root = data_dir.join("keep2share");
-        let blob_dir = root.join("blobs");
-        let temp_dir = root.join("tmp");
-        tokio::fs::create_dir_all(&blob_dir).await?;
-        // Half-received uploads from a previous run are garbage.
-        let _ = tokio::fs::remove_dir_all(&temp_dir).await;
-        tokio::fs::create_dir_all(&temp_dir).await?;
-        let json = JsonFile::new(root.join("metadata.json"));
+        let SiteDirs {
+            blob_dir,
+            temp_dir,
+            metadata: json,
+        } = SiteDirs::prepare(data_dir, "keep2share").await?;
         let mut db: Db = json.load().await?.unwrap_or_default();
         remote::fail_interrupted(&mut db);
         let secret = match hex::decode(&db.secret) {
@@ -145,10 +142,7 @@ impl Site {
                 secret
             }
         };
-        let fetcher = reqwest::Client::builder()
-            .user_agent("haul-emulator")
-            .build()
-            .map_err(io::Error::other)?;
+        let fetcher = persist::fetcher()?;
         let site = Arc::new(Self {
             origin: origin.to_string(),
             blob_dir,

@@ -42,7 +42,7 @@ pub use accounts::{FREE_KEY, PREMIUM_KEY};
 
 use super::DemoAccount;
 use super::control::Shared;
-use super::persist::{JsonFile, SavedState};
+use super::persist::{self, SavedState, SiteDirs};
 use accounts::{ACCOUNTS, Account, StatusStyle};
 use db::Db;
 use params::Params;
@@ -86,20 +86,14 @@ impl Site {
         stop: CancellationToken,
         seed_demo: bool,
     ) -> io::Result<Arc<Self>> {
-        let root = data_dir.join("xfilesharing");
-        let blob_dir = root.join("blobs");
-        let temp_dir = root.join("tmp");
-        tokio::fs::create_dir_all(&blob_dir).await?;
-        // Half-received uploads from a previous run are garbage.
-        let _ = tokio::fs::remove_dir_all(&temp_dir).await;
-        tokio::fs::create_dir_all(&temp_dir).await?;
-        let json = JsonFile::new(root.join("metadata.json"));
+        let SiteDirs {
+            blob_dir,
+            temp_dir,
+            metadata: json,
+        } = SiteDirs::prepare(data_dir, "xfilesharing").await?;
         let mut db: Db = json.load().await?.unwrap_or_default();
         url_upload::fail_interrupted(&mut db);
-        let fetcher = reqwest::Client::builder()
-            .user_agent("haul-emulator")
-            .build()
-            .map_err(io::Error::other)?;
+        let fetcher = persist::fetcher()?;
         let site = Arc::new(Self {
             site_url: format!("{origin}{SITE_ROOT}"),
             blob_dir,

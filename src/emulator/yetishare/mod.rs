@@ -34,7 +34,7 @@ pub use accounts::{
 
 use super::DemoAccount;
 use super::control::Shared;
-use super::persist::{JsonFile, SavedState};
+use super::persist::{self, SavedState, SiteDirs};
 use accounts::{ACCOUNTS, Account};
 use db::Db;
 use render::Urls;
@@ -89,20 +89,14 @@ impl Site {
         stop: CancellationToken,
         seed_demo: bool,
     ) -> io::Result<Arc<Self>> {
-        let root = data_dir.join("yetishare");
-        let blob_dir = root.join("blobs");
-        let temp_dir = root.join("tmp");
-        tokio::fs::create_dir_all(&blob_dir).await?;
-        // Half-received uploads from a previous run are garbage.
-        let _ = tokio::fs::remove_dir_all(&temp_dir).await;
-        tokio::fs::create_dir_all(&temp_dir).await?;
-        let json = JsonFile::new(root.join("metadata.json"));
+        let SiteDirs {
+            blob_dir,
+            temp_dir,
+            metadata: json,
+        } = SiteDirs::prepare(data_dir, "yetishare").await?;
         let mut db: Db = json.load().await?.unwrap_or_default();
         url_upload::fail_interrupted(&mut db, &reply::now());
-        let fetcher = reqwest::Client::builder()
-            .user_agent("haul-emulator")
-            .build()
-            .map_err(io::Error::other)?;
+        let fetcher = persist::fetcher()?;
         let site = Arc::new(Self {
             urls: Urls {
                 site: format!("{origin}/yetishare"),
