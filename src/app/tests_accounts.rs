@@ -50,6 +50,18 @@ fn switch_to(s: &mut State, name: &str) -> Vec<Effect> {
     key(s, KeyCode::Enter)
 }
 
+/// Ctrl-r on the focused pane: whether its listing signs in first.
+fn reload_signs_in(s: &mut State) -> bool {
+    let fx = update(
+        s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+    );
+    match &fx[..] {
+        [Effect::List { sign_in, .. }] => *sign_in,
+        other => panic!("reload gave {other:?}"),
+    }
+}
+
 fn picker_note(s: &State) -> String {
     match s.modals.last() {
         Some(Modal::AccountPicker(p)) => p.note.clone().unwrap_or_default(),
@@ -111,14 +123,7 @@ fn picker_switches_the_pane_and_signs_in_only_until_signed_in() {
     assert_eq!(s.panes[0].entries.len(), 1);
 
     // Signed in: listing again does not sign in again.
-    let fx = update(
-        &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
-    );
-    assert!(
-        matches!(&fx[..], [Effect::List { sign_in: false, .. }]),
-        "{fx:?}"
-    );
+    assert!(!reload_signs_in(&mut s));
 }
 
 #[test]
@@ -148,14 +153,7 @@ fn a_missing_secret_names_the_variable_in_the_pane_and_the_picker() {
         "no secret: set HAUL_SECRET_K2S"
     );
     // Trying again signs in again.
-    let fx = update(
-        &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
-    );
-    assert!(
-        matches!(&fx[..], [Effect::List { sign_in: true, .. }]),
-        "{fx:?}"
-    );
+    assert!(reload_signs_in(&mut s));
 }
 
 #[test]
@@ -334,14 +332,7 @@ fn esc_on_a_login_captcha_cancels_signing_in_and_the_pane_says_so() {
     assert!(text.contains("was cancelled"), "{text}");
     assert!(text.contains("C-r tries again"), "{text}");
     // Trying again signs in afresh.
-    let fx = update(
-        &mut s,
-        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
-    );
-    assert!(
-        matches!(&fx[..], [Effect::List { sign_in: true, .. }]),
-        "{fx:?}"
-    );
+    assert!(reload_signs_in(&mut s));
 }
 
 #[test]
