@@ -147,31 +147,16 @@ fn mkdir_mv_cp_rm() {
     cli.cmd().arg("put").arg(&f).arg("ys:/A").assert().success();
 
     // Into a folder, then move + rename, then rename in place.
-    cli.cmd()
-        .args(["mv", "ys:/A/doc.txt", "ys:/A/B"])
-        .assert()
-        .success();
+    cli.ok(&["mv", "ys:/A/doc.txt", "ys:/A/B"]);
     assert_eq!(names(&cli.ls_json("ys:/A/B")), ["C", "doc.txt"]);
-    cli.cmd()
-        .args(["mv", "ys:/A/B/doc.txt", "ys:/renamed.txt"])
-        .assert()
-        .success();
+    cli.ok(&["mv", "ys:/A/B/doc.txt", "ys:/renamed.txt"]);
     assert!(names(&cli.ls_json("ys:/")).contains(&"renamed.txt".to_string()));
     assert_eq!(names(&cli.ls_json("ys:/A/B")), ["C"]);
 
     // Copies: a file into a folder, a file under a new name, a whole folder.
-    cli.cmd()
-        .args(["cp", "ys:/renamed.txt", "ys:/A/B/C"])
-        .assert()
-        .success();
-    cli.cmd()
-        .args(["cp", "ys:/renamed.txt", "ys:/A/copy.txt"])
-        .assert()
-        .success();
-    cli.cmd()
-        .args(["cp", "ys:/A/B", "ys:/B2"])
-        .assert()
-        .success();
+    cli.ok(&["cp", "ys:/renamed.txt", "ys:/A/B/C"]);
+    cli.ok(&["cp", "ys:/renamed.txt", "ys:/A/copy.txt"]);
+    cli.ok(&["cp", "ys:/A/B", "ys:/B2"]);
     assert_eq!(names(&cli.ls_json("ys:/B2/C")), ["renamed.txt"]);
     let out = cli.path("o");
     cli.cmd()
@@ -235,10 +220,7 @@ fn duplicate_names_are_refused_and_ids_address_them() {
         "lists both ids: {err}"
     );
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    cli.cmd()
-        .args(["mkdir", &format!("ys:#folder:{}/inside", b.id)])
-        .assert()
-        .success();
+    cli.ok(&["mkdir", &format!("ys:#folder:{}/inside", b.id)]);
     assert_eq!(
         names(&cli.ls_json(&format!("ys:#folder:{}", b.id))),
         ["inside"]
@@ -483,10 +465,7 @@ fn accounts_add_never_writes_the_secret_to_the_config() {
         .assert()
         .success()
         .stdout(predicate::str::contains("mine").and(predicate::str::contains("secret: missing")));
-    cli.cmd()
-        .args(["accounts", "remove", "mine"])
-        .assert()
-        .success();
+    cli.ok(&["accounts", "remove", "mine"]);
     assert!(
         !std::fs::read_to_string(&cli.config)
             .unwrap()

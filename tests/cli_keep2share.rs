@@ -174,31 +174,16 @@ fn mkdir_mv_cp_rm() {
         .success();
 
     // Into a folder, then move + rename.
-    cli.cmd()
-        .args(["mv", "k2s:/A/doc.txt", "k2s:/A/B"])
-        .assert()
-        .success();
+    cli.ok(&["mv", "k2s:/A/doc.txt", "k2s:/A/B"]);
     assert_eq!(names(&cli.ls_json("k2s:/A/B")), ["C", "doc.txt"]);
-    cli.cmd()
-        .args(["mv", "k2s:/A/B/doc.txt", "k2s:/renamed.txt"])
-        .assert()
-        .success();
+    cli.ok(&["mv", "k2s:/A/B/doc.txt", "k2s:/renamed.txt"]);
     assert!(names(&cli.ls_json("k2s:/")).contains(&"renamed.txt".to_string()));
     assert_eq!(names(&cli.ls_json("k2s:/A/B")), ["C"]);
 
     // Copies on the server: into a folder, under a new (short) name, a whole folder.
-    cli.cmd()
-        .args(["cp", "k2s:/renamed.txt", "k2s:/A/B/C"])
-        .assert()
-        .success();
-    cli.cmd()
-        .args(["cp", "k2s:/renamed.txt", "k2s:/A/c"])
-        .assert()
-        .success();
-    cli.cmd()
-        .args(["cp", "k2s:/A/B", "k2s:/B2"])
-        .assert()
-        .success();
+    cli.ok(&["cp", "k2s:/renamed.txt", "k2s:/A/B/C"]);
+    cli.ok(&["cp", "k2s:/renamed.txt", "k2s:/A/c"]);
+    cli.ok(&["cp", "k2s:/A/B", "k2s:/B2"]);
     assert_eq!(names(&cli.ls_json("k2s:/B2/C")), ["renamed.txt"]);
     let out = cli.path("o");
     cli.cmd()
@@ -220,10 +205,7 @@ fn mkdir_mv_cp_rm() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("rm -r"));
-    cli.cmd()
-        .args(["rm", "k2s:/renamed.txt"])
-        .assert()
-        .success();
+    cli.ok(&["rm", "k2s:/renamed.txt"]);
     cli.cmd().args(["rm", "-r", "k2s:/A"]).assert().success();
     let root = names(&cli.ls_json("k2s:/"));
     assert!(!root.contains(&"A".to_string()) && !root.contains(&"renamed.txt".to_string()));

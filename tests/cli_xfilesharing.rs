@@ -114,38 +114,20 @@ fn mkdir_mv_cp_on_the_server() {
         .success();
 
     // A file moves (set_folder) into a folder, then moves and is renamed, then renamed in place.
-    cli.cmd()
-        .args(["mv", "xfs:/A/doc.txt", "xfs:/A/B"])
-        .assert()
-        .success();
+    cli.ok(&["mv", "xfs:/A/doc.txt", "xfs:/A/B"]);
     assert_eq!(names(&cli.ls_json("xfs:/A/B")), ["C", "doc.txt"]);
     assert_eq!(names(&cli.ls_json("xfs:/A")), ["B"]);
-    cli.cmd()
-        .args(["mv", "xfs:/A/B/doc.txt", "xfs:/renamed.txt"])
-        .assert()
-        .success();
+    cli.ok(&["mv", "xfs:/A/B/doc.txt", "xfs:/renamed.txt"]);
     assert_eq!(names(&cli.ls_json("xfs:/")), ["A", "renamed.txt"]);
     assert_eq!(names(&cli.ls_json("xfs:/A/B")), ["C"]);
-    cli.cmd()
-        .args(["mv", "xfs:/renamed.txt", "xfs:/final.txt"])
-        .assert()
-        .success();
+    cli.ok(&["mv", "xfs:/renamed.txt", "xfs:/final.txt"]);
 
     // Copies are clones: into a folder, under a new name, and a folder file by file.
-    cli.cmd()
-        .args(["cp", "xfs:/final.txt", "xfs:/A/B/C"])
-        .assert()
-        .success();
-    cli.cmd()
-        .args(["cp", "xfs:/final.txt", "xfs:/A/copy.txt"])
-        .assert()
-        .success();
+    cli.ok(&["cp", "xfs:/final.txt", "xfs:/A/B/C"]);
+    cli.ok(&["cp", "xfs:/final.txt", "xfs:/A/copy.txt"]);
     assert_eq!(names(&cli.ls_json("xfs:/A/B/C")), ["final.txt"]);
     assert_eq!(names(&cli.ls_json("xfs:/A")), ["B", "copy.txt"]);
-    cli.cmd()
-        .args(["cp", "xfs:/A/B", "xfs:/B2"])
-        .assert()
-        .success();
+    cli.ok(&["cp", "xfs:/A/B", "xfs:/B2"]);
     assert_eq!(names(&cli.ls_json("xfs:/B2/C")), ["final.txt"]);
     let out = cli.path("o");
     cli.cmd()
@@ -316,10 +298,7 @@ fn between_accounts_copies_work_and_moves_say_why_not() {
     cli.cmd().arg("put").arg(&f).arg("xfs:/").assert().success();
     // The other host fetches xfs's direct link itself.
     cli.cmd().args(["mkdir", "ys:/From XFS"]).assert().success();
-    cli.cmd()
-        .args(["cp", "xfs:/cross.bin", "ys:/From XFS"])
-        .assert()
-        .success();
+    cli.ok(&["cp", "xfs:/cross.bin", "ys:/From XFS"]);
     let out = cli.path("o");
     cli.cmd()
         .args(["get", "ys:/From XFS/cross.bin"])
@@ -328,10 +307,7 @@ fn between_accounts_copies_work_and_moves_say_why_not() {
         .success();
     assert_eq!(std::fs::read(out.join("cross.bin")).unwrap(), data);
     // Into xfs from another host.
-    cli.cmd()
-        .args(["cp", "ys:/From XFS/cross.bin", "xfs:/back.bin"])
-        .assert()
-        .success();
+    cli.ok(&["cp", "ys:/From XFS/cross.bin", "xfs:/back.bin"]);
     assert_eq!(names(&cli.ls_json("xfs:/")), ["back.bin", "cross.bin"]);
     // A move away would need a delete on xfs.
     let err = fails(&cli, &["mv", "xfs:/cross.bin", "ys:/"]);
@@ -535,10 +511,7 @@ fn put_of_a_url_is_fetched_by_the_site() {
         tokio::spawn(async move { axum::serve(listener, app).await });
         format!("http://{addr}")
     });
-    cli.cmd()
-        .args(["put", &format!("{source}/pub/remote.bin"), "xfs:/Fetched"])
-        .assert()
-        .success();
+    cli.ok(&["put", &format!("{source}/pub/remote.bin"), "xfs:/Fetched"]);
     let items = cli.ls_json("xfs:/Fetched");
     assert_eq!(names(&items), ["remote.bin"]);
     assert_eq!(items[0]["size"], 150_000);

@@ -105,6 +105,11 @@ impl Cli {
         c
     }
 
+    /// Run `haul ARGS` and insist it succeeds.
+    pub fn ok(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.cmd().args(args).assert().success()
+    }
+
     /// The same environment for a process the test controls itself (to kill it).
     pub fn std_cmd(&self) -> std::process::Command {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("haul"));
