@@ -2,9 +2,9 @@
 //! (hyper hands over up to ~400 KiB) written as they come, straight from the task. The socket
 //! read and the disk write stay in one tight loop, like curl's but in bigger pieces; a write
 //! lands in the page cache and takes well under a millisecond, so it holds its runtime thread
-//! no longer than a poll should. Measured with `bench/transfer.sh` (1 GiB to ext4): handing each
-//! write to another thread (`tokio::fs`, `block_in_place`) made `haul get` 20-100% slower,
-//! from the wake-ups between threads on a busy 2-core machine.
+//! no longer than a poll should. Measured on a 2-core machine, 1 GiB from the emulator to ext4,
+//! three runs each: writing inline 0.59 s, through `block_in_place` 0.65-0.74 s (futex wake-ups
+//! between threads: 87 per GiB inline, 4,666 through `tokio::fs`).
 
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::Path;
