@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::types::Challenge;
+use crate::http::{HttpError, HttpErrorKind};
 
 /// What went wrong, in the terms the rest of haul acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,6 +54,11 @@ pub struct ProviderError {
     pub retry_after: Option<Duration>,
     /// The challenge a person must answer, for [`ErrorKind::CaptchaRequired`].
     pub challenge: Option<Box<Challenge>>,
+    /// The request surely never reached the host (no connection): sending it again is safe.
+    pub never_sent: bool,
+    /// Retries the retry layer already made for this call (0 when it made none): whoever gets
+    /// the error must not start another round of them.
+    pub retried: u32,
 }
 
 impl ProviderError {
@@ -62,6 +68,8 @@ impl ProviderError {
             message: message.into(),
             retry_after: None,
             challenge: None,
+            never_sent: false,
+            retried: 0,
         }
     }
     pub fn auth(m: impl Into<String>) -> Self {
@@ -106,6 +114,25 @@ impl ProviderError {
     /// Whether trying the same request again later can succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(self.kind, ErrorKind::Transient | ErrorKind::RateLimited)
+    }
+}
+
+impl From<HttpError> for ProviderError {
+    fn from(e: HttpError) -> Self {
+        let kind = match e.kind {
+            HttpErrorKind::Connect | HttpErrorKind::Broken => ErrorKind::Transient,
+            HttpErrorKind::Status(429) => ErrorKind::RateLimited,
+            HttpErrorKind::Status(401 | 403) => ErrorKind::Auth,
+            HttpErrorKind::Status(404 | 410) => ErrorKind::NotFound,
+            HttpErrorKind::Status(408 | 500..=599) => ErrorKind::Transient,
+            HttpErrorKind::Status(_) | HttpErrorKind::TooLarge | HttpErrorKind::Invalid => {
+                ErrorKind::Fatal
+            }
+        };
+        let never_sent = e.never_sent();
+        let mut out = ProviderError::new(kind, e.message).with_retry_after(e.retry_after);
+        out.never_sent = never_sent;
+        out
     }
 }
 

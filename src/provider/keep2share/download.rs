@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE};
 use serde_json::json;
 
-use super::api::{Api, Refusal};
 use super::errors::{self, seconds_of};
+use super::transport::{Refusal, Transport};
 use super::types::{UrlReply, read};
 use crate::http;
 use crate::provider::{
@@ -71,7 +71,7 @@ impl FreeKeys {
 }
 
 /// A direct link for `file_id`, spending a ready free-download key if there is one.
-pub(super) async fn direct_url(api: &Api, keys: &FreeKeys, file_id: &str) -> Result<String> {
+pub(super) async fn direct_url(api: &Transport, keys: &FreeKeys, file_id: &str) -> Result<String> {
     let key = keys.ready(file_id)?;
     let mut params = json!({"file_id": file_id});
     if let Some(key) = &key {
@@ -110,7 +110,7 @@ pub(super) async fn direct_url(api: &Api, keys: &FreeKeys, file_id: &str) -> Res
 /// Send a person's answer to a download captcha: keep the free-download key the host gives and
 /// say how long until it can be used. A wrong answer comes back with a new challenge.
 pub(super) async fn answer_captcha(
-    api: &Api,
+    api: &Transport,
     keys: &FreeKeys,
     challenge: &Challenge,
     file_id: &str,
@@ -148,18 +148,15 @@ pub(super) async fn answer_captcha(
 }
 
 /// GET a direct link from `offset` on. The link grants access: it never appears in messages.
-pub(super) async fn fetch(api: &Api, link: &str, offset: u64) -> Result<DownloadStream> {
+pub(super) async fn fetch(api: &Transport, link: &str, offset: u64) -> Result<DownloadStream> {
     let url = api.resolve(link)?;
     let server = url.host_str().unwrap_or("the download server").to_string();
-    let mut request = api.client.get(url);
-    if offset > 0 {
-        request = request.header(RANGE, format!("bytes={offset}-"));
-    }
-    let resp = request.send().await.map_err(http::from_reqwest)?;
+    let request = http::range::from_offset(api.client.get(url), offset);
+    let resp = api.client.send(request).await?;
     let headers = resp.headers().clone();
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     let (range_start, range_total) = header(CONTENT_RANGE)
-        .map(crate::provider::ranged::parse_content_range)
+        .map(http::range::parse_content_range)
         .unwrap_or_default();
     let length: Option<u64> = header(CONTENT_LENGTH).and_then(|v| v.trim().parse().ok());
     let start = match resp.status() {
@@ -189,7 +186,7 @@ pub(super) async fn fetch(api: &Api, link: &str, offset: u64) -> Result<Download
                 "{server} refused the download link (it expires quickly): try again"
             )));
         }
-        status => return Err(http::status_error(status, &headers, &server)),
+        status => return Err(http::HttpError::status(status, &headers, &server).into()),
     };
     let is_page = header(CONTENT_TYPE).is_some_and(|t| t.trim_start().starts_with("text/html"))
         && !header(CONTENT_DISPOSITION).is_some_and(|d| d.contains("attachment"));
@@ -201,7 +198,10 @@ pub(super) async fn fetch(api: &Api, link: &str, offset: u64) -> Result<Download
     Ok(DownloadStream {
         offset: start,
         total,
-        body: Box::pin(resp.bytes_stream().map(|r| r.map_err(http::from_reqwest))),
+        body: Box::pin(
+            resp.bytes_stream()
+                .map(|r| r.map_err(|e| http::HttpError::from(e).into())),
+        ),
     })
 }
 
@@ -209,7 +209,7 @@ pub(super) async fn fetch(api: &Api, link: &str, offset: u64) -> Result<Download
 async fn read_page(mut resp: reqwest::Response) -> Result<String> {
     let mut html = Vec::new();
     while html.len() < MAX_PAGE {
-        match resp.chunk().await.map_err(http::from_reqwest)? {
+        match resp.chunk().await.map_err(http::HttpError::from)? {
             Some(chunk) => html.extend_from_slice(&chunk),
             None => break,
         }

@@ -1,12 +1,12 @@
 //! Keep2Share API v2 (keep2share.cc, k2s.cc, tezfiles.com, fboom.me, publish2.me: the same
 //! API under another base URL such as `https://k2s.cc/api/v2`).
 
-mod api;
 mod credentials;
 mod download;
 mod endpoints;
 mod errors;
 mod remote;
+mod transport;
 mod types;
 mod upload;
 
@@ -23,13 +23,13 @@ use super::{
     EntryRef, ErrorKind, FolderId, ProgressFn, Provider, ProviderError, RemoteJobState, Result,
     UploadBody,
 };
-use api::Api;
 use download::FreeKeys;
+use transport::Transport;
 use types::{AccountReply, Expiry, expiry_of, read};
 
 /// One Keep2Share account. Tasks share it (behind an `Arc`), and with it one session.
 pub struct Keep2Share {
-    api: Api,
+    api: Transport,
     /// Free-download keys earned by answered captchas, by file id.
     free_keys: FreeKeys,
     /// The folders remote-upload jobs' files go to once fetched.
@@ -40,7 +40,7 @@ impl Keep2Share {
     /// A client for the API at `base_url` (http or https). Nothing is sent until first use.
     pub fn new(base_url: &str, credentials: Credentials) -> Result<Keep2Share> {
         Ok(Keep2Share {
-            api: Api::new(base_url, credentials)?,
+            api: Transport::new(base_url, credentials)?,
             free_keys: FreeKeys::default(),
             remote_destinations: remote::Destinations::default(),
         })

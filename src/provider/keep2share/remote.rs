@@ -8,14 +8,14 @@ use std::sync::{Mutex, PoisonError};
 
 use serde_json::{Value, json};
 
-use super::api::Api;
 use super::errors::safe_text;
+use super::transport::Transport;
 use crate::http::redact_url;
 use crate::provider::json::{string_of, u64_of};
 use crate::provider::{FolderId, ProviderError, RemoteJobState, Result};
 
 /// Ask the host to fetch `url`; returns the job id.
-pub(super) async fn add(api: &Api, url: &str) -> Result<String> {
+pub(super) async fn add(api: &Transport, url: &str) -> Result<String> {
     let reply = api.call("remoteUploadAdd", json!({"urls": [url]})).await?;
     accepted_job(&reply, url)
 }
@@ -44,7 +44,7 @@ impl Destinations {
     }
 }
 
-pub(super) async fn status(api: &Api, job: &str) -> Result<RemoteJobState> {
+pub(super) async fn status(api: &Transport, job: &str) -> Result<RemoteJobState> {
     let reply = api
         .call("remoteUploadStatus", json!({"ids": [job]}))
         .await?;

@@ -1,18 +1,18 @@
 //! Uploads: `getUploadFormData` names an upload node and the fields to send; the file goes to
 //! that node in one streamed multipart POST that is never replayed.
 
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use serde_json::{Value, json};
 
-use super::api::Api;
 use super::errors::{self, ApiError};
+use super::transport::Transport;
 use super::types::{UploadForm, UploadReply, folder_param, form_text, read};
 use crate::http;
 use crate::provider::{ErrorKind, FolderId, ProgressFn, ProviderError, Result, UploadBody};
 
 /// Send `body` as `name` into `parent`; returns the new file's id.
 pub(super) async fn upload(
-    api: &Api,
+    api: &Transport,
     parent: &FolderId,
     name: &str,
     body: UploadBody,
@@ -39,10 +39,7 @@ pub(super) async fn upload(
     }
     let len = body.len;
     let stream = body.counting(progress).stream;
-    let file = Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
-        .file_name(name.to_string())
-        .mime_str("application/octet-stream")
-        .map_err(|e| ProviderError::fatal(format!("cannot build the upload: {e}")))?;
+    let file = http::multipart::file_part(stream, len, name)?;
     multipart = multipart.part(file_field, file);
 
     // From here on the body is being spent: every failure means starting over.
@@ -54,16 +51,17 @@ pub(super) async fn upload(
         }
         e
     };
+    let request = api.upload_client.post(action).multipart(multipart);
     let resp = api
         .upload_client
-        .post(action)
-        .multipart(multipart)
-        .send()
+        .send(request)
         .await
-        .map_err(|e| restart(http::from_reqwest(e)))?;
+        .map_err(|e| restart(e.into()))?;
     let status = resp.status();
     let headers = resp.headers().clone();
-    let bytes = http::read_limited(resp).await.map_err(restart)?;
+    let bytes = http::read_reply(resp)
+        .await
+        .map_err(|e| restart(e.into()))?;
     let reply = match serde_json::from_slice::<Value>(&bytes) {
         Ok(reply @ Value::Object(_)) => reply,
         _ if status.is_redirection() => {
@@ -77,7 +75,11 @@ pub(super) async fn upload(
                 http::body_excerpt(&bytes)
             ))));
         }
-        _ => return Err(restart(http::status_error(status, &headers, &node))),
+        _ => {
+            return Err(restart(
+                http::HttpError::status(status, &headers, &node).into(),
+            ));
+        }
     };
     let fields: UploadReply = read(reply.clone(), "the upload").map_err(restart)?;
     let node_status = fields.status_code.or(fields.code);

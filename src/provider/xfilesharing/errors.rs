@@ -244,7 +244,7 @@ pub(super) fn kind_of(message: &str, code: Option<u64>) -> ErrorKind {
 }
 
 /// The error for an HTTP failure without an envelope. A 404 page means the site's API has no
-/// such endpoint; Cloudflare's 52x pages are transient, as [`http::status_error`] says.
+/// such endpoint; Cloudflare's 52x pages are transient, as [`http::HttpError::status`] says.
 fn from_http(
     endpoint: &str,
     status: StatusCode,
@@ -267,7 +267,7 @@ fn from_http(
             site.api_root
         ));
     }
-    let mut error = http::status_error(status, headers, &site.host);
+    let mut error = ProviderError::from(http::HttpError::status(status, headers, &site.host));
     let excerpt = one_line(&http::body_excerpt(body));
     if !excerpt.is_empty() {
         error.message = format!("{}: {excerpt}", error.message);

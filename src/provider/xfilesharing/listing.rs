@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::XFileSharing;
-use super::api::FILES_PER_PAGE;
+use super::endpoints::FILES_PER_PAGE;
 use super::types::{FileInfo, ListedFile};
 use crate::provider::{Entry, EntryRef, ErrorKind, FolderId, ProviderError, Result};
 

@@ -7,7 +7,7 @@
 //! things, mojibake names, and no delete.
 
 mod account;
-mod api;
+mod endpoints;
 mod errors;
 mod listing;
 mod site;

@@ -4,23 +4,20 @@
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use serde_json::Value;
 
 use super::errors::{Reply, one_line, parse_json, parse_reply, refusal, unexpected_reply};
 use super::site::Site;
 use super::types::{UploadServer, UploadedFileDto, real_code};
-use crate::http;
+use crate::http::{self, ClientOptions, HttpClient};
 use crate::provider::json::u64_of;
 use crate::provider::ranged::{self, Ranged};
 use crate::provider::{ErrorKind, ProviderError, Result, UploadBody};
 
-/// Keys shorter than this are not scrubbed from messages (they would mangle ordinary words).
-const MIN_SCRUBBED_LEN: usize = 6;
-
 /// One account's way to its site. No Debug: it holds the key.
 pub(super) struct Transport {
-    client: reqwest::Client,
+    client: HttpClient,
     pub site: Site,
     key: String,
 }
@@ -38,7 +35,7 @@ impl Transport {
             ));
         }
         Ok(Transport {
-            client: http::client(),
+            client: HttpClient::new(&site.host, ClientOptions::default())?,
             site,
             key: key.to_owned(),
         })
@@ -50,16 +47,14 @@ impl Transport {
         query.push(("key", self.key.as_str()));
         query.extend_from_slice(params);
         let result = async {
-            let response = self
+            let request = self
                 .client
                 .get(self.site.endpoint_url(endpoint))
-                .query(&query)
-                .send()
-                .await
-                .map_err(http::from_reqwest)?;
+                .query(&query);
+            let response = self.client.send(request).await?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = http::read_limited(response).await?;
+            let body = http::read_reply(response).await?;
             parse_reply(endpoint, status, &headers, &body, &self.site)
         }
         .await;
@@ -82,25 +77,17 @@ impl Transport {
             .ok_or_else(|| {
                 ProviderError::fatal(format!("{} gave an unusable upload URL", self.site.host))
             })?;
-        let part = Part::stream_with_length(reqwest::Body::wrap_stream(body.stream), body.len)
-            .file_name(name.to_owned())
-            .mime_str("application/octet-stream")
-            .map_err(http::from_reqwest)?;
+        let part = http::multipart::file_part(body.stream, body.len, name)?;
         let form = Form::new()
             .text("sess_id", server.sess_id.clone())
             .text("utype", utype.to_owned())
             .part("file_0", part);
         let sent = async {
-            let response = self
-                .client
-                .post(url)
-                .multipart(form)
-                .send()
-                .await
-                .map_err(http::from_reqwest)?;
+            let request = self.client.post(url).multipart(form);
+            let response = self.client.send(request).await?;
             let status = response.status();
             let headers = response.headers().clone();
-            let reply = http::read_limited(response).await?;
+            let reply = http::read_reply(response).await?;
             self.read_upload_reply(status, &headers, &reply)
         };
         sent.await.map_err(|e| {
@@ -128,7 +115,7 @@ impl Transport {
             )));
         }
         if !status.is_success() {
-            let mut error = http::status_error(status, headers, host);
+            let mut error = ProviderError::from(http::HttpError::status(status, headers, host));
             let excerpt = one_line(&http::body_excerpt(body));
             if !excerpt.is_empty() {
                 error.message = format!("{}: {excerpt}", error.message);
@@ -181,9 +168,7 @@ impl Transport {
 
     /// `e` without the key in its message.
     fn scrub(&self, mut e: ProviderError) -> ProviderError {
-        if self.key.len() >= MIN_SCRUBBED_LEN && e.message.contains(&self.key) {
-            e.message = e.message.replace(&self.key, "***");
-        }
+        e.message = http::scrub(&e.message, [self.key.as_str()]);
         e
     }
 }

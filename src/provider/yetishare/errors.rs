@@ -28,6 +28,12 @@ impl From<ProviderError> for CallError {
     }
 }
 
+impl From<http::HttpError> for CallError {
+    fn from(e: http::HttpError) -> Self {
+        CallError::Failed(e.into())
+    }
+}
+
 impl From<CallError> for ProviderError {
     fn from(e: CallError) -> Self {
         match e {
@@ -178,7 +184,7 @@ pub(super) fn kind_of(message: &str) -> ErrorKind {
 
 /// The error for a reply that is not HTTP 2xx. A 404 carrying the API's own JSON ("No endpoint
 /// found for: ..." as a bare string, or `{"0": "No method found within endpoint ..."}`) means the
-/// host has no such API call; anything else goes through [`http::status_error`] with a short
+/// host has no such API call; anything else goes through [`http::HttpError::status`] with a short
 /// excerpt of the body.
 pub(super) fn from_http(
     status: StatusCode,
@@ -197,7 +203,7 @@ pub(super) fn from_http(
             one_line(message)
         )));
     }
-    let mut error = http::status_error(status, headers, host);
+    let mut error = ProviderError::from(http::HttpError::status(status, headers, host));
     let detail = api_message.map_or_else(|| http::body_excerpt(body), |m| one_line(&m));
     if !detail.is_empty() {
         error.message = format!("{}: {detail}", error.message);

@@ -3,9 +3,9 @@
 //! Every call is a form POST to `<site>/api/v2/<endpoint>` carrying the account's one access
 //! token; see `docs/protocols/yetishare.md` for the quirks handled here.
 
-mod api;
 mod credentials;
 mod errors;
+mod transport;
 mod types;
 
 #[cfg(test)]
@@ -17,7 +17,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use base64::Engine;
 
-use self::api::Api;
+use self::transport::Transport;
 use self::types::{
     CopyReplyDto, DownloadDto, FileDto, FolderDto, ListingDto, UploadReplyDto, UrlUploadAddedDto,
     display_fields,
@@ -35,7 +35,7 @@ pub use self::types::{AccountDetails, Package, UrlUploadJob, UrlUploadedFile};
 /// A YetiShare account. Clones share one connection pool and one access token.
 #[derive(Clone)]
 pub struct YetiShare {
-    api: Arc<Api>,
+    api: Arc<Transport>,
 }
 
 impl fmt::Debug for YetiShare {
@@ -102,7 +102,7 @@ impl YetiShare {
     /// Nothing is sent until the first call.
     pub fn new(base_url: &str, credentials: Credentials) -> Result<YetiShare> {
         Ok(YetiShare {
-            api: Arc::new(Api::new(base_url, credentials)?),
+            api: Arc::new(Transport::new(base_url, credentials)?),
         })
     }
 

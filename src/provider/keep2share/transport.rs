@@ -13,7 +13,7 @@ use url::Url;
 use super::credentials::Credentials;
 use super::errors::{self, ApiError, CaptchaDemand, Reaction};
 use super::types::{CaptchaChallenge, read};
-use crate::http;
+use crate::http::{self, BaseUrl, ClientOptions, HttpClient};
 use crate::provider::{
     Challenge, ChallengeKind, ChallengePurpose, ErrorKind, ProviderError, Result,
 };
@@ -59,10 +59,10 @@ struct Session {
 }
 
 /// One account on one Keep2Share site.
-pub(super) struct Api {
-    pub client: reqwest::Client,
+pub(super) struct Transport {
+    pub client: HttpClient,
     /// For the multipart POST to the upload node: redirects are not followed.
-    pub upload_client: reqwest::Client,
+    pub upload_client: HttpClient,
     /// `https://host/api/v2/`, always ending with a slash.
     base: Url,
     /// The host (and port), for messages.
@@ -71,35 +71,26 @@ pub(super) struct Api {
     session: Mutex<Session>,
 }
 
-impl Api {
-    pub fn new(base_url: &str, credentials: Credentials) -> Result<Api> {
-        let bad = |why: &str| {
-            ProviderError::invalid(format!("{why}: {}", http::redact_url(base_url.trim())))
-        };
-        let mut base = Url::parse(base_url.trim()).map_err(|_| bad("not a valid base URL"))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err(bad("the base URL must start with http:// or https://"));
-        }
-        let host = match (base.host_str(), base.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_string(),
-            (None, _) => return Err(bad("the base URL has no host")),
-        };
-        if !base.path().ends_with('/') {
-            let path = format!("{}/", base.path());
-            base.set_path(&path);
-        }
-        base.set_query(None);
-        base.set_fragment(None);
-        let upload_client = reqwest::Client::builder()
-            .user_agent(http::USER_AGENT)
-            .connect_timeout(Duration::from_secs(15))
-            .read_timeout(UPLOAD_REPLY_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| ProviderError::fatal(format!("cannot set up HTTP: {e}")))?;
-        Ok(Api {
-            client: http::client(),
+impl Transport {
+    pub fn new(base_url: &str, credentials: Credentials) -> Result<Transport> {
+        let parsed = BaseUrl::parse(base_url).map_err(|why| {
+            ProviderError::invalid(format!(
+                "Keep2Share base URL {}: {why}",
+                http::redact_url(base_url.trim())
+            ))
+        })?;
+        let host = parsed.host.clone();
+        let path = parsed.trimmed_path();
+        let base = parsed.with_path(&format!("{path}/"));
+        let upload_client = HttpClient::new(
+            &host,
+            ClientOptions {
+                follow_redirects: false,
+                read_timeout: UPLOAD_REPLY_TIMEOUT,
+            },
+        )?;
+        Ok(Transport {
+            client: HttpClient::new(&host, ClientOptions::default())?,
             upload_client,
             base,
             host,
@@ -139,16 +130,17 @@ impl Api {
                 "bad API method name {method}"
             )))
         })?;
+        let request = self.client.post(url).json(body);
         let resp = self
             .client
-            .post(url)
-            .json(body)
-            .send()
+            .send(request)
             .await
-            .map_err(|e| Failure::Other(http::from_reqwest(e)))?;
+            .map_err(|e| Failure::Other(e.into()))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let bytes = http::read_limited(resp).await.map_err(Failure::Other)?;
+        let bytes = http::read_reply(resp)
+            .await
+            .map_err(|e| Failure::Other(e.into()))?;
         let secrets: Vec<&str> = SECRET_FIELDS
             .iter()
             .filter_map(|k| body.get(*k).and_then(Value::as_str))
@@ -192,7 +184,7 @@ impl Api {
                 http::body_excerpt(body)
             ));
         }
-        let e = http::status_error(status, headers, &self.host);
+        let e = ProviderError::from(http::HttpError::status(status, headers, &self.host));
         if e.kind == ErrorKind::RateLimited && e.retry_after.is_none() {
             return e.with_retry_after(Some(errors::RATE_LIMIT_WAIT));
         }
@@ -418,19 +410,14 @@ impl Api {
             .join("captcha")
             .map_err(|_| ProviderError::fatal("bad captcha URL"))?;
         url.query_pairs_mut().append_pair("id", challenge);
-        let resp = self
-            .client
-            .get(url)
-            .send()
-            .await
-            .map_err(http::from_reqwest)?;
+        let resp = self.client.send(self.client.get(url)).await?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let is_image = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|t| t.trim().starts_with("image/"));
-        let bytes = http::read_limited(resp).await?;
+        let bytes = http::read_limited(resp, MAX_CAPTCHA_IMAGE + 1).await?;
         if status.is_success() && is_image && bytes.len() <= MAX_CAPTCHA_IMAGE {
             return Ok(bytes);
         }

@@ -4,13 +4,13 @@
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use tokio::sync::{Mutex, OnceCell};
 
 use super::credentials::Credentials;
 use super::errors::{CallError, Reply, parse_reply};
 use super::types::AuthorizeData;
-use crate::http;
+use crate::http::{self, BaseUrl, ClientOptions, HttpClient};
 use crate::provider::ranged::{self, Ranged};
 use crate::provider::{FolderId, ProviderError, Result, UploadBody};
 
@@ -19,8 +19,6 @@ use crate::provider::{FolderId, ProviderError, Result, UploadBody};
 const REVIVE_BEFORE_UPLOAD: Duration = Duration::from_secs(30 * 60);
 /// How often a running upload touches its token so that it is still valid when the body ends.
 const KEEPALIVE_EVERY: Duration = Duration::from_secs(15 * 60);
-/// Secrets shorter than this are not scrubbed from messages (they would mangle ordinary words).
-const MIN_SCRUBBED_LEN: usize = 6;
 
 /// An access token and the account it belongs to.
 #[derive(Clone)]
@@ -41,8 +39,8 @@ struct SessionSlot {
 
 /// One account on one host. Shared (behind an `Arc`) by every clone of the provider, so that all
 /// tasks use one token: a new `authorize` revokes the account's older tokens.
-pub(super) struct Api {
-    client: reqwest::Client,
+pub(super) struct Transport {
+    client: HttpClient,
     /// `https://host/api/v2/`, always ending with a slash.
     base: String,
     /// The host (and port) for messages.
@@ -53,11 +51,11 @@ pub(super) struct Api {
     pub upload_limit: OnceCell<Option<u64>>,
 }
 
-impl Api {
-    pub fn new(base_url: &str, credentials: Credentials) -> Result<Api> {
+impl Transport {
+    pub fn new(base_url: &str, credentials: Credentials) -> Result<Transport> {
         let (base, host) = api_base(base_url)?;
-        Ok(Api {
-            client: http::client(),
+        Ok(Transport {
+            client: HttpClient::new(&host, ClientOptions::default())?,
             base,
             host,
             credentials,
@@ -182,20 +180,18 @@ impl Api {
             form.push(("account_id", &session.account_id));
         }
         form.extend_from_slice(params);
-        let response = self
+        let request = self
             .client
             .post(format!("{}{endpoint}", self.base))
-            .form(&form)
-            .send()
-            .await
-            .map_err(http::from_reqwest)?;
+            .form(&form);
+        let response = self.client.send(request).await?;
         self.read_reply(response).await
     }
 
     async fn read_reply(&self, response: reqwest::Response) -> Result<Reply, CallError> {
         let status = response.status();
         let headers = response.headers().clone();
-        let body = http::read_limited(response).await?;
+        let body = http::read_reply(response).await?;
         parse_reply(status, &headers, &body, &self.host)
     }
 
@@ -209,10 +205,7 @@ impl Api {
             self.call("account/info", &[]).await?;
             session = self.session().await?;
         }
-        let part = Part::stream_with_length(reqwest::Body::wrap_stream(body.stream), body.len)
-            .file_name(name.to_owned())
-            .mime_str("application/octet-stream")
-            .map_err(http::from_reqwest)?;
+        let part = http::multipart::file_part(body.stream, body.len, name)?;
         let mut form = Form::new()
             .text("access_token", session.access_token.clone())
             .text("account_id", session.account_id.clone());
@@ -221,13 +214,11 @@ impl Api {
         }
         let form = form.part("upload_file", part);
         let send = async {
-            let response = self
+            let request = self
                 .client
                 .post(format!("{}file/upload", self.base))
-                .multipart(form)
-                .send()
-                .await
-                .map_err(http::from_reqwest)?;
+                .multipart(form);
+            let response = self.client.send(request).await?;
             self.read_reply(response).await
         };
         let result = tokio::select! {
@@ -282,11 +273,10 @@ impl Api {
     /// `e` without any credential or token in its message.
     fn scrub(&self, mut e: ProviderError, session: Option<&Session>) -> ProviderError {
         let token = session.map(|s| s.access_token.as_str());
-        for secret in self.credentials.secrets().into_iter().chain(token) {
-            if secret.len() >= MIN_SCRUBBED_LEN && e.message.contains(secret) {
-                e.message = e.message.replace(secret, "***");
-            }
-        }
+        e.message = http::scrub(
+            &e.message,
+            self.credentials.secrets().into_iter().chain(token),
+        );
         e
     }
 }
@@ -294,28 +284,15 @@ impl Api {
 /// The API base (`.../api/v2/`) and the host name for messages. The site URL may be given with or
 /// without the `/api/v2` path (cyberfile's API lives on its own host).
 fn api_base(base_url: &str) -> Result<(String, String)> {
-    let invalid = |why: &str| ProviderError::invalid(format!("YetiShare site URL: {why}"));
-    let mut url = url::Url::parse(base_url.trim()).map_err(|e| invalid(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid("must start with https:// or http://"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("must not contain a login; put it in the secret"));
-    }
-    let host = match (url.host_str(), url.port()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_owned(),
-        (None, _) => return Err(invalid("has no host")),
-    };
-    url.set_query(None);
-    url.set_fragment(None);
-    let path = url.path().trim_end_matches('/').to_owned();
-    if path.ends_with("/api/v2") {
-        url.set_path(&format!("{path}/"));
+    let base = BaseUrl::parse(base_url)
+        .map_err(|why| ProviderError::invalid(format!("YetiShare site URL: {why}")))?;
+    let path = base.trimmed_path();
+    let url = if path.ends_with("/api/v2") {
+        base.with_path(&format!("{path}/"))
     } else {
-        url.set_path(&format!("{path}/api/v2/"));
-    }
-    Ok((url.to_string(), host))
+        base.with_path(&format!("{path}/api/v2/"))
+    };
+    Ok((url.to_string(), base.host))
 }
 
 #[cfg(test)]

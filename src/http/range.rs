@@ -1,0 +1,99 @@
+//! Ranged GETs: the `Range` request header, `Content-Range` replies, and telling an HTML page
+//! (an expired link) from a file.
+
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderMap, RANGE};
+use reqwest::{RequestBuilder, Response, StatusCode};
+
+use super::error::HttpError;
+
+/// Where a ranged GET landed.
+#[derive(Debug)]
+pub enum RangeReply {
+    /// The body starts at `start` of a file of `total` bytes (where the server says).
+    Body {
+        response: Response,
+        start: u64,
+        total: Option<u64>,
+    },
+    /// HTTP 416: the offset is at or past the end; `total` is the size if the server said.
+    PastEnd { total: Option<u64> },
+}
+
+/// `request` asking for the bytes from `offset` on (no header at 0).
+pub fn from_offset(request: RequestBuilder, offset: u64) -> RequestBuilder {
+    if offset > 0 {
+        request.header(RANGE, format!("bytes={offset}-"))
+    } else {
+        request
+    }
+}
+
+/// Read the status and headers of a reply to a ranged GET from `offset`. `host` names the
+/// server in messages (never the URL: it grants access).
+pub fn read(response: Response, offset: u64, host: &str) -> Result<RangeReply, HttpError> {
+    let status = response.status();
+    let headers = response.headers();
+    let (range_start, range_total) = headers
+        .get(reqwest::header::CONTENT_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or((None, None), parse_content_range);
+    let (start, total) = match status {
+        StatusCode::PARTIAL_CONTENT => (range_start.unwrap_or(offset), range_total),
+        StatusCode::RANGE_NOT_SATISFIABLE if offset > 0 => {
+            return Ok(RangeReply::PastEnd { total: range_total });
+        }
+        s if s.is_success() => (0, response.content_length()),
+        _ => return Err(HttpError::status(status, headers, host)),
+    };
+    Ok(RangeReply::Body {
+        response,
+        start,
+        total,
+    })
+}
+
+/// `Content-Range: bytes START-END/TOTAL` (or `bytes */TOTAL`) -> (start, total).
+pub fn parse_content_range(value: &str) -> (Option<u64>, Option<u64>) {
+    let Some(range) = value.trim().strip_prefix("bytes") else {
+        return (None, None);
+    };
+    let (span, total) = range.trim().split_once('/').unwrap_or((range, "*"));
+    let start = span
+        .split_once('-')
+        .and_then(|(start, _)| start.trim().parse().ok());
+    (start, total.trim().parse().ok())
+}
+
+/// An HTML page without an attachment header where a file was expected.
+pub fn is_web_page(headers: &HeaderMap) -> bool {
+    let html = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    html && !headers.contains_key(CONTENT_DISPOSITION)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_ranges() {
+        assert_eq!(
+            parse_content_range("bytes 100-199/1000"),
+            (Some(100), Some(1000))
+        );
+        assert_eq!(parse_content_range("bytes */1000"), (None, Some(1000)));
+        assert_eq!(parse_content_range("bytes 0-9/*"), (Some(0), None));
+        assert_eq!(parse_content_range("items 1-2/3"), (None, None));
+    }
+
+    #[test]
+    fn web_pages_are_told_from_files() {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, "text/html; charset=utf-8".parse().unwrap());
+        assert!(is_web_page(&h));
+        h.insert(CONTENT_DISPOSITION, "attachment".parse().unwrap());
+        assert!(!is_web_page(&h));
+    }
+}
