@@ -194,7 +194,7 @@ fn duplicate_names_are_refused_and_ids_address_them() {
     // Two folders with one name: the host allows it.
     let rt = &server.runtime;
     let acc = server.account("ys");
-    let provider = haul::provider::open::open_account(
+    let provider = haul::cli::open_account::open_bare(
         &haul::config::AccountConfig {
             provider: haul::config::ProviderFamily::Yetishare,
             base_url: acc.base_url.clone(),

@@ -11,13 +11,13 @@ use std::sync::{Arc, PoisonError, RwLock};
 use tokio::sync::Mutex;
 
 use super::account_setup;
+use super::open_account::{NetworkSettings, open_account};
 use super::{Cli, CliError, CliResult};
 use crate::config::new_account::{AccountError, AccountField};
 use crate::config::secrets::{self, Secret, SecretKept, SecretSource};
 use crate::config::{AccountConfig, Config, ProviderFamily, TransfersConfig, config_path};
 use crate::emulator::DemoAccount;
 use crate::provider::Provider;
-use crate::provider::open::open_account;
 
 /// The config path of a `--demo` run: nothing is ever written there.
 const DEMO_CONFIG: &str = "(demo)";
@@ -32,6 +32,8 @@ pub struct Context {
     held_secrets: RwLock<BTreeMap<String, (Secret, SecretSource)>>,
     /// Whether we may ask the person at the terminal.
     pub interactive: bool,
+    /// How every provider retries and paces its calls.
+    network: NetworkSettings,
     providers: Mutex<HashMap<String, Arc<dyn Provider>>>,
 }
 
@@ -98,7 +100,9 @@ impl Context {
         held_secrets: BTreeMap<String, (Secret, SecretSource)>,
     ) -> Context {
         let accounts = std::mem::take(&mut settings.accounts);
+        let network = NetworkSettings::new(&settings.network, cli.low_level_retries);
         Context {
+            network,
             config_path,
             settings,
             accounts: RwLock::new(accounts),
@@ -190,7 +194,7 @@ impl Context {
             .find_secret(name)
             .await
             .map_err(|(env_var, message)| OpenError::NoSecret { env_var, message })?;
-        let provider = open_account(&account, &secret)
+        let provider = open_account(&account, &secret, &self.network)
             .map_err(|e| OpenError::Other(CliError::from(e.context(name))))?;
         cache.insert(name.to_string(), provider.clone());
         Ok(provider)

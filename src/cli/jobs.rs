@@ -9,10 +9,10 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{CliError, CliResult, Context};
+use crate::http::RetryPolicy;
 use crate::provider::{Provider, ProviderError};
 use crate::sanitize::for_terminal;
 use crate::transfer::journal::{self, Journal};
-use crate::transfer::retry::RetryPolicy;
 use crate::transfer::throttle::parse_rate;
 use crate::transfer::{
     Accounts, ConflictAnswer, ConflictPolicy, Engine, EngineConfig, Event, JobId, JobSpec,

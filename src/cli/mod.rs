@@ -12,6 +12,7 @@ mod jobs;
 mod ls;
 mod mkdir;
 mod mv_cp;
+pub mod open_account;
 mod progress;
 mod put;
 mod queue;
@@ -49,6 +50,9 @@ pub struct Cli {
     /// Never ask anything on the terminal; fail instead.
     #[arg(long, global = true)]
     pub no_input: bool,
+    /// Retries of a failed call to a host before giving up (default 10, or `[network] retries`).
+    #[arg(long, global = true, value_name = "N")]
+    pub low_level_retries: Option<u32>,
     /// Log more (repeat for more detail); HAUL_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -283,7 +287,10 @@ pub async fn run(cli: Cli) -> CliResult {
             Some(d) if !tui_cmd::has_terminal() => demo::tour(&ctx, d).await,
             _ => tui_cmd::run(&ctx, demo.is_some()).await,
         },
-        Some(command) => dispatch(&ctx, command).await,
+        Some(command) => {
+            progress::show_retries();
+            dispatch(&ctx, command).await
+        }
     };
     if let Some(d) = demo {
         d.stop().await;

@@ -49,3 +49,14 @@ pub fn human_bytes(n: u64) -> String {
 pub fn note(message: impl AsRef<str>) {
     eprintln!("{}", for_terminal(message.as_ref()));
 }
+
+/// On a terminal, each retry of a call to a host shows as one line on stderr
+/// ("haul: example.com busy, retrying in 4 s (1/10): ..."); `-v` logs them anywhere.
+pub fn show_retries() {
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    crate::http::retry::set_default_observer(Some(std::sync::Arc::new(|notice| {
+        note(format!("haul: {}", notice.line()));
+    })));
+}

@@ -75,6 +75,19 @@ pub struct TransfersConfig {
     pub stall_timeout_secs: Option<u64>,
 }
 
+/// `[network]`: how persistent and how polite haul is with every host.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Retries of a failed call to a host (`--low-level-retries`; default 10).
+    pub retries: Option<u32>,
+    /// Give up a call once its retries would take longer than this (default 300).
+    pub retry_budget_secs: Option<u64>,
+    /// Requests a second to one host (default: 5 for Keep2Share, no limit for the others;
+    /// 0: no limit).
+    pub requests_per_second: Option<u32>,
+}
+
 /// The whole config file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,6 +96,8 @@ pub struct Config {
     pub accounts: BTreeMap<String, AccountConfig>,
     #[serde(default)]
     pub transfers: TransfersConfig,
+    #[serde(default)]
+    pub network: NetworkConfig,
     /// `[keys.LAYER]` overrides of the TUI's bindings: action name -> keys
     /// (`[keys.panes] copy = ["F5", "c"]`); layers and actions as in `assets/keymap.toml`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -45,8 +45,9 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
-    /// A client for `host` (as in a base URL: "example.com" or "127.0.0.1:8800").
-    pub fn new(host: &str, options: ClientOptions) -> Result<HttpClient, HttpError> {
+    /// A client for `service` (a provider family) on `host` (as in a base URL: "example.com"
+    /// or "127.0.0.1:8800"); it shares the host's [`Pacer`].
+    pub fn new(service: &str, host: &str, options: ClientOptions) -> Result<HttpClient, HttpError> {
         let redirects = if options.follow_redirects {
             reqwest::redirect::Policy::custom(|attempt| {
                 if attempt.previous().len() >= 10 {
@@ -72,7 +73,7 @@ impl HttpClient {
             })?;
         Ok(HttpClient {
             client,
-            pacer: Pacer::for_host(host),
+            pacer: Pacer::for_host(service, host),
         })
     }
 

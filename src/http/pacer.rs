@@ -41,15 +41,17 @@ impl Pacer {
         }
     }
 
-    /// The pacer of `host` ("example.com" or "127.0.0.1:8800"), made on first use.
-    pub fn for_host(host: &str) -> Arc<Pacer> {
+    /// The pacer of `host` ("example.com" or "127.0.0.1:8800") as `service` (a provider family)
+    /// talks to it, made on first use. The service is part of the key only so that emulated
+    /// hosts sharing one address (`haul --demo`) are paced apart, as the real ones are.
+    pub fn for_host(service: &str, host: &str) -> Arc<Pacer> {
         static PACERS: OnceLock<Mutex<HashMap<String, Arc<Pacer>>>> = OnceLock::new();
         let mut pacers = PACERS
             .get_or_init(Mutex::default)
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         pacers
-            .entry(host.to_ascii_lowercase())
+            .entry(format!("{service} {}", host.to_ascii_lowercase()))
             .or_insert_with(|| Arc::new(Pacer::new(host)))
             .clone()
     }
@@ -189,8 +191,12 @@ mod tests {
 
     #[test]
     fn the_slowest_rate_wins_and_hosts_are_shared() {
-        let a = Pacer::for_host("Shared.example:1");
-        let b = Pacer::for_host("shared.example:1");
+        let a = Pacer::for_host("svc", "Shared.example:1");
+        let b = Pacer::for_host("svc", "shared.example:1");
+        assert!(!Arc::ptr_eq(
+            &a,
+            &Pacer::for_host("other", "shared.example:1")
+        ));
         assert!(Arc::ptr_eq(&a, &b));
         a.limit_rate(Some(10.0));
         b.limit_rate(Some(2.0));

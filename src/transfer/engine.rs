@@ -13,11 +13,11 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::journal::{Journal, JournalError};
-use super::retry::RetryPolicy;
 use super::scheduler::Scheduler;
 use super::spec::JobSpec;
 use super::state::{ConflictPolicy, Event, JobId, JobState, JobView};
 use super::throttle::Throttle;
+use crate::http::RetryPolicy;
 use crate::provider::{Provider, ProviderError};
 
 /// Where the engine gets a provider for an account name (and `local` for the disk).
@@ -32,6 +32,7 @@ pub struct EngineConfig {
     pub max_transfers: usize,
     /// Transfers at once per account, unless the account's plan allows fewer.
     pub per_account: usize,
+    /// Retries of a job step (a whole transfer attempt); attempts that moved bytes don't count.
     pub retry: RetryPolicy,
     /// Bytes per second for all transfers together.
     pub bwlimit: Option<u64>,
@@ -49,7 +50,10 @@ impl Default for EngineConfig {
         EngineConfig {
             max_transfers: 4,
             per_account: 4,
-            retry: RetryPolicy::default(),
+            retry: RetryPolicy {
+                retries: 5,
+                ..RetryPolicy::default()
+            },
             bwlimit: None,
             stall_timeout: Duration::from_secs(60),
             on_conflict: ConflictPolicy::Fail,

@@ -10,7 +10,6 @@ pub mod journal;
 mod meter;
 mod part_writer;
 mod queue_index;
-pub mod retry;
 mod scheduler;
 pub mod spec;
 pub mod state;

@@ -188,7 +188,8 @@ impl JobCtx<'_> {
         }
     }
 
-    /// Run `step` until it succeeds, retrying what is worth retrying.
+    /// Run `step` until it succeeds, retrying what is worth retrying. Errors the retry layer
+    /// already retried are not retried again; an attempt that moved bytes starts a fresh count.
     pub async fn with_retries<T, F>(
         &self,
         account_for_captcha: &str,
@@ -199,12 +200,14 @@ impl JobCtx<'_> {
         F: std::future::Future<Output = Step<T>>,
     {
         let policy = self.engine.shared.config.retry;
+        let mut attempts = policy.attempts();
         let mut attempt = 0u32;
         let mut captcha_rounds = 0u32;
         loop {
             if self.stopped() {
                 return Err(Stop::Stopped);
             }
+            let moved_before = self.counter.done();
             let error = match step(attempt).await {
                 Ok(v) => return Ok(v),
                 Err(Stop::Stopped) => return Err(Stop::Stopped),
@@ -217,14 +220,32 @@ impl JobCtx<'_> {
                 self.solve_captcha(provider.as_ref(), error, what).await?;
                 continue;
             }
-            match policy.wait_after(&error, attempt) {
-                Some(wait) => {
+            if !error.is_retryable() || error.retried > 0 {
+                return Err(Stop::Error(error));
+            }
+            if self.counter.done() > moved_before {
+                attempts.made_progress();
+            }
+            match attempts.next_wait(error.retry_after) {
+                Ok(wait) => {
                     attempt += 1;
                     tracing::info!(job = self.id, attempt, ?wait, "retrying: {}", error.message);
-                    let why = format!("retry {attempt} after: {}", error.message);
+                    let why = format!(
+                        "retry {}/{} in {} s: {}",
+                        attempts.retried(),
+                        policy.retries,
+                        wait.as_secs_f64().ceil() as u64,
+                        error.message
+                    );
                     self.sit_out(wait, why).await?;
                 }
-                None => return Err(Stop::Error(error)),
+                Err(give_up) => {
+                    let mut error = error;
+                    if attempt > 0 {
+                        error.message = format!("{} ({give_up})", error.message);
+                    }
+                    return Err(Stop::Error(error));
+                }
             }
         }
     }

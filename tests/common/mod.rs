@@ -68,7 +68,9 @@ impl Cli {
     pub fn new(accounts: &[DemoAccount]) -> Cli {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("config.toml");
-        let mut text = String::new();
+        // Tests run many calls a second against their own emulator: no politeness pacing (the
+        // conformance suite checks Keep2Share's default rate on its own).
+        let mut text = String::from("[network]\nrequests_per_second = 0\n\n");
         let mut env = Vec::new();
         for a in accounts {
             text.push_str(&format!(

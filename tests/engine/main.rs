@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use haul::emulator::{EmulatorHandle, Faults};
+use haul::http::RetryPolicy;
 use haul::provider::yetishare::{Credentials, YetiShare};
 use haul::provider::{Capabilities, EntryKind, FolderId, Provider, ProviderError, UploadBody};
-use haul::transfer::retry::RetryPolicy;
 use haul::transfer::{
     Accounts, ConflictAnswer, ConflictPolicy, Engine, EngineConfig, Event, FolderAddr, ItemAddr,
     JobSpec, JobState, Journal, LOCAL, Question,
@@ -141,6 +141,7 @@ fn quick_config() -> EngineConfig {
             retries: 12,
             base: Duration::from_millis(5),
             max: Duration::from_millis(200),
+            ..RetryPolicy::default()
         },
         ..EngineConfig::default()
     }

@@ -83,6 +83,7 @@ impl Transport {
         let path = parsed.trimmed_path();
         let base = parsed.with_path(&format!("{path}/"));
         let upload_client = HttpClient::new(
+            "keep2share",
             &host,
             ClientOptions {
                 follow_redirects: false,
@@ -90,7 +91,7 @@ impl Transport {
             },
         )?;
         Ok(Transport {
-            client: HttpClient::new(&host, ClientOptions::default())?,
+            client: HttpClient::new("keep2share", &host, ClientOptions::default())?,
             upload_client,
             base,
             host,

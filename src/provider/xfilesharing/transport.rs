@@ -35,7 +35,7 @@ impl Transport {
             ));
         }
         Ok(Transport {
-            client: HttpClient::new(&site.host, ClientOptions::default())?,
+            client: HttpClient::new("xfilesharing", &site.host, ClientOptions::default())?,
             site,
             key: key.to_owned(),
         })

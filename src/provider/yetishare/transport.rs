@@ -55,7 +55,7 @@ impl Transport {
     pub fn new(base_url: &str, credentials: Credentials) -> Result<Transport> {
         let (base, host) = api_base(base_url)?;
         Ok(Transport {
-            client: HttpClient::new(&host, ClientOptions::default())?,
+            client: HttpClient::new("yetishare", &host, ClientOptions::default())?,
             base,
             host,
             credentials,

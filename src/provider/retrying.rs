@@ -1,0 +1,414 @@
+//! The retry layer every provider call goes through, whoever makes it (CLI, TUI, engine).
+//!
+//! - Reads (listings, info, links, direct URLs, account info, remote-upload status, opening a
+//!   download, signing in) are tried again after transient failures (connect errors, resets,
+//!   timeouts, 5xx, 429, the hosts' own "try again" replies), with backoff and full jitter,
+//!   honouring the host's waits, within the policy's count and time budget.
+//! - Writes (create folder, rename, move, copy, delete) are never sent twice blindly: after a
+//!   failure whose outcome is unknown, the layer first looks whether the first attempt took
+//!   effect, and only then sends again. Uploads, placing by hash and remote-upload requests are
+//!   sent again only when the host surely did not act (no connection, a 429); otherwise their
+//!   error goes back to the transfer engine, which holds what it needs to check.
+//! - Refused credentials, lockouts and bans stop the account: every later call fails at once
+//!   with the same reason, until signing in again succeeds. Quota, not-found and unsupported
+//!   fail at once.
+//! - A host's short wait (a 429, "try again in N seconds") pauses every task of that host.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::{
+    AccountInfo, Capabilities, Challenge, DownloadStream, Entry, EntryRef, ErrorKind, FolderId,
+    ProgressFn, Provider, ProviderError, RemoteJobState, Result, UploadBody,
+};
+use crate::http::retry::{Attempts, RetryNotice, announce};
+use crate::http::{Pacer, RetryPolicy};
+
+/// Host waits up to this long pause every task of the host; longer ones are about this
+/// account (a plan's limit) and only hold the call that got them.
+const HOST_WIDE_WAIT: Duration = Duration::from_secs(60);
+
+/// A provider whose every call goes through the retry layer.
+pub struct Retrying {
+    inner: Arc<dyn Provider>,
+    policy: RetryPolicy,
+    pacer: Arc<Pacer>,
+    /// Why the account stopped (refused credentials, a lockout): every call fails with it until
+    /// signing in again succeeds.
+    stopped: Mutex<Option<ProviderError>>,
+}
+
+impl std::fmt::Debug for Retrying {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Retrying({} at {})",
+            self.inner.family(),
+            self.pacer.host()
+        )
+    }
+}
+
+/// What a failed attempt means for the next one.
+enum Next {
+    /// Wait this long, then try again.
+    Retry(Duration),
+    Fail(ProviderError),
+}
+
+impl Retrying {
+    /// `inner` behind the retry layer; `host` names it in notices and, with its family, picks
+    /// its pacer.
+    pub fn new(inner: Arc<dyn Provider>, host: &str, policy: RetryPolicy) -> Retrying {
+        Retrying {
+            policy,
+            pacer: Pacer::for_host(inner.family(), host),
+            stopped: Mutex::new(None),
+            inner,
+        }
+    }
+
+    /// The host's pacer (its request rate is set by whoever opens the provider).
+    pub fn pacer(&self) -> &Arc<Pacer> {
+        &self.pacer
+    }
+
+    fn check_stopped(&self) -> Result<()> {
+        match &*self.stopped.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// After a failed attempt at `what`: wait and retry, or give up (stopping the account when
+    /// the host refused it).
+    fn judge(&self, mut error: ProviderError, attempts: &mut Attempts, what: &str) -> Next {
+        if error.kind == ErrorKind::Auth {
+            *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = Some(error.clone());
+        }
+        if !error.is_retryable() || error.retried > 0 {
+            return Next::Fail(error);
+        }
+        if error.kind == ErrorKind::RateLimited
+            && let Some(wait) = error.retry_after.filter(|w| *w <= HOST_WIDE_WAIT)
+        {
+            self.pacer.pause(wait);
+        }
+        match attempts.next_wait(error.retry_after) {
+            Ok(wait) => {
+                announce(&RetryNotice {
+                    host: self.pacer.host().to_string(),
+                    what: what.to_string(),
+                    reason: error.message.clone(),
+                    wait,
+                    attempt: attempts.retried(),
+                    of: self.policy.retries,
+                });
+                Next::Retry(wait)
+            }
+            Err(give_up) => {
+                error.retried = attempts.retried().max(1);
+                if attempts.retried() > 0 {
+                    error.message = format!("{} ({give_up})", error.message);
+                }
+                Next::Fail(error)
+            }
+        }
+    }
+
+    /// A call that can be repeated as it is.
+    async fn read<T, F, Fut>(&self, what: &str, mut call: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        self.check_stopped()?;
+        let mut attempts = self.policy.attempts();
+        loop {
+            match call().await {
+                Ok(v) => return Ok(v),
+                Err(e) => match self.judge(e, &mut attempts, what) {
+                    Next::Retry(wait) => tokio::time::sleep(wait).await,
+                    Next::Fail(e) => return Err(e),
+                },
+            }
+        }
+    }
+
+    /// A call that changes something: after a failure whose outcome is unknown, `took_effect`
+    /// looks whether it did (its answer stands for the call's), before sending it again.
+    async fn write<T, F, Fut, C, CFut>(
+        &self,
+        what: &str,
+        mut call: F,
+        mut took_effect: C,
+    ) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T>>,
+        C: FnMut() -> CFut,
+        CFut: Future<Output = Result<Option<T>>>,
+    {
+        self.check_stopped()?;
+        let mut attempts = self.policy.attempts();
+        loop {
+            let error = match call().await {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            let surely_not_done = error.never_sent || error.kind == ErrorKind::RateLimited;
+            match self.judge(error, &mut attempts, what) {
+                Next::Fail(e) => return Err(e),
+                Next::Retry(wait) => tokio::time::sleep(wait).await,
+            }
+            if !surely_not_done {
+                let checking = format!("checking whether {what} took effect");
+                if let Some(done) = self.read(&checking, &mut took_effect).await? {
+                    tracing::info!("{what}: the interrupted attempt had taken effect");
+                    return Ok(done);
+                }
+            }
+        }
+    }
+
+    /// A call whose effect only its caller can check (uploads and the like): sent again only
+    /// when the host surely did not act on it.
+    async fn send_once<T, F, Fut>(&self, what: &str, mut call: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        self.check_stopped()?;
+        let mut attempts = self.policy.attempts();
+        loop {
+            let error = match call().await {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            if !(error.never_sent || error.kind == ErrorKind::RateLimited) {
+                // Unknown outcome: the caller checks before it sends again.
+                if error.kind == ErrorKind::Auth {
+                    *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) =
+                        Some(error.clone());
+                }
+                return Err(error);
+            }
+            match self.judge(error, &mut attempts, what) {
+                Next::Retry(wait) => tokio::time::sleep(wait).await,
+                Next::Fail(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The entries named `name` in `folder`.
+    async fn named(&self, folder: &FolderId, name: &str) -> Result<Vec<Entry>> {
+        let entries = self.inner.list(folder).await?;
+        Ok(entries.into_iter().filter(|e| e.name == name).collect())
+    }
+}
+
+#[async_trait]
+impl Provider for Retrying {
+    fn family(&self) -> &'static str {
+        self.inner.family()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+
+    async fn authenticate(&self) -> Result<()> {
+        // A person asked to sign in: try again even after a refusal.
+        *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        self.read("signing in", || self.inner.authenticate()).await
+    }
+
+    async fn list(&self, folder: &FolderId) -> Result<Vec<Entry>> {
+        self.read(&format!("listing folder {folder}"), || {
+            self.inner.list(folder)
+        })
+        .await
+    }
+
+    async fn stat(&self, entry: &EntryRef) -> Result<Entry> {
+        self.read(&format!("reading #{}", entry.id), || self.inner.stat(entry))
+            .await
+    }
+
+    async fn create_folder(&self, parent: &FolderId, name: &str) -> Result<Entry> {
+        self.write(
+            &format!("creating folder {name:?}"),
+            || self.inner.create_folder(parent, name),
+            || async move {
+                let found = self.named(parent, name).await?;
+                Ok(found.into_iter().find(Entry::is_folder))
+            },
+        )
+        .await
+    }
+
+    async fn rename(&self, entry: &EntryRef, new_name: &str) -> Result<()> {
+        self.write(
+            &format!("renaming #{} to {new_name:?}", entry.id),
+            || self.inner.rename(entry, new_name),
+            || async move {
+                let now = self.inner.stat(entry).await?;
+                Ok((now.name == new_name).then_some(()))
+            },
+        )
+        .await
+    }
+
+    async fn move_entry(&self, entry: &EntryRef, dest: &FolderId) -> Result<()> {
+        self.write(
+            &format!("moving #{} into folder {dest}", entry.id),
+            || self.inner.move_entry(entry, dest),
+            || async move {
+                let now = self.inner.stat(entry).await?;
+                Ok((now.parent == *dest).then_some(()))
+            },
+        )
+        .await
+    }
+
+    async fn copy_entry(&self, entry: &EntryRef, dest: &FolderId) -> Result<Entry> {
+        // What the destination held before: a copy found later must be new.
+        let source = self.stat(entry).await?;
+        let before: Vec<String> = self
+            .read("listing the copy's destination", || {
+                self.named(dest, &source.name)
+            })
+            .await?
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        let (before, source) = (&before, &source);
+        self.write(
+            &format!("copying #{}", entry.id),
+            || self.inner.copy_entry(entry, dest),
+            || async move {
+                let found = self.named(dest, &source.name).await?;
+                Ok(found.into_iter().find(|e| {
+                    !before.contains(&e.id)
+                        && e.id != source.id
+                        && e.kind == source.kind
+                        && e.size == source.size
+                }))
+            },
+        )
+        .await
+    }
+
+    async fn delete(&self, entry: &EntryRef) -> Result<()> {
+        self.write(
+            &format!("deleting #{}", entry.id),
+            || self.inner.delete(entry),
+            || async move {
+                match self.inner.stat(entry).await {
+                    Err(e) if e.kind == ErrorKind::NotFound => Ok(Some(())),
+                    Err(e) => Err(e),
+                    Ok(_) => Ok(None),
+                }
+            },
+        )
+        .await
+    }
+
+    async fn upload(
+        &self,
+        parent: &FolderId,
+        name: &str,
+        body: UploadBody,
+        progress: ProgressFn,
+    ) -> Result<Entry> {
+        // The body is spent once sent: a failure goes back to the engine, which checks the
+        // destination and starts again from the source.
+        self.check_stopped()?;
+        let result = self.inner.upload(parent, name, body, progress).await;
+        if let Err(e) = &result
+            && e.kind == ErrorKind::Auth
+        {
+            *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = Some(e.clone());
+        }
+        result
+    }
+
+    async fn open_download(&self, file: &EntryRef, offset: u64) -> Result<DownloadStream> {
+        self.check_stopped()?;
+        let mut attempts = self.policy.attempts();
+        let what = format!("opening #{} for download", file.id);
+        loop {
+            match self.inner.open_download(file, offset).await {
+                Ok(stream) => return Ok(stream),
+                // A refused file is not a refused account.
+                Err(e) if e.kind == ErrorKind::Auth => return Err(e),
+                Err(e) => match self.judge(e, &mut attempts, &what) {
+                    Next::Retry(wait) => tokio::time::sleep(wait).await,
+                    Next::Fail(e) => return Err(e),
+                },
+            }
+        }
+    }
+
+    async fn public_link(&self, entry: &EntryRef) -> Result<String> {
+        self.read(&format!("getting the link of #{}", entry.id), || {
+            self.inner.public_link(entry)
+        })
+        .await
+    }
+
+    async fn account_info(&self) -> Result<AccountInfo> {
+        self.read("reading the account", || self.inner.account_info())
+            .await
+    }
+
+    async fn direct_url(&self, file: &EntryRef) -> Result<Option<String>> {
+        self.read(&format!("getting a direct link of #{}", file.id), || {
+            self.inner.direct_url(file)
+        })
+        .await
+    }
+
+    async fn upload_by_hash(
+        &self,
+        parent: &FolderId,
+        name: &str,
+        md5: &str,
+        size: u64,
+    ) -> Result<Option<Entry>> {
+        self.send_once(&format!("placing {name:?} by its hash"), || {
+            self.inner.upload_by_hash(parent, name, md5, size)
+        })
+        .await
+    }
+
+    async fn answer_challenge(
+        &self,
+        challenge: &Challenge,
+        answer: &str,
+    ) -> Result<Option<Duration>> {
+        // An answer is good once: never sent twice.
+        let result = self.inner.answer_challenge(challenge, answer).await;
+        if result.is_ok() {
+            *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        }
+        result
+    }
+
+    async fn remote_upload(&self, url: &str, parent: &FolderId) -> Result<String> {
+        self.send_once("asking the host to fetch a URL", || {
+            self.inner.remote_upload(url, parent)
+        })
+        .await
+    }
+
+    async fn remote_upload_status(&self, job: &str) -> Result<RemoteJobState> {
+        self.read(&format!("reading remote upload {job}"), || {
+            self.inner.remote_upload_status(job)
+        })
+        .await
+    }
+}
