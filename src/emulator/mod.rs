@@ -1,7 +1,7 @@
 //! The built-in emulator of the hosts' APIs (axum), for `haul emulator`, `haul --demo` and tests.
 //!
-//! Written from the protocol notes in `shared/docs/protocols/`; it shares no request or response
-//! types with `crate::provider`, so a misreading on either side shows up as a test failure.
+//! Follows the protocols described in `docs/protocols/`; it shares no request or response types
+//! with `crate::provider`, so a misreading on either side shows up as a test failure.
 //!
 //! PUBLIC API CONTRACT (used by the CLI and the tests; keep these names and signatures):
 //! - [`EmulatorConfig`], [`Faults`], [`start`], [`EmulatorHandle`], [`DemoAccount`].

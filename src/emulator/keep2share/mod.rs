@@ -1,6 +1,6 @@
 //! The Keep2Share API v2 site, served at `/keep2share/api/v2/<method>`, with its upload node
-//! at `/keep2share/upload` and direct download links under `/keep2share/prx/`. Written from
-//! `shared/docs/protocols/keep2share.md`.
+//! at `/keep2share/upload` and direct download links under `/keep2share/prx/`. The protocol:
+//! `docs/protocols/keep2share.md`.
 //!
 //! Test hooks live under `/__emulator/keep2share/` (see `hooks.rs`); the demo accounts' names
 //! and credentials are the constants below.

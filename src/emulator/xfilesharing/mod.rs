@@ -1,7 +1,7 @@
 //! The XFileSharing Pro (XFS) site, as KenFiles and its relatives run it: the API at
 //! `/xfilesharing/api/<group>/<action>`, upload servers at `/xfilesharing/s<N>/cgi-bin/upload.cgi`,
 //! direct links at `/xfilesharing/s<N>/cgi-bin/dl.cgi/<token>/<name>` and a page per file at
-//! `/xfilesharing/<file_code>`. Written from `shared/docs/protocols/xfilesharing.md`.
+//! `/xfilesharing/<file_code>`. The protocol: `docs/protocols/xfilesharing.md`.
 //!
 //! Kept on purpose, as clients meet them on real hosts: every JSON answer is HTTP 200 (an
 //! unknown endpoint is the web server's HTML 404); the key travels as `key=` in the query or a

@@ -1,5 +1,5 @@
 //! The YetiShare File Upload API v2 site, served at `/yetishare/api/v2/`, with its short-URL
-//! download links at `/yetishare/<shortUrl>`. Written from `shared/docs/protocols/yetishare.md`.
+//! download links at `/yetishare/<shortUrl>`. The protocol: `docs/protocols/yetishare.md`.
 
 mod accounts;
 mod auth;
