@@ -12,7 +12,7 @@ use super::{CliError, CliResult, Context};
 use crate::http::RetryPolicy;
 use crate::provider::{Provider, ProviderError};
 use crate::sanitize::for_terminal;
-use crate::transfer::journal::{self, Journal};
+use crate::transfer::journal::Journal;
 use crate::transfer::throttle::parse_rate;
 use crate::transfer::{
     Accounts, ConflictAnswer, ConflictPolicy, Engine, EngineConfig, Event, JobId, JobSpec,
@@ -100,7 +100,7 @@ impl Accounts for ContextAccounts {
 
 /// The journal, locked for this process; another running haul gets an in-memory one.
 pub fn open_journal() -> CliResult<(Journal, Option<std::fs::File>)> {
-    let path = journal::default_path();
+    let path = super::state_dir::journal_path();
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError::new(format!("{}: {e}", dir.display())))?;

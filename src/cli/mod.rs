@@ -18,6 +18,7 @@ mod put;
 mod queue;
 mod remote_upload;
 mod rm;
+mod state_dir;
 mod target;
 mod tui_cmd;
 

@@ -56,7 +56,7 @@ pub fn show_retries() {
     if !std::io::stderr().is_terminal() {
         return;
     }
-    crate::http::retry::set_default_observer(Some(std::sync::Arc::new(|notice| {
-        note(format!("haul: {}", notice.line()));
-    })));
+    crate::http::retry::set_default_scope(Some(std::sync::Arc::new(
+        |notice: &crate::http::RetryNotice| note(format!("haul: {}", notice.line())),
+    )));
 }

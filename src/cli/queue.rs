@@ -9,7 +9,7 @@ use super::progress::human_bytes;
 use super::{CliError, CliResult, Context, QueueCommand};
 use crate::sanitize::for_terminal;
 use crate::transfer::JobState;
-use crate::transfer::journal::{self, Journal};
+use crate::transfer::journal::Journal;
 
 pub async fn run(ctx: &Arc<Context>, action: Option<QueueCommand>) -> CliResult {
     match action.unwrap_or(QueueCommand::Ls { json: false }) {
@@ -32,7 +32,7 @@ pub async fn run(ctx: &Arc<Context>, action: Option<QueueCommand>) -> CliResult 
 }
 
 fn list(as_json: bool) -> CliResult {
-    let path = journal::default_path();
+    let path = super::state_dir::journal_path();
     if !path.exists() {
         if as_json {
             println!("[]");

@@ -5,6 +5,7 @@
 //! and the transfer engine's steps, which also reset it when an attempt moved bytes).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -146,32 +147,51 @@ impl RetryNotice {
     }
 }
 
-/// Who hears about retries.
-pub type RetryObserver = Arc<dyn Fn(&RetryNotice) + Send + Sync>;
+/// Who hears about a retry, and how its wait is sat out: a TUI pane shows "retrying in N s",
+/// the transfer engine gives the job's slot to others meanwhile.
+pub trait RetryScope: Send + Sync {
+    fn heard(&self, notice: &RetryNotice);
 
-tokio::task_local! {
-    static OBSERVER: RetryObserver;
+    /// Sit out `notice.wait`; `false` stops the retries (the job was cancelled).
+    fn sit_out(&self, notice: &RetryNotice) -> Pin<Box<dyn Future<Output = bool> + Send>> {
+        let wait = notice.wait;
+        Box::pin(async move {
+            tokio::time::sleep(wait).await;
+            true
+        })
+    }
 }
 
-fn default_observer() -> &'static RwLock<Option<RetryObserver>> {
-    static DEFAULT: OnceLock<RwLock<Option<RetryObserver>>> = OnceLock::new();
+impl<F: Fn(&RetryNotice) + Send + Sync> RetryScope for F {
+    fn heard(&self, notice: &RetryNotice) {
+        self(notice)
+    }
+}
+
+tokio::task_local! {
+    static SCOPE: Arc<dyn RetryScope>;
+}
+
+fn default_scope() -> &'static RwLock<Option<Arc<dyn RetryScope>>> {
+    static DEFAULT: OnceLock<RwLock<Option<Arc<dyn RetryScope>>>> = OnceLock::new();
     DEFAULT.get_or_init(RwLock::default)
 }
 
-/// Who hears about retries made outside any [`observed`] scope (the CLI's status line).
-pub fn set_default_observer(observer: Option<RetryObserver>) {
-    *default_observer()
+/// Who hears about retries made outside any [`scoped`] future (the CLI's status line).
+pub fn set_default_scope(scope: Option<Arc<dyn RetryScope>>) {
+    *default_scope()
         .write()
-        .unwrap_or_else(PoisonError::into_inner) = observer;
+        .unwrap_or_else(PoisonError::into_inner) = scope;
 }
 
-/// Run `fut` with its retries reported to `observer` (a TUI pane, a queue row).
-pub async fn observed<F: Future>(observer: RetryObserver, fut: F) -> F::Output {
-    OBSERVER.scope(observer, fut).await
+/// Run `fut` with its retries heard and sat out by `scope`.
+pub async fn scoped<F: Future>(scope: Arc<dyn RetryScope>, fut: F) -> F::Output {
+    SCOPE.scope(scope, fut).await
 }
 
-/// Tell the log (`-v`) and the observer in scope, else the default one, about a retry.
-pub fn announce(notice: &RetryNotice) {
+/// Log a retry (`-v`), tell the scope in force (else the default one), and sit out its wait;
+/// `false`: stop retrying.
+pub async fn wait_out(notice: &RetryNotice) -> bool {
     tracing::info!(
         host = %notice.host,
         attempt = notice.attempt,
@@ -180,14 +200,20 @@ pub fn announce(notice: &RetryNotice) {
         notice.what,
         notice.reason
     );
-    let scoped = OBSERVER.try_with(|o| o(notice));
-    if scoped.is_err() {
-        let observer = default_observer()
+    let scope = SCOPE.try_with(Arc::clone).ok().or_else(|| {
+        default_scope()
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(o) = observer {
-            o(notice);
+            .clone()
+    });
+    match scope {
+        Some(scope) => {
+            scope.heard(notice);
+            scope.sit_out(notice).await
+        }
+        None => {
+            tokio::time::sleep(notice.wait).await;
+            true
         }
     }
 }
@@ -249,11 +275,11 @@ mod tests {
         assert_eq!(a.retried(), 1);
     }
 
-    #[tokio::test]
-    async fn notices_reach_the_scoped_observer() {
+    #[tokio::test(start_paused = true)]
+    async fn notices_reach_the_scope_in_force() {
         let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
         let sink = seen.clone();
-        let observer: RetryObserver = Arc::new(move |n: &RetryNotice| {
+        let scope: Arc<dyn RetryScope> = Arc::new(move |n: &RetryNotice| {
             sink.lock().unwrap().push(n.line());
         });
         let notice = RetryNotice {
@@ -264,7 +290,9 @@ mod tests {
             attempt: 2,
             of: 10,
         };
-        observed(observer, async { announce(&notice) }).await;
+        let start = Instant::now();
+        assert!(scoped(scope, wait_out(&notice)).await);
+        assert!(start.elapsed() >= notice.wait);
         assert_eq!(
             seen.lock().unwrap().as_slice(),
             ["h busy, retrying in 4 s (2/10): h answered HTTP 503"]

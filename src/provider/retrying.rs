@@ -24,7 +24,7 @@ use super::{
     AccountInfo, Capabilities, Challenge, DownloadStream, Entry, EntryRef, ErrorKind, FolderId,
     ProgressFn, Provider, ProviderError, RemoteJobState, Result, UploadBody,
 };
-use crate::http::retry::{Attempts, RetryNotice, announce};
+use crate::http::retry::{Attempts, RetryNotice, wait_out};
 use crate::http::{Pacer, RetryPolicy};
 
 /// Host waits up to this long pause every task of the host; longer ones are about this
@@ -54,9 +54,25 @@ impl std::fmt::Debug for Retrying {
 
 /// What a failed attempt means for the next one.
 enum Next {
-    /// Wait this long, then try again.
-    Retry(Duration),
+    /// Sit out the notice's wait, then try again (or give up with the error if told to stop).
+    Retry(RetryNotice, ProviderError),
     Fail(ProviderError),
+}
+
+impl Next {
+    /// Sit out a retry's wait: `Ok` to try again, or the error to give up with.
+    async fn sit_out(self) -> Result<()> {
+        match self {
+            Next::Retry(notice, error) => {
+                if wait_out(&notice).await {
+                    Ok(())
+                } else {
+                    Err(error)
+                }
+            }
+            Next::Fail(error) => Err(error),
+        }
+    }
 }
 
 impl Retrying {
@@ -98,17 +114,17 @@ impl Retrying {
             self.pacer.pause(wait);
         }
         match attempts.next_wait(error.retry_after) {
-            Ok(wait) => {
-                announce(&RetryNotice {
+            Ok(wait) => Next::Retry(
+                RetryNotice {
                     host: self.pacer.host().to_string(),
                     what: what.to_string(),
                     reason: error.message.clone(),
                     wait,
                     attempt: attempts.retried(),
                     of: self.policy.retries,
-                });
-                Next::Retry(wait)
-            }
+                },
+                error,
+            ),
             Err(give_up) => {
                 error.retried = attempts.retried().max(1);
                 if attempts.retried() > 0 {
@@ -130,10 +146,7 @@ impl Retrying {
         loop {
             match call().await {
                 Ok(v) => return Ok(v),
-                Err(e) => match self.judge(e, &mut attempts, what) {
-                    Next::Retry(wait) => tokio::time::sleep(wait).await,
-                    Next::Fail(e) => return Err(e),
-                },
+                Err(e) => self.judge(e, &mut attempts, what).sit_out().await?,
             }
         }
     }
@@ -160,10 +173,7 @@ impl Retrying {
                 Err(e) => e,
             };
             let surely_not_done = error.never_sent || error.kind == ErrorKind::RateLimited;
-            match self.judge(error, &mut attempts, what) {
-                Next::Fail(e) => return Err(e),
-                Next::Retry(wait) => tokio::time::sleep(wait).await,
-            }
+            self.judge(error, &mut attempts, what).sit_out().await?;
             if !surely_not_done {
                 let checking = format!("checking whether {what} took effect");
                 if let Some(done) = self.read(&checking, &mut took_effect).await? {
@@ -196,10 +206,7 @@ impl Retrying {
                 }
                 return Err(error);
             }
-            match self.judge(error, &mut attempts, what) {
-                Next::Retry(wait) => tokio::time::sleep(wait).await,
-                Next::Fail(e) => return Err(e),
-            }
+            self.judge(error, &mut attempts, what).sit_out().await?;
         }
     }
 
@@ -345,10 +352,7 @@ impl Provider for Retrying {
                 Ok(stream) => return Ok(stream),
                 // A refused file is not a refused account.
                 Err(e) if e.kind == ErrorKind::Auth => return Err(e),
-                Err(e) => match self.judge(e, &mut attempts, &what) {
-                    Next::Retry(wait) => tokio::time::sleep(wait).await,
-                    Next::Fail(e) => return Err(e),
-                },
+                Err(e) => self.judge(e, &mut attempts, &what).sit_out().await?,
             }
         }
     }

@@ -3,7 +3,7 @@
 //! WAL mode: each state change is its own small transaction, durable once written. It holds
 //! addresses and names only; no secrets and no URLs that grant access.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -33,20 +33,6 @@ pub struct StoredJob {
 pub struct Journal {
     path: String,
     conn: Mutex<Connection>,
-}
-
-/// `$HAUL_STATE_DIR/queue.sqlite`, else the XDG state dir (`~/.local/state/haul/`).
-pub fn default_path() -> PathBuf {
-    if let Some(dir) = std::env::var_os("HAUL_STATE_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir).join("queue.sqlite");
-    }
-    directories::ProjectDirs::from("", "", "haul")
-        .map(|d| {
-            d.state_dir()
-                .unwrap_or_else(|| d.data_local_dir())
-                .join("queue.sqlite")
-        })
-        .unwrap_or_else(|| PathBuf::from("haul-queue.sqlite"))
 }
 
 const SCHEMA: &str = "

@@ -1,6 +1,8 @@
 //! Running one job: retries with backoff, waits that free the slot, questions for a person.
 
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,6 +13,8 @@ use super::meter::Counter;
 use super::spec::{JobSpec, LOCAL};
 use super::state::{ConflictAnswer, ConflictPolicy, Event, JobId, JobState, Question};
 use super::{copy, expand};
+use crate::http::RetryNotice;
+use crate::http::retry::{self, RetryScope};
 use crate::provider::local::LocalFs;
 use crate::provider::{ErrorKind, Provider, ProviderError};
 
@@ -71,33 +75,11 @@ impl JobCtx<'_> {
     /// Give up the slot while waiting `wait`, then queue for a slot again.
     /// The state shows a countdown, updated every second.
     pub async fn sit_out(&self, wait: Duration, why: String) -> Step<()> {
-        let until = tokio::time::Instant::now() + wait;
-        loop {
-            let left = until.saturating_duration_since(tokio::time::Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-            let why = format!("{why} ({secs}s)");
-            let _ = self
-                .engine
-                .commands
-                .send(Command::Park(self.id, JobState::Waiting { why }));
-            tokio::select! {
-                _ = self.running.cancel.cancelled() => return Err(Stop::Stopped),
-                _ = tokio::time::sleep(left.min(Duration::from_secs(1))) => {}
-            }
-        }
-        self.take_slot_again().await
+        park_for(self.engine, self.id, &self.running, wait, why).await
     }
 
     async fn take_slot_again(&self) -> Step<()> {
-        let (tx, rx) = oneshot::channel();
-        let _ = self.engine.commands.send(Command::Unpark(self.id, tx));
-        tokio::select! {
-            _ = self.running.cancel.cancelled() => Err(Stop::Stopped),
-            granted = rx => granted.map_err(|_| Stop::Stopped),
-        }
+        take_slot_again(self.engine, self.id, &self.running).await
     }
 
     /// Ask a person (no slot held meanwhile); `None` if the question was dropped.
@@ -251,6 +233,65 @@ impl JobCtx<'_> {
     }
 }
 
+/// Give up the job's slot while waiting `wait` (its state counting down, with `why`), then
+/// queue for a slot again.
+async fn park_for(
+    engine: &Engine,
+    id: JobId,
+    running: &RunningJob,
+    wait: Duration,
+    why: String,
+) -> Step<()> {
+    let until = tokio::time::Instant::now() + wait;
+    loop {
+        let left = until.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        let why = format!("{why} ({secs}s)");
+        let _ = engine
+            .commands
+            .send(Command::Park(id, JobState::Waiting { why }));
+        tokio::select! {
+            _ = running.cancel.cancelled() => return Err(Stop::Stopped),
+            _ = tokio::time::sleep(left.min(Duration::from_secs(1))) => {}
+        }
+    }
+    take_slot_again(engine, id, running).await
+}
+
+async fn take_slot_again(engine: &Engine, id: JobId, running: &RunningJob) -> Step<()> {
+    let (tx, rx) = oneshot::channel();
+    let _ = engine.commands.send(Command::Unpark(id, tx));
+    tokio::select! {
+        _ = running.cancel.cancelled() => Err(Stop::Stopped),
+        granted = rx => granted.map_err(|_| Stop::Stopped),
+    }
+}
+
+/// A job's calls retried by the retry layer wait like the job's own retries: the row says why
+/// and counts down, and the slot goes to other jobs meanwhile.
+struct JobRetries {
+    engine: Engine,
+    id: JobId,
+    running: Arc<RunningJob>,
+}
+
+impl RetryScope for JobRetries {
+    fn heard(&self, _notice: &RetryNotice) {}
+
+    fn sit_out(&self, notice: &RetryNotice) -> Pin<Box<dyn Future<Output = bool> + Send>> {
+        let (engine, id, running) = (self.engine.clone(), self.id, self.running.clone());
+        let why = format!(
+            "{} busy, retry {}/{}: {}",
+            notice.host, notice.attempt, notice.of, notice.reason
+        );
+        let wait = notice.wait;
+        Box::pin(async move { park_for(&engine, id, &running, wait, why).await.is_ok() })
+    }
+}
+
 /// Run a job to its end state.
 pub async fn run(
     engine: &Engine,
@@ -266,7 +307,12 @@ pub async fn run(
         running,
         existing_before: Mutex::new(None),
     };
-    let result = execute(&ctx, &spec).await;
+    let retries = Arc::new(JobRetries {
+        engine: engine.clone(),
+        id,
+        running: ctx.running.clone(),
+    });
+    let result = retry::scoped(retries, execute(&ctx, &spec)).await;
     // Uploads keep the destination listings current themselves and plain downloads change
     // nothing remote; anything else may have changed its accounts' folders.
     let keeps_listings = matches!(&spec, JobSpec::Copy { from, to, remove_source, .. }
