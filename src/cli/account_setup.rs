@@ -2,6 +2,7 @@
 
 use crate::config::AccountConfig;
 use crate::config::secrets::Secret;
+use crate::provider::ErrorKind;
 use crate::provider::open::open_account;
 
 /// Whether `secret` has the shape this account's provider needs (nothing is sent); the reason
@@ -10,4 +11,16 @@ pub fn check_secret(account: &AccountConfig, secret: &Secret) -> Result<(), Stri
     open_account(account, secret)
         .map(drop)
         .map_err(|e| e.message)
+}
+
+/// Sign in once with `secret`, keeping nothing: the host's reason in words if it refuses.
+pub async fn sign_in(account: &AccountConfig, secret: &Secret) -> Result<(), String> {
+    let provider = open_account(account, secret).map_err(|e| e.message)?;
+    provider.authenticate().await.map_err(|e| match e.kind {
+        ErrorKind::CaptchaRequired => format!(
+            "{}; the host wants a captcha to sign in: add the account with --no-check, then sign in from the terminal UI",
+            e.message
+        ),
+        _ => e.message,
+    })
 }

@@ -10,8 +10,10 @@ mod emulator_cmd;
 mod get;
 mod jobs;
 mod ls;
+mod manual;
 mod mkdir;
 mod mv_cp;
+mod output;
 mod progress;
 mod put;
 mod queue;
@@ -26,6 +28,8 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 
 pub use jobs::TransferArgs;
+pub use output::stderr_line;
+pub use progress::LogWriter;
 
 pub use context::Context;
 
@@ -52,6 +56,9 @@ pub struct Cli {
     /// Log more (repeat for more detail); HAUL_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// No progress bars and no line per finished file; results and errors only.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -123,14 +130,32 @@ pub enum Command {
     About {
         /// ACCOUNT: (the trailing colon is optional)
         account: String,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the public link of a remote entry.
-    Link { target: String },
+    Link {
+        target: String,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage configured accounts.
     #[command(subcommand)]
     Accounts(AccountsCommand),
     /// Run the built-in emulator of the hosts' APIs.
     Emulator(EmulatorArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of haul, or of one of its commands.
+    Man {
+        /// A command (`haul man put` prints the page haul-put).
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,8 +178,13 @@ pub enum QueueCommand {
 #[derive(Debug, Subcommand)]
 pub enum AccountsCommand {
     /// List configured accounts and where their secrets are.
-    List,
-    /// Add (or replace) an account; asks for its secret and stores it in the OS keyring.
+    List {
+        /// One JSON array on stdout (never the secrets).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add (or replace) an account; asks for its secret, signs in once with it, and stores it
+    /// in the OS keyring.
     Add {
         name: String,
         #[arg(long, value_parser = ["yetishare", "keep2share", "xfilesharing"])]
@@ -167,6 +197,9 @@ pub enum AccountsCommand {
         /// Read the secret from the first line of standard input instead of asking.
         #[arg(long)]
         secret_stdin: bool,
+        /// Don't sign in to check the secret (the host is unreachable now, say).
+        #[arg(long)]
+        no_check: bool,
     },
     /// Remove an account and its stored secret.
     Remove { name: String },
@@ -213,6 +246,8 @@ pub struct EmulatorArgs {
 pub struct CliError {
     pub message: String,
     pub code: i32,
+    /// End with `code` and say nothing (stdout was closed early).
+    pub quiet: bool,
 }
 
 impl CliError {
@@ -220,6 +255,15 @@ impl CliError {
         CliError {
             message: message.into(),
             code: 1,
+            quiet: false,
+        }
+    }
+    /// An exit with `code` and no message.
+    pub fn quiet(code: i32) -> Self {
+        CliError {
+            message: String::new(),
+            code,
+            quiet: true,
         }
     }
     /// Prefix the message with what we were working on.
@@ -229,8 +273,8 @@ impl CliError {
     }
     pub fn usage(message: impl Into<String>) -> Self {
         CliError {
-            message: message.into(),
             code: 2,
+            ..CliError::new(message)
         }
     }
 }
@@ -265,8 +309,12 @@ pub type CliResult<T = ()> = Result<T, CliError>;
 
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> CliResult {
-    if let Some(Command::Emulator(args)) = &cli.command {
-        return emulator_cmd::run(args).await;
+    progress::init(cli.quiet);
+    match &cli.command {
+        Some(Command::Emulator(args)) => return emulator_cmd::run(args).await,
+        Some(Command::Completions { shell }) => return manual::completions(*shell),
+        Some(Command::Man { command }) => return manual::man_page(command.as_deref()),
+        _ => {}
     }
     let demo = if cli.demo {
         Some(demo::DemoServer::start().await?)
@@ -325,9 +373,9 @@ async fn dispatch(ctx: &Arc<Context>, command: Command) -> CliResult {
             transfer,
         } => rm::run(ctx, &target, recursive, &transfer).await,
         Command::Queue { action } => queue::run(ctx, action).await,
-        Command::About { account } => about::about(ctx, &account).await,
-        Command::Link { target } => about::link(ctx, &target).await,
+        Command::About { account, json } => about::about(ctx, &account, json).await,
+        Command::Link { target, json } => about::link(ctx, &target, json).await,
         Command::Accounts(cmd) => accounts::run(ctx, cmd).await,
-        Command::Emulator(_) => Ok(()),
+        Command::Emulator(_) | Command::Completions { .. } | Command::Man { .. } => Ok(()),
     }
 }
