@@ -80,6 +80,7 @@ pub enum Command {
         /// Local files or folders (or http/https URLs the host fetches itself), then ACCOUNT:DIR.
         #[arg(required = true, num_args = 2..)]
         paths: Vec<String>,
+        /// Upload folders too, with everything in them.
         #[arg(short, long)]
         recursive: bool,
         /// Always send the bytes, even when the host could place a copy it already has.
@@ -93,6 +94,7 @@ pub enum Command {
         /// ACCOUNT:PATH..., then a local folder.
         #[arg(required = true, num_args = 2..)]
         paths: Vec<String>,
+        /// Download folders too, with everything in them.
         #[arg(short, long)]
         recursive: bool,
         #[command(flatten)]
@@ -116,6 +118,7 @@ pub enum Command {
     /// Delete a remote file, or a folder with -r.
     Rm {
         target: String,
+        /// Delete a folder with everything in it.
         #[arg(short, long)]
         recursive: bool,
         #[command(flatten)]

@@ -5,10 +5,10 @@
 //! `--quiet`: neither ([`Mode::Quiet`]). Messages go through [`line`], which prints them above
 //! the bars without breaking them.
 
-use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, IsTerminal};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -31,10 +31,9 @@ pub enum Mode {
 static MODE: OnceLock<Mode> = OnceLock::new();
 static MULTI: OnceLock<MultiProgress> = OnceLock::new();
 
-thread_local! {
-    /// Inside [`suspend`] on this thread: the bars' lock is held, so print directly.
-    static SUSPENDED: Cell<bool> = const { Cell::new(false) };
-}
+/// Inside [`suspend`]: the bars are off the screen and their lock is held (while a person
+/// types), so messages go straight to stderr instead of waiting for it.
+static SUSPENDED: AtomicBool = AtomicBool::new(false);
 
 /// Choose the mode once, from `--quiet` and whether stderr is a terminal.
 pub fn init(quiet: bool) {
@@ -74,7 +73,8 @@ pub fn line(message: impl AsRef<str>) {
 
 /// `text` (one or more lines, already safe) above the bars, or straight to stderr.
 fn print_above(text: &str) {
-    let drawn = mode() == Mode::Bars && !SUSPENDED.with(Cell::get) && multi().println(text).is_ok();
+    let drawn =
+        mode() == Mode::Bars && !SUSPENDED.load(Ordering::SeqCst) && multi().println(text).is_ok();
     if !drawn {
         output::stderr_line(text);
     }
@@ -112,13 +112,13 @@ impl Drop for LogWriter {
 
 /// Run `f` (a prompt, a captcha image) with the bars out of the way; they are drawn again after.
 pub fn suspend<R>(f: impl FnOnce() -> R) -> R {
-    if mode() != Mode::Bars || SUSPENDED.with(Cell::get) {
+    if mode() != Mode::Bars || SUSPENDED.load(Ordering::SeqCst) {
         return f();
     }
     multi().suspend(|| {
-        SUSPENDED.with(|s| s.set(true));
+        SUSPENDED.store(true, Ordering::SeqCst);
         let result = f();
-        SUSPENDED.with(|s| s.set(false));
+        SUSPENDED.store(false, Ordering::SeqCst);
         result
     })
 }
