@@ -150,3 +150,57 @@ fn without_a_terminal_each_finished_file_is_one_plain_line() {
         .stderr("");
     assert!(again.join("a.bin").exists());
 }
+
+/// The screen's text without escape sequences, cut into what sits between line breaks and
+/// carriage returns.
+fn screen_lines(screen: &str) -> Vec<String> {
+    let mut text = String::new();
+    let mut chars = screen.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ESC && chars.peek() == Some(&'[') {
+            chars.next();
+            // Parameters, then one final byte in @..~.
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        } else {
+            text.push(c);
+        }
+    }
+    text.split(['\n', '\r'])
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}
+
+#[test]
+fn a_message_while_bars_are_drawn_gets_a_line_of_its_own() {
+    let (_server, cli, files) = setup();
+    // Half of b.bin is already here: its job says it resumes while a.bin's bars are up.
+    let out = cli.path("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let b = std::fs::read(&files[1]).unwrap();
+    std::fs::write(out.join("b.bin.haul-part"), &b[..MIB]).unwrap();
+    let dest = out.display().to_string();
+    let args = [
+        "get",
+        "-j",
+        "1",
+        "--bwlimit",
+        "8M",
+        "ys:/P/a.bin",
+        "ys:/P/b.bin",
+        &dest,
+    ];
+    let (status, screen) = Terminal::run(&cli, &args).finish();
+    assert!(status.success(), "{status}; the screen:\n{screen}");
+    assert_eq!(std::fs::read(out.join("b.bin")).unwrap(), b);
+    let note = format!("ys:/P/b.bin: resuming at byte {MIB}");
+    assert!(
+        screen_lines(&screen).contains(&note),
+        "{note:?} not on a line of its own:\n{:#?}",
+        screen_lines(&screen)
+    );
+    assert!(screen.contains("of 2 files"), "the total bar was up");
+}
