@@ -1,7 +1,5 @@
-use clap::Parser;
-
 fn main() {
-    let cli = haul::cli::Cli::parse();
+    let cli = haul::cli::parse_args();
     let filter = std::env::var("HAUL_LOG").unwrap_or_else(|_| {
         match cli.verbose {
             0 => "warn",

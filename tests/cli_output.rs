@@ -59,6 +59,9 @@ fn a_closed_stdout_ends_every_command_quietly() {
         &["completions", "bash"],
         &["man"],
         &["--demo", "ls", "ys:/"],
+        &["--help"],
+        &["put", "--help"],
+        &["--version"],
     ] {
         let out = with_stdout_closed(&cli, args);
         let err = String::from_utf8_lossy(&out.stderr);

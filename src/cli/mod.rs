@@ -310,6 +310,23 @@ impl From<std::io::Error> for CliError {
 
 pub type CliResult<T = ()> = Result<T, CliError>;
 
+/// The command line, or the end of the process: help and version printed (exit 0; 141 when
+/// stdout is closed early, as for any command), or a usage error (exit 2).
+pub fn parse_args() -> Cli {
+    let error = match Cli::try_parse() {
+        Ok(cli) => return cli,
+        Err(e) => e,
+    };
+    let printed = error.print();
+    let code = match printed {
+        Err(e) if !error.use_stderr() && e.kind() == std::io::ErrorKind::BrokenPipe => {
+            output::CLOSED_PIPE_EXIT
+        }
+        _ => error.exit_code(),
+    };
+    std::process::exit(code)
+}
+
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> CliResult {
     progress::init(cli.quiet);
