@@ -1,7 +1,5 @@
-use clap::Parser;
-
 fn main() {
-    let cli = haul::cli::Cli::parse();
+    let cli = haul::cli::parse_args();
     let filter = std::env::var("HAUL_LOG").unwrap_or_else(|_| {
         match cli.verbose {
             0 => "warn",
@@ -12,17 +10,21 @@ fn main() {
     });
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
+        .with_writer(haul::cli::LogWriter::default)
+        // A log line that cannot be written is dropped, not reported on the same stderr.
+        .log_internal_errors(false)
         .init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("haul: cannot start: {e}");
+            haul::cli::stderr_line(format_args!("haul: cannot start: {e}"));
             std::process::exit(1);
         }
     };
     if let Err(e) = runtime.block_on(haul::cli::run(cli)) {
-        eprintln!("haul: {e}");
+        if !e.quiet {
+            haul::cli::stderr_line(format_args!("haul: {e}"));
+        }
         std::process::exit(e.code);
     }
 }

@@ -1,16 +1,23 @@
-//! `haul about ACCOUNT:` and `haul link ACCOUNT:PATH`
+//! `haul about ACCOUNT: [--json]` and `haul link ACCOUNT:PATH [--json]`
+
+use serde_json::{Map, Value, json};
 
 use super::progress::human_bytes;
 use super::target::{RemoteTarget, Resolved, resolve};
-use super::{CliError, CliResult, Context};
+use super::{CliError, CliResult, Context, output};
+use crate::config::AccountConfig;
+use crate::provider::AccountInfo;
 use crate::sanitize::for_terminal;
 
-pub async fn about(ctx: &Context, account: &str) -> CliResult {
+pub async fn about(ctx: &Context, account: &str, as_json: bool) -> CliResult {
     let name = account.strip_suffix(':').unwrap_or(account);
     let name = name.split(':').next().unwrap_or(name);
     let config = ctx.account(name)?;
     let provider = ctx.provider(name).await?;
     let info = provider.account_info().await.map_err(|e| e.context(name))?;
+    if as_json {
+        return output::json(&about_json(name, &config, &info));
+    }
     let mut rows: Vec<(String, String)> = vec![
         ("account".into(), name.to_string()),
         ("provider".into(), config.provider.to_string()),
@@ -47,12 +54,41 @@ pub async fn about(ctx: &Context, account: &str) -> CliResult {
     }
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in rows {
-        println!("{:width$}  {}", for_terminal(&k), for_terminal(&v));
+        output::line(format_args!(
+            "{:width$}  {}",
+            for_terminal(&k),
+            for_terminal(&v)
+        ))?;
     }
     Ok(())
 }
 
-pub async fn link(ctx: &Context, target: &str) -> CliResult {
+/// `haul about --json`: the account's facts, sizes in bytes, `null` where the host says nothing.
+fn about_json(name: &str, config: &AccountConfig, info: &AccountInfo) -> Value {
+    let extra: Map<String, Value> = info
+        .extra
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    json!({
+        "account": name,
+        "provider": config.provider.as_str(),
+        "base_url": config.base_url,
+        "username": info.username,
+        "email": info.email,
+        "plan": info.plan,
+        "premium_until": info.premium_until,
+        "storage_used": info.storage_used,
+        "storage_limit": info.storage_limit,
+        "traffic_left": info.traffic_left,
+        "max_upload_size": info.max_upload_size,
+        "concurrent_uploads": info.concurrent_uploads,
+        "concurrent_downloads": info.concurrent_downloads,
+        "extra": extra,
+    })
+}
+
+pub async fn link(ctx: &Context, target: &str, as_json: bool) -> CliResult {
     let target = RemoteTarget::parse(target)?;
     let provider = ctx.provider(&target.account).await?;
     let entry = match resolve(provider.as_ref(), &target).await? {
@@ -67,6 +103,14 @@ pub async fn link(ctx: &Context, target: &str) -> CliResult {
         .public_link(&entry.as_ref())
         .await
         .map_err(|e| e.context(&target))?;
-    println!("{}", for_terminal(&url));
-    Ok(())
+    if as_json {
+        return output::json(&json!({
+            "target": target.to_string(),
+            "name": entry.name,
+            "kind": entry.kind,
+            "id": entry.id,
+            "url": url,
+        }));
+    }
+    output::line(for_terminal(&url))
 }

@@ -2,9 +2,11 @@
 
 use std::io::BufRead;
 
-use super::account_setup::check_secret;
-use super::progress::note;
-use super::{AccountsCommand, CliError, CliResult, Context};
+use serde_json::{Value, json};
+
+use super::account_setup::{check_secret, sign_in};
+use super::progress;
+use super::{AccountsCommand, CliError, CliResult, Context, output};
 use crate::config::new_account::{AccountError, AccountField, secret_kind, validate_account};
 use crate::config::secrets::{self, KeyringError, Secret};
 use crate::config::{remove_account, write_account};
@@ -12,52 +14,79 @@ use crate::sanitize::for_terminal;
 
 pub async fn run(ctx: &Context, cmd: AccountsCommand) -> CliResult {
     match cmd {
-        AccountsCommand::List => list(ctx).await,
+        AccountsCommand::List { json } => list(ctx, json).await,
         AccountsCommand::Add {
             name,
             provider,
             base_url,
             username,
             secret_stdin,
-        } => add(ctx, &name, &provider, &base_url, username, secret_stdin).await,
+            no_check,
+        } => {
+            let new = NewAccount {
+                name,
+                provider,
+                base_url,
+                username,
+            };
+            add(ctx, new, secret_stdin, !no_check).await
+        }
         AccountsCommand::Remove { name } => remove(ctx, &name).await,
         AccountsCommand::Test { name } => test(ctx, name.as_deref()).await,
     }
 }
 
-async fn list(ctx: &Context) -> CliResult {
+async fn list(ctx: &Context, as_json: bool) -> CliResult {
     let accounts = ctx.accounts();
-    if accounts.is_empty() {
-        note(format!(
+    if accounts.is_empty() && !as_json {
+        progress::line(format!(
             "no accounts in {}; add one with `haul accounts add NAME --provider ... --base-url ...`",
             ctx.config_path.display()
         ));
     }
+    let mut items = Vec::new();
     for (name, account) in &accounts {
+        // Where the secret is, never the secret.
         let secret = match ctx.secret(name).await {
-            Ok((_, source)) => source.label().to_string(),
-            Err(_) => "missing".to_string(),
+            Ok((_, source)) => source.label(),
+            Err(_) => "missing",
         };
-        println!(
+        if as_json {
+            items.push(json!({
+                "name": name,
+                "provider": account.provider.as_str(),
+                "base_url": account.base_url,
+                "username": account.username,
+                "secret": secret,
+                "secret_env": secrets::env_var_name(name),
+            }));
+            continue;
+        }
+        output::line(format_args!(
             "{name}\t{}\t{}\t{}\tsecret: {secret}",
             account.provider,
             for_terminal(&account.base_url),
             for_terminal(account.username.as_deref().unwrap_or("-")),
-        );
+        ))?;
+    }
+    if as_json {
+        return output::json(&Value::Array(items));
     }
     Ok(())
 }
 
-async fn add(
-    ctx: &Context,
-    name: &str,
-    provider: &str,
-    base_url: &str,
+/// `haul accounts add`'s arguments.
+struct NewAccount {
+    name: String,
+    provider: String,
+    base_url: String,
     username: Option<String>,
-    secret_stdin: bool,
-) -> CliResult {
-    let account =
-        validate_account(name, provider, base_url, username.as_deref()).map_err(usage_error)?;
+}
+
+async fn add(ctx: &Context, new: NewAccount, secret_stdin: bool, check: bool) -> CliResult {
+    let name = new.name.as_str();
+    let account = validate_account(name, &new.provider, &new.base_url, new.username.as_deref())
+        .map_err(usage_error)?;
     let var = secrets::env_var_name(name);
     let secret = if secret_stdin {
         let mut line = String::new();
@@ -74,24 +103,40 @@ async fn add(
         // Catch a malformed secret now rather than at first use.
         check_secret(&account, &Secret::new(s.clone())).map_err(CliError::new)?;
     }
+    if check {
+        // Sign in once, with the secret given or the one already set: a wrong one is refused
+        // before anything is written.
+        let to_check = match &secret {
+            Some(s) => Some(Secret::new(s.clone())),
+            None => ctx.secret(name).await.ok().map(|(s, _)| s),
+        };
+        if let Some(s) = to_check {
+            sign_in(&account, &s, ctx.network()).await.map_err(|why| {
+                CliError::new(format!(
+                    "{name}: cannot sign in: {why} (nothing was written; --no-check skips this check)"
+                ))
+            })?;
+            progress::line(format!("{name}: signed in"));
+        }
+    }
     write_account(&ctx.config_path, name, &account)?;
-    note(format!(
+    progress::line(format!(
         "added account {name} to {}",
         ctx.config_path.display()
     ));
     let Some(secret) = secret else {
-        note(format!(
+        progress::line(format!(
             "no secret given: set {var} in the environment, or run this in a terminal to store it in the OS keyring"
         ));
         return Ok(());
     };
     match secrets::keyring_set(name, &Secret::new(secret)).await {
         Ok(()) => {
-            note("secret stored in the OS keyring");
+            progress::line("secret stored in the OS keyring");
             Ok(())
         }
         Err(KeyringError::Unavailable(why)) => {
-            note(format!(
+            progress::line(format!(
                 "no keyring service is running ({why}), so the secret was not stored; set {var} in the environment instead"
             ));
             Ok(())
@@ -115,9 +160,9 @@ async fn remove(ctx: &Context, name: &str) -> CliResult {
     ctx.account(name)?;
     remove_account(&ctx.config_path, name)?;
     match secrets::keyring_delete(name).await {
-        Ok(true) => note(format!("removed {name} and its keyring secret")),
-        Ok(false) => note(format!("removed {name}")),
-        Err(e) => note(format!(
+        Ok(true) => progress::line(format!("removed {name} and its keyring secret")),
+        Ok(false) => progress::line(format!("removed {name}")),
+        Err(e) => progress::line(format!(
             "removed {name}; its keyring secret could not be removed: {e}"
         )),
     }
@@ -141,14 +186,14 @@ async fn test(ctx: &Context, only: Option<&str>) -> CliResult {
         }
         .await;
         match outcome {
-            Ok(info) => println!(
+            Ok(info) => output::line(format_args!(
                 "{name}: ok ({}, {})",
                 for_terminal(info.username.as_deref().unwrap_or("user unknown")),
                 for_terminal(info.plan.as_deref().unwrap_or("plan unknown"))
-            ),
+            ))?,
             Err(e) => {
                 failed += 1;
-                println!("{name}: FAILED: {e}");
+                output::line(format_args!("{name}: FAILED: {e}"))?;
             }
         }
     }

@@ -3,22 +3,22 @@
 
 use std::io::IsTerminal;
 
-use super::progress::note;
+use super::progress;
 use crate::provider::{Challenge, ChallengeKind};
 use crate::sanitize::for_terminal;
 
 /// Show the challenge: inline image where the terminal can, the URL, and the browser.
 pub fn present(challenge: &Challenge, what: &str) {
-    note(format!("{what}: the host asks for a captcha"));
+    progress::line(format!("{what}: the host asks for a captcha"));
     if let Some(bytes) = &challenge.image {
         show_image(bytes);
     }
     if let Some(url) = &challenge.url {
-        note(format!("captcha: {}", for_terminal(url)));
+        progress::line(format!("captcha: {}", for_terminal(url)));
         open_in_browser(url);
     }
     if challenge.kind == ChallengeKind::ReCaptcha {
-        note("solve it in the browser, then paste the token it shows");
+        progress::line("solve it in the browser, then paste the token it shows");
     }
 }
 
@@ -27,7 +27,7 @@ fn show_image(bytes: &[u8]) {
         return;
     }
     let Ok(img) = image::load_from_memory(bytes) else {
-        note("(the captcha image could not be decoded; open the URL below)");
+        progress::line("(the captcha image could not be decoded; open the URL below)");
         return;
     };
     // viuer finds Sixel and Kitty support by asking the terminal and reading the reply with no
@@ -42,7 +42,7 @@ fn show_image(bytes: &[u8]) {
         ..Default::default()
     };
     if viuer::print(&img, &config).is_err() {
-        note("(this terminal cannot show the image; open the URL below)");
+        progress::line("(this terminal cannot show the image; open the URL below)");
     }
 }
 

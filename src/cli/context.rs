@@ -12,10 +12,10 @@ use tokio::sync::Mutex;
 
 use super::account_setup;
 use super::open_account::{NetworkSettings, open_account};
-use super::{Cli, CliError, CliResult};
+use super::{AccountsCommand, Cli, CliError, CliResult, Command};
 use crate::config::new_account::{AccountError, AccountField};
 use crate::config::secrets::{self, Secret, SecretKept, SecretSource};
-use crate::config::{AccountConfig, Config, ProviderFamily, TransfersConfig, config_path};
+use crate::config::{AccountConfig, Config, ProviderFamily, TransfersConfig, config_location};
 use crate::emulator::DemoAccount;
 use crate::provider::Provider;
 
@@ -67,9 +67,17 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 
 impl Context {
     pub fn load(cli: &Cli) -> CliResult<Context> {
-        let path = config_path(cli.config.as_deref());
-        let config = Config::load(&path)?;
-        Ok(Context::new(cli, path, config, BTreeMap::new()))
+        let mut location = config_location(cli.config.as_deref());
+        // `accounts add` may make the file it was pointed at; every other command needs a file
+        // that --config or $HAUL_CONFIG names to exist.
+        if matches!(
+            cli.command,
+            Some(Command::Accounts(AccountsCommand::Add { .. }))
+        ) {
+            location.named_by = None;
+        }
+        let config = Config::load_from(&location)?;
+        Ok(Context::new(cli, location.path, config, BTreeMap::new()))
     }
 
     /// A context whose accounts are the demo emulator's.
@@ -115,6 +123,11 @@ impl Context {
     /// A `--demo` run: accounts live in memory only.
     pub fn is_demo(&self) -> bool {
         self.config_path == Path::new(DEMO_CONFIG)
+    }
+
+    /// How providers opened here retry and pace their calls.
+    pub fn network(&self) -> &NetworkSettings {
+        &self.network
     }
 
     /// `[transfers]` from the config.

@@ -1,7 +1,7 @@
 //! `haul --demo`: the emulator in-process with sample accounts, so nothing real is needed.
 
 use super::target::RemoteTarget;
-use super::{CliError, CliResult, Context};
+use super::{CliError, CliResult, Context, output};
 use crate::emulator::{self, DemoAccount, EmulatorConfig, EmulatorHandle, Faults};
 
 pub struct DemoServer {
@@ -38,29 +38,28 @@ impl DemoServer {
 
 /// What `haul --demo` prints without a command when there is no terminal for the UI.
 pub async fn tour(ctx: &Context, demo: &DemoServer) -> CliResult {
-    println!(
+    output::line(format_args!(
         "haul demo: the built-in emulator is serving sample accounts at {}",
         demo.handle.base_url()
-    );
+    ))?;
     for account in demo.accounts() {
-        println!();
-        println!(
+        output::line("")?;
+        output::line(format_args!(
             "== {}: ({}, {})",
             account.name, account.provider, account.description
-        );
+        ))?;
         // The emulator may serve a host this build of haul has no provider for yet.
         if let Err(error) = ctx.provider(&account.name).await {
-            println!("(skipped: {})", error.message);
+            output::line(format_args!("(skipped: {})", error.message))?;
             continue;
         }
-        super::about::about(ctx, &account.name).await?;
-        println!("-- haul --demo ls {}:/", account.name);
+        super::about::about(ctx, &account.name, false).await?;
+        output::line(format_args!("-- haul --demo ls {}:/", account.name))?;
         let root = RemoteTarget::parse(&format!("{}:/", account.name))?;
         super::ls::run(ctx, &root.to_string(), false).await?;
     }
-    println!();
-    println!(
-        "Try: haul --demo ls ys:/Documents, haul --demo get ys:/readme.txt ., haul --demo put FILE ys:/"
-    );
-    Ok(())
+    output::line("")?;
+    output::line(
+        "Try: haul --demo ls ys:/Documents, haul --demo get ys:/readme.txt ., haul --demo put FILE ys:/",
+    )
 }

@@ -1,13 +1,11 @@
 //! Running CLI transfers through the engine: progress bars, questions answered on the
 //! terminal, a summary, and the exit status.
 
-use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, IsTerminal, Write};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-
+use super::progress::{self, Transfers};
 use super::{CliError, CliResult, Context};
 use crate::http::RetryPolicy;
 use crate::provider::{Provider, ProviderError};
@@ -113,7 +111,7 @@ pub fn open_journal() -> CliResult<(Journal, Option<std::fs::File>)> {
         .open(&lock_path)
         .map_err(|e| CliError::new(format!("{}: {e}", lock_path.display())))?;
     if lock.try_lock().is_err() {
-        super::progress::note(
+        progress::line(
             "another haul is running the queue; this run's jobs are not kept in the journal",
         );
         return Ok((
@@ -131,24 +129,24 @@ pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) 
     let accounts = Arc::new(ContextAccounts(ctx.clone()));
     let (engine, events) =
         Engine::start(config, journal, accounts).map_err(|e| CliError::new(e.to_string()))?;
-    let mut ours = HashSet::new();
+    let mut ours = HashMap::new();
     for spec in specs {
         let shown = spec.to_string();
         let (id, resumed) = engine
-            .enqueue_or_resume(spec)
+            .enqueue_or_resume(spec.clone())
             .map_err(|e| CliError::new(e.to_string()))?;
         if resumed {
-            super::progress::note(format!("resuming the interrupted job: {shown}"));
+            progress::line(format!("resuming the interrupted job: {shown}"));
             // Its unfinished children (from a folder) resume with it.
             ours.extend(unfinished_descendants(&engine, id));
         }
-        ours.insert(id);
+        ours.insert(id, spec);
     }
     follow(ctx, &engine, events, ours).await
 }
 
 /// Jobs expanded from `root` (at any depth) that the journal still has unfinished.
-fn unfinished_descendants(engine: &Engine, root: JobId) -> Vec<JobId> {
+fn unfinished_descendants(engine: &Engine, root: JobId) -> Vec<(JobId, JobSpec)> {
     let Ok(jobs) = engine.journal().load() else {
         return Vec::new();
     };
@@ -163,15 +161,10 @@ fn unfinished_descendants(engine: &Engine, root: JobId) -> Vec<JobId> {
         );
         i += 1;
     }
-    let finished: HashSet<JobId> = jobs
-        .iter()
-        .filter(|j| j.state.is_finished())
-        .map(|j| j.id)
-        .collect();
-    found
-        .into_iter()
-        .skip(1)
-        .filter(|id| !finished.contains(id))
+    let below: std::collections::HashSet<JobId> = found.into_iter().skip(1).collect();
+    jobs.into_iter()
+        .filter(|j| below.contains(&j.id) && !j.state.is_finished())
+        .map(|j| (j.id, j.spec))
         .collect()
 }
 
@@ -184,15 +177,15 @@ pub async fn resume_all(ctx: &Arc<Context>, config: EngineConfig) -> CliResult {
     let accounts = Arc::new(ContextAccounts(ctx.clone()));
     let (engine, events) =
         Engine::start(config, journal, accounts).map_err(|e| CliError::new(e.to_string()))?;
-    let unfinished: HashSet<JobId> = engine
+    let unfinished: HashMap<JobId, JobSpec> = engine
         .jobs()
         .await
         .into_iter()
         .filter(|j| !j.state.is_finished())
-        .map(|j| j.id)
+        .map(|j| (j.id, j.spec))
         .collect();
     if unfinished.is_empty() {
-        super::progress::note("nothing to resume");
+        progress::line("nothing to resume");
         return Ok(());
     }
     engine.resume_all();
@@ -203,13 +196,15 @@ async fn follow(
     ctx: &Context,
     engine: &Engine,
     mut events: tokio::sync::mpsc::UnboundedReceiver<Event>,
-    mut ours: HashSet<JobId>,
+    mut ours: HashMap<JobId, JobSpec>,
 ) -> CliResult {
-    let mut bars = Bars::new();
+    let mut shown = Transfers::new();
+    for (id, spec) in &ours {
+        shown.added(*id, spec);
+    }
     let mut finished: HashMap<JobId, JobState> = HashMap::new();
     let mut failures: Vec<String> = Vec::new();
     // Only events decide: everything since the engine started is still in the channel.
-    let mut specs: HashMap<JobId, JobSpec> = HashMap::new();
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
     while finished.len() < ours.len() {
@@ -220,35 +215,39 @@ async fn follow(
             },
             _ = &mut interrupted => {
                 engine.pause_all();
-                bars.clear();
+                shown.clear();
                 return Err(CliError::new(
                     "interrupted; partial files are kept: run the same command again (or haul queue resume) to continue",
                 ));
             }
         };
         match event {
-            Event::Added(view) if view.parent.is_some_and(|p| ours.contains(&p)) => {
-                ours.insert(view.id);
-                specs.insert(view.id, view.spec);
+            Event::Added(view) if view.parent.is_some_and(|p| ours.contains_key(&p)) => {
+                shown.added(view.id, &view.spec);
+                ours.insert(view.id, view.spec);
             }
             Event::Progress {
                 id, done, total, ..
-            } if ours.contains(&id) => bars.progress(id, specs.get(&id), done, total),
-            Event::Changed(view) if ours.contains(&view.id) => {
-                bars.state(&view);
+            } => {
+                if let Some(spec) = ours.get(&id) {
+                    shown.progress(id, spec, done, total);
+                }
+            }
+            Event::Changed(view) if ours.contains_key(&view.id) => {
+                shown.state(&view);
                 if view.state.is_finished() && !finished.contains_key(&view.id) {
                     // A lone job's failure is the command's error: said once, at the end.
                     let lone = ours.len() == 1;
-                    record(&view, &mut failures, &bars, lone);
+                    record(&view, &mut failures, lone);
                     finished.insert(view.id, view.state);
                 }
             }
-            Event::Note { id, message } if ours.contains(&id) => bars.println(&message),
-            Event::Ask(question) => answer(ctx, question, &bars, &mut failures).await,
+            Event::Note { id, message } if ours.contains_key(&id) => progress::line(message),
+            Event::Ask(question) => answer(ctx, question, &mut failures).await,
             _ => {}
         }
     }
-    bars.clear();
+    shown.clear();
     let total = finished.len();
     let failed = finished
         .values()
@@ -266,14 +265,14 @@ async fn follow(
     Ok(())
 }
 
-fn record(view: &JobView, failures: &mut Vec<String>, bars: &Bars, lone: bool) {
+fn record(view: &JobView, failures: &mut Vec<String>, lone: bool) {
     match &view.state {
         JobState::Failed { error } => {
             let line = format!("{}: {error}", view.spec);
             if lone {
                 failures.push(line);
             } else {
-                bars.println(&format!("haul: {line}"));
+                progress::line(format!("haul: {line}"));
                 failures.push(error.clone());
             }
         }
@@ -281,13 +280,13 @@ fn record(view: &JobView, failures: &mut Vec<String>, bars: &Bars, lone: bool) {
         JobState::Done { note: Some(note) }
             if note.starts_with("skipped") || note.starts_with("instant") =>
         {
-            bars.println(&format!("{}: {note}", view.spec));
+            progress::line(format!("{}: {note}", view.spec));
         }
         _ => {}
     }
 }
 
-async fn answer(ctx: &Context, question: Question, bars: &Bars, failures: &mut Vec<String>) {
+async fn answer(ctx: &Context, question: Question, failures: &mut Vec<String>) {
     match question {
         Question::Conflict {
             destination,
@@ -300,14 +299,14 @@ async fn answer(ctx: &Context, question: Question, bars: &Bars, failures: &mut V
                 failures.push(format!("{destination} already exists"));
                 return; // dropping the reply cancels the job
             }
-            let size = |s: Option<u64>| s.map(super::progress::human_bytes).unwrap_or("?".into());
+            let size = |s: Option<u64>| s.map(progress::human_bytes).unwrap_or("?".into());
             let prompt = format!(
                 "{} exists ({}; the new one: {}).\n[o]verwrite [s]kip [r]ename [c]ontinue (resume) skip if [i]dentical [f]ail; capital = for all: ",
                 for_terminal(&destination),
                 size(existing_size),
                 size(new_size)
             );
-            let line = bars.prompt(prompt).await;
+            let line = progress::prompt(prompt).await;
             let c = line.trim().chars().next().unwrap_or('f');
             let choice = match c.to_ascii_lowercase() {
                 'o' => ConflictPolicy::Overwrite,
@@ -335,124 +334,16 @@ async fn answer(ctx: &Context, question: Question, bars: &Bars, failures: &mut V
                 ));
                 return;
             }
-            bars.suspend(|| super::captcha::present(&challenge, &what));
+            progress::suspend(|| super::captcha::present(&challenge, &what));
             let prompt = match challenge.kind {
                 crate::provider::ChallengeKind::ImageCaptcha => "type the characters you see: ",
                 crate::provider::ChallengeKind::ReCaptcha => "paste the token: ",
             };
-            let answer = bars.prompt(prompt.to_string()).await;
+            let answer = progress::prompt(prompt.to_string()).await;
             let answer = answer.trim().to_string();
             if !answer.is_empty() {
                 let _ = reply.send(answer);
             }
         }
-    }
-}
-
-/// What a transfer's bar says when it isn't waiting: the name of the file.
-fn bar_label(spec: &JobSpec) -> String {
-    let label = match spec {
-        JobSpec::Copy { name, .. } => name.clone(),
-        other => other.to_string(),
-    };
-    for_terminal(&label).into_owned()
-}
-
-/// One bar per running transfer, on stderr when it is a terminal.
-struct Bars {
-    multi: MultiProgress,
-    bars: HashMap<JobId, ProgressBar>,
-}
-
-impl Bars {
-    fn new() -> Bars {
-        let target = if std::io::stderr().is_terminal() {
-            ProgressDrawTarget::stderr_with_hz(5)
-        } else {
-            ProgressDrawTarget::hidden()
-        };
-        Bars {
-            multi: MultiProgress::with_draw_target(target),
-            bars: HashMap::new(),
-        }
-    }
-
-    fn bar(&mut self, id: JobId, spec: Option<&JobSpec>) -> &ProgressBar {
-        self.bars.entry(id).or_insert_with(|| {
-            let bar = self.multi.add(ProgressBar::no_length());
-            let style = ProgressStyle::with_template(
-                "{msg:32!} {bar:24} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>11} eta {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
-            bar.set_style(style);
-            bar.set_message(spec.map(bar_label).unwrap_or_default());
-            bar
-        })
-    }
-
-    fn progress(&mut self, id: JobId, spec: Option<&JobSpec>, done: u64, total: Option<u64>) {
-        if !spec.is_some_and(JobSpec::is_transfer) {
-            return;
-        }
-        let bar = self.bar(id, spec);
-        if let Some(t) = total {
-            bar.set_length(t);
-        }
-        bar.set_position(done);
-    }
-
-    fn state(&mut self, view: &JobView) {
-        if view.state.is_finished() {
-            if let Some(bar) = self.bars.remove(&view.id) {
-                bar.finish_and_clear();
-                self.multi.remove(&bar);
-            }
-        } else if let JobState::Waiting { why } = &view.state
-            && view.spec.is_transfer()
-        {
-            let bar = self.bar(view.id, Some(&view.spec));
-            bar.set_message(for_terminal(why).into_owned());
-        } else if view.state == JobState::Running
-            && let Some(bar) = self.bars.get(&view.id)
-        {
-            // Back from a wait: the bar is the file's again.
-            bar.set_message(bar_label(&view.spec));
-        }
-    }
-
-    fn println(&self, line: &str) {
-        let line = for_terminal(line).into_owned();
-        if self.multi.is_hidden() {
-            eprintln!("{line}");
-        } else {
-            let _ = self.multi.println(line);
-        }
-    }
-
-    fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
-        self.multi.suspend(f)
-    }
-
-    /// Ask on the terminal with the bars out of the way.
-    async fn prompt(&self, prompt: String) -> String {
-        let multi = self.multi.clone();
-        tokio::task::spawn_blocking(move || {
-            multi.suspend(|| {
-                eprint!("{prompt}");
-                let _ = std::io::stderr().flush();
-                let mut line = String::new();
-                let _ = std::io::stdin().lock().read_line(&mut line);
-                line
-            })
-        })
-        .await
-        .unwrap_or_default()
-    }
-
-    fn clear(&mut self) {
-        for (_, bar) in self.bars.drain() {
-            bar.finish_and_clear();
-        }
-        let _ = self.multi.clear();
     }
 }

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::progress::human_bytes;
 use super::target::{RemoteTarget, Resolved, resolve};
-use super::{CliResult, Context};
+use super::{CliResult, Context, output};
 use crate::provider::{Entry, EntryKind};
 use crate::sanitize::for_terminal;
 
@@ -26,11 +26,10 @@ pub async fn run(ctx: &Context, target: &str, as_json: bool) -> CliResult {
     });
     if as_json {
         let items: Vec<Value> = entries.iter().map(entry_json).collect();
-        println!("{}", Value::Array(items));
-    } else {
-        for e in &entries {
-            println!("{}", entry_line(e));
-        }
+        return output::json(&Value::Array(items));
+    }
+    for e in &entries {
+        output::line(entry_line(e))?;
     }
     Ok(())
 }

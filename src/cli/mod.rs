@@ -10,9 +10,11 @@ mod emulator_cmd;
 mod get;
 mod jobs;
 mod ls;
+mod manual;
 mod mkdir;
 mod mv_cp;
 pub mod open_account;
+mod output;
 mod progress;
 mod put;
 mod queue;
@@ -28,6 +30,8 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 
 pub use jobs::TransferArgs;
+pub use output::stderr_line;
+pub use progress::LogWriter;
 
 pub use context::Context;
 
@@ -57,6 +61,9 @@ pub struct Cli {
     /// Log more (repeat for more detail); HAUL_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// No progress bars and no line per finished file; results and errors only.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -78,6 +85,7 @@ pub enum Command {
         /// Local files or folders (or http/https URLs the host fetches itself), then ACCOUNT:DIR.
         #[arg(required = true, num_args = 2..)]
         paths: Vec<String>,
+        /// Upload folders too, with everything in them.
         #[arg(short, long)]
         recursive: bool,
         /// Always send the bytes, even when the host could place a copy it already has.
@@ -91,6 +99,7 @@ pub enum Command {
         /// ACCOUNT:PATH..., then a local folder.
         #[arg(required = true, num_args = 2..)]
         paths: Vec<String>,
+        /// Download folders too, with everything in them.
         #[arg(short, long)]
         recursive: bool,
         #[command(flatten)]
@@ -114,6 +123,7 @@ pub enum Command {
     /// Delete a remote file, or a folder with -r.
     Rm {
         target: String,
+        /// Delete a folder with everything in it.
         #[arg(short, long)]
         recursive: bool,
         #[command(flatten)]
@@ -128,14 +138,32 @@ pub enum Command {
     About {
         /// ACCOUNT: (the trailing colon is optional)
         account: String,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Print the public link of a remote entry.
-    Link { target: String },
+    Link {
+        target: String,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage configured accounts.
     #[command(subcommand)]
     Accounts(AccountsCommand),
     /// Run the built-in emulator of the hosts' APIs.
     Emulator(EmulatorArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of haul, or of one of its commands.
+    Man {
+        /// A command (`haul man put` prints the page haul-put).
+        command: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,8 +186,13 @@ pub enum QueueCommand {
 #[derive(Debug, Subcommand)]
 pub enum AccountsCommand {
     /// List configured accounts and where their secrets are.
-    List,
-    /// Add (or replace) an account; asks for its secret and stores it in the OS keyring.
+    List {
+        /// One JSON array on stdout (never the secrets).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add (or replace) an account; asks for its secret, signs in once with it, and stores it
+    /// in the OS keyring.
     Add {
         name: String,
         #[arg(long, value_parser = ["yetishare", "keep2share", "xfilesharing"])]
@@ -172,6 +205,9 @@ pub enum AccountsCommand {
         /// Read the secret from the first line of standard input instead of asking.
         #[arg(long)]
         secret_stdin: bool,
+        /// Don't sign in to check the secret (the host is unreachable now, say).
+        #[arg(long)]
+        no_check: bool,
     },
     /// Remove an account and its stored secret.
     Remove { name: String },
@@ -218,6 +254,8 @@ pub struct EmulatorArgs {
 pub struct CliError {
     pub message: String,
     pub code: i32,
+    /// End with `code` and say nothing (stdout was closed early).
+    pub quiet: bool,
 }
 
 impl CliError {
@@ -225,6 +263,15 @@ impl CliError {
         CliError {
             message: message.into(),
             code: 1,
+            quiet: false,
+        }
+    }
+    /// An exit with `code` and no message.
+    pub fn quiet(code: i32) -> Self {
+        CliError {
+            message: String::new(),
+            code,
+            quiet: true,
         }
     }
     /// Prefix the message with what we were working on.
@@ -234,8 +281,8 @@ impl CliError {
     }
     pub fn usage(message: impl Into<String>) -> Self {
         CliError {
-            message: message.into(),
             code: 2,
+            ..CliError::new(message)
         }
     }
 }
@@ -268,10 +315,31 @@ impl From<std::io::Error> for CliError {
 
 pub type CliResult<T = ()> = Result<T, CliError>;
 
+/// The command line, or the end of the process: help and version printed (exit 0; 141 when
+/// stdout is closed early, as for any command), or a usage error (exit 2).
+pub fn parse_args() -> Cli {
+    let error = match Cli::try_parse() {
+        Ok(cli) => return cli,
+        Err(e) => e,
+    };
+    let printed = error.print();
+    let code = match printed {
+        Err(e) if !error.use_stderr() && e.kind() == std::io::ErrorKind::BrokenPipe => {
+            output::CLOSED_PIPE_EXIT
+        }
+        _ => error.exit_code(),
+    };
+    std::process::exit(code)
+}
+
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> CliResult {
-    if let Some(Command::Emulator(args)) = &cli.command {
-        return emulator_cmd::run(args).await;
+    progress::init(cli.quiet);
+    match &cli.command {
+        Some(Command::Emulator(args)) => return emulator_cmd::run(args).await,
+        Some(Command::Completions { shell }) => return manual::completions(*shell),
+        Some(Command::Man { command }) => return manual::man_page(command.as_deref()),
+        _ => {}
     }
     let demo = if cli.demo {
         Some(demo::DemoServer::start().await?)
@@ -333,9 +401,9 @@ async fn dispatch(ctx: &Arc<Context>, command: Command) -> CliResult {
             transfer,
         } => rm::run(ctx, &target, recursive, &transfer).await,
         Command::Queue { action } => queue::run(ctx, action).await,
-        Command::About { account } => about::about(ctx, &account).await,
-        Command::Link { target } => about::link(ctx, &target).await,
+        Command::About { account, json } => about::about(ctx, &account, json).await,
+        Command::Link { target, json } => about::link(ctx, &target, json).await,
         Command::Accounts(cmd) => accounts::run(ctx, cmd).await,
-        Command::Emulator(_) => Ok(()),
+        Command::Emulator(_) | Command::Completions { .. } | Command::Man { .. } => Ok(()),
     }
 }

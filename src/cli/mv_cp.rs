@@ -1,7 +1,8 @@
 //! `haul mv SRC DST` and `haul cp SRC DST`, through the transfer engine.
 //!
-//! DST an existing folder: into it, keeping the name. Otherwise DST's parent must exist and the
-//! entry lands there under DST's last name. On one account both happen server-side where the
+//! DST an existing folder, or written with a trailing slash (`ys:/dir/`, made if missing): into
+//! it, keeping the name. Otherwise DST's parent must exist and the entry lands there under DST's
+//! last name. On one account both happen server-side where the
 //! host can; between accounts the destination host fetches a direct link, or the bytes are
 //! relayed through haul (a move then deletes the source once the copy is done).
 
@@ -9,7 +10,9 @@ use std::sync::Arc;
 
 use super::get::item_addr;
 use super::jobs::{self, TransferArgs};
-use super::target::{RemoteTarget, Resolved, find_child, resolve, try_resolve};
+use super::target::{
+    RemoteTarget, Resolved, ensure_folder, find_child, resolve, try_resolve, walk_existing,
+};
 use super::{CliError, CliResult, Context};
 use crate::provider::{EntryRef, FolderId, Provider};
 use crate::transfer::{FolderAddr, JobSpec};
@@ -38,13 +41,46 @@ pub async fn run(
         Resolved::Root => return Err(CliError::new(format!("cannot {verb} the root of {src}"))),
         Resolved::Entry(e) => e,
     };
+    let same_account = src.account == dst.account;
+    // Refused before anything is created at the destination.
+    match (op, same_account) {
+        (Op::Move, true) => check_can_move(sp, &entry)?,
+        (Op::Move, false) if entry.is_folder() => {
+            return Err(CliError::new(format!(
+                "moving a folder between accounts is not supported: cp -r it, then rm -r {src}"
+            )));
+        }
+        (Op::Move, false) if !sp.capabilities().delete => {
+            return Err(CliError::new(format!(
+                "{src}: its host's API cannot delete, so it cannot be moved away; use cp"
+            )));
+        }
+        _ => {}
+    }
+    let into_itself = || CliError::new(format!("cannot {verb} {src} into itself"));
     let (dest_folder, new_name, dest_shown) = match try_resolve(dp, &dst).await? {
         Some(Resolved::Root) => (FolderId::Root, entry.name.clone(), dst.clone()),
         Some(Resolved::Entry(e)) if e.is_folder() => {
             (e.folder_id(), entry.name.clone(), dst.clone())
         }
+        Some(Resolved::Entry(_)) if dst.dir => {
+            return Err(CliError::new(format!("{dst} is a file, not a folder")));
+        }
         Some(Resolved::Entry(_)) => {
             return Err(CliError::new(format!("{dst} already exists")));
+        }
+        // `DST/` is a folder: made with any missing parents, as put makes its DIR.
+        None if dst.dir => {
+            if same_account && entry.is_folder() {
+                let (deepest, _) = walk_existing(dp, &dst).await?;
+                if let Some(folder) = deepest.folder()
+                    && is_inside(sp, &folder, &entry.id).await?
+                {
+                    return Err(into_itself());
+                }
+            }
+            let folder = ensure_folder(dp, &dst).await?;
+            (folder, entry.name.clone(), dst.clone())
         }
         None => {
             let Some((parent, name)) = dst.split_last() else {
@@ -57,16 +93,15 @@ pub async fn run(
             (folder, name, parent)
         }
     };
-    let landing = dst.child(&new_name);
+    let landing = dest_shown.child(&new_name);
     if find_child(dp, &dest_folder, &new_name, &landing)
         .await?
         .is_some()
     {
         return Err(CliError::new(format!("{landing} already exists")));
     }
-    let same_account = src.account == dst.account;
     if same_account && entry.is_folder() && is_inside(sp, &dest_folder, &entry.id).await? {
-        return Err(CliError::new(format!("cannot {verb} {src} into itself")));
+        return Err(into_itself());
     }
     let to = FolderAddr {
         account: dst.account.clone(),
@@ -75,37 +110,16 @@ pub async fn run(
     };
     let item = item_addr(&src, &entry);
     let spec = match (op, same_account) {
-        (Op::Move, true) => {
-            check_can_move(sp, &entry)?;
-            JobSpec::Move {
-                item,
-                to,
-                name: new_name,
-            }
-        }
-        (Op::Move, false) if entry.is_folder() => {
-            return Err(CliError::new(format!(
-                "moving a folder between accounts is not supported: cp -r it, then rm -r {src}"
-            )));
-        }
-        (Op::Move, false) => {
-            if !sp.capabilities().delete {
-                return Err(CliError::new(format!(
-                    "{src}: its host's API cannot delete, so it cannot be moved away; use cp"
-                )));
-            }
-            JobSpec::Copy {
-                from: item,
-                to,
-                name: new_name,
-                remove_source: true,
-            }
-        }
-        (Op::Copy, _) => JobSpec::Copy {
+        (Op::Move, true) => JobSpec::Move {
+            item,
+            to,
+            name: new_name,
+        },
+        (Op::Move, false) | (Op::Copy, _) => JobSpec::Copy {
             from: item,
             to,
             name: new_name,
-            remove_source: false,
+            remove_source: op == Op::Move,
         },
     };
     jobs::run(ctx, config, vec![spec]).await

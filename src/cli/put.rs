@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::jobs::{self, TransferArgs};
+use super::progress;
 use super::remote_upload as remote;
 use super::target::{RemoteTarget, ensure_folder};
 use super::{CliError, CliResult, Context};
@@ -49,7 +50,7 @@ pub async fn run(ctx: &Arc<Context>, paths: &[String], options: PutOptions) -> C
         if let Err(e) = remote::fetch(provider.as_ref(), url, &folder, &target).await
             && let Some(earlier) = failed.replace(e)
         {
-            super::progress::note(format!("haul: {earlier}"));
+            progress::line(format!("haul: {earlier}"));
         }
     }
     if !local.is_empty() {
@@ -64,7 +65,7 @@ pub async fn run(ctx: &Arc<Context>, paths: &[String], options: PutOptions) -> C
             .collect();
         if let Err(e) = jobs::run(ctx, config, specs).await {
             if let Some(earlier) = failed {
-                super::progress::note(format!("haul: {earlier}"));
+                progress::line(format!("haul: {earlier}"));
             }
             return Err(e);
         }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::jobs::{self, TransferArgs};
-use super::progress::human_bytes;
-use super::{CliError, CliResult, Context, QueueCommand};
+use super::progress::{self, human_bytes};
+use super::{CliError, CliResult, Context, QueueCommand, output};
 use crate::sanitize::for_terminal;
 use crate::transfer::JobState;
 use crate::transfer::journal::Journal;
@@ -25,7 +25,7 @@ pub async fn run(ctx: &Arc<Context>, action: Option<QueueCommand>) -> CliResult 
             let n = journal
                 .clear_finished()
                 .map_err(|e| CliError::new(e.to_string()))?;
-            super::progress::note(format!("cleared {n} finished job(s)"));
+            progress::line(format!("cleared {n} finished job(s)"));
             Ok(())
         }
     }
@@ -34,10 +34,11 @@ pub async fn run(ctx: &Arc<Context>, action: Option<QueueCommand>) -> CliResult 
 fn list(as_json: bool) -> CliResult {
     let path = super::state_dir::journal_path();
     if !path.exists() {
-        if as_json {
-            println!("[]");
-        }
-        return Ok(());
+        return if as_json {
+            output::json(&serde_json::Value::Array(Vec::new()))
+        } else {
+            Ok(())
+        };
     }
     let journal = Journal::open(&path).map_err(|e| CliError::new(e.to_string()))?;
     let jobs = journal.load().map_err(|e| CliError::new(e.to_string()))?;
@@ -57,11 +58,10 @@ fn list(as_json: bool) -> CliResult {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(items));
-        return Ok(());
+        return output::json(&serde_json::Value::Array(items));
     }
     for j in &jobs {
-        let progress = match j.total {
+        let done = match j.total {
             Some(t) => format!("{}/{}", human_bytes(j.done), human_bytes(t)),
             None if j.done > 0 => human_bytes(j.done),
             None => String::new(),
@@ -71,14 +71,14 @@ fn list(as_json: bool) -> CliResult {
             JobState::Waiting { why } => format!("  ({why})"),
             _ => String::new(),
         };
-        println!(
+        output::line(format_args!(
             "{:>6}  {:<10} {:>21}  {}{}",
             j.id,
             j.state.label(),
-            progress,
+            done,
             for_terminal(&j.spec.to_string()),
             for_terminal(&detail)
-        );
+        ))?;
     }
     Ok(())
 }

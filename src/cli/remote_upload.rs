@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::progress::{Bar, note};
+use super::progress;
 use super::target::RemoteTarget;
 use super::{CliError, CliResult};
 use crate::provider::{FolderId, Provider, RemoteJobState};
@@ -27,10 +27,10 @@ pub async fn fetch(
         .await
         .map_err(|e| e.context(crate::http::redact_url(url)))?;
     let shown_url = crate::http::redact_url(url);
-    note(format!(
+    progress::line(format!(
         "{shown}: the host is fetching {shown_url} (job {job})"
     ));
-    let bar = Bar::new(None, &shown_url);
+    let bar = progress::unsized_bar(&shown_url);
     let mut delay = Duration::from_millis(250);
     let mut failures = 0;
     let outcome = loop {
@@ -54,9 +54,9 @@ pub async fn fetch(
             Err(e) => break Err(e.context(format!("remote upload job {job}")).into()),
         }
     };
-    bar.finish();
+    bar.finish_and_clear();
     let file_id = outcome?;
-    note(format!(
+    progress::line(format!(
         "{shown}: fetched {shown_url}{}",
         file_id.map(|id| format!(" as #{id}")).unwrap_or_default()
     ));

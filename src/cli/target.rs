@@ -22,6 +22,8 @@ pub struct RemoteTarget {
     pub anchor: Anchor,
     /// Name components below the anchor.
     pub components: Vec<String>,
+    /// Written with a trailing `/` (or `/.`, `/..`): the address means a folder.
+    pub dir: bool,
 }
 
 impl RemoteTarget {
@@ -60,6 +62,7 @@ impl RemoteTarget {
             }
             None => (Anchor::Root, path),
         };
+        let dir = matches!(rest.rsplit('/').next(), Some("" | "." | ".."));
         let mut components: Vec<String> = Vec::new();
         for part in rest.split('/') {
             match part {
@@ -74,6 +77,7 @@ impl RemoteTarget {
             account: account.to_string(),
             anchor,
             components,
+            dir,
         })
     }
 
@@ -81,13 +85,24 @@ impl RemoteTarget {
     pub fn split_last(&self) -> Option<(RemoteTarget, String)> {
         let mut parent = self.clone();
         let last = parent.components.pop()?;
+        parent.dir = false;
         Some((parent, last))
     }
 
     pub fn child(&self, name: &str) -> RemoteTarget {
         let mut t = self.clone();
         t.components.push(name.to_string());
+        t.dir = false;
         t
+    }
+
+    /// The first `n` components of this address.
+    fn prefix(&self, n: usize) -> RemoteTarget {
+        RemoteTarget {
+            components: self.components[..n.min(self.components.len())].to_vec(),
+            dir: false,
+            ..self.clone()
+        }
     }
 }
 
@@ -208,27 +223,35 @@ async fn resolve_anchor(provider: &dyn Provider, target: &RemoteTarget) -> CliRe
         .ok_or_else(|| CliError::new(format!("{}:#{id}: no such file or folder", target.account)))
 }
 
+/// Walk the address from its anchor, by name, as far as it exists: the last entry found, and
+/// how many components it took to get there.
+pub async fn walk_existing(
+    provider: &dyn Provider,
+    target: &RemoteTarget,
+) -> CliResult<(Resolved, usize)> {
+    let mut here = resolve_anchor(provider, target).await?;
+    for (i, name) in target.components.iter().enumerate() {
+        let Some(folder) = here.folder() else {
+            return Err(CliError::new(format!(
+                "{} is a file, not a folder",
+                target.prefix(i)
+            )));
+        };
+        match find_child(provider, &folder, name, &target.prefix(i + 1)).await? {
+            Some(e) => here = Resolved::Entry(e),
+            None => return Ok((here, i)),
+        }
+    }
+    Ok((here, target.components.len()))
+}
+
 /// Walk the address from its anchor, by name. `Ok(None)` if some component does not exist.
 pub async fn try_resolve(
     provider: &dyn Provider,
     target: &RemoteTarget,
 ) -> CliResult<Option<Resolved>> {
-    let mut here = resolve_anchor(provider, target).await?;
-    let mut walked = RemoteTarget {
-        components: Vec::new(),
-        ..target.clone()
-    };
-    for name in &target.components {
-        let Some(folder) = here.folder() else {
-            return Err(CliError::new(format!("{walked} is a file, not a folder")));
-        };
-        walked.components.push(name.clone());
-        match find_child(provider, &folder, name, &walked).await? {
-            Some(e) => here = Resolved::Entry(e),
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(here))
+    let (here, found) = walk_existing(provider, target).await?;
+    Ok((found == target.components.len()).then_some(here))
 }
 
 /// Like [`try_resolve`], with "no such file or folder" as the error.
@@ -240,28 +263,18 @@ pub async fn resolve(provider: &dyn Provider, target: &RemoteTarget) -> CliResul
 
 /// Resolve a folder address, creating missing folders on the way (`mkdir -p`).
 pub async fn ensure_folder(provider: &dyn Provider, target: &RemoteTarget) -> CliResult<FolderId> {
-    let mut here = resolve_anchor(provider, target).await?;
-    let mut walked = RemoteTarget {
-        components: Vec::new(),
-        ..target.clone()
-    };
-    for name in &target.components {
-        let Some(folder) = here.folder() else {
-            return Err(CliError::new(format!("{walked} is a file, not a folder")));
-        };
-        walked.components.push(name.clone());
-        here = match find_child(provider, &folder, name, &walked).await? {
-            Some(e) => Resolved::Entry(e),
-            None => Resolved::Entry(
-                provider
-                    .create_folder(&folder, name)
-                    .await
-                    .map_err(|e| e.context(&walked))?,
-            ),
-        };
+    let (here, found) = walk_existing(provider, target).await?;
+    let mut folder = here.folder().ok_or_else(|| {
+        CliError::new(format!("{} is a file, not a folder", target.prefix(found)))
+    })?;
+    for (i, name) in target.components.iter().enumerate().skip(found) {
+        folder = provider
+            .create_folder(&folder, name)
+            .await
+            .map_err(|e| e.context(target.prefix(i + 1)))?
+            .folder_id();
     }
-    here.folder()
-        .ok_or_else(|| CliError::new(format!("{target} is a file, not a folder")))
+    Ok(folder)
 }
 
 #[cfg(test)]
@@ -274,6 +287,19 @@ mod tests {
         assert_eq!(t.account, "ys");
         assert_eq!(t.components, vec!["Documents", "report.pdf"]);
         assert_eq!(t.to_string(), "ys:/Documents/report.pdf");
+        assert!(!t.dir);
+        for folder in [
+            "ys:/Documents/",
+            "ys:/Documents/.",
+            "ys:/a/Documents/..",
+            "ys:",
+        ] {
+            assert!(RemoteTarget::parse(folder).unwrap().dir, "{folder}");
+        }
+        assert_eq!(
+            RemoteTarget::parse("ys:/Documents/").unwrap().components,
+            vec!["Documents"]
+        );
         let t = RemoteTarget::parse("ys:#folder:12/sub").unwrap();
         assert_eq!(
             t.anchor,

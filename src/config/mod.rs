@@ -129,21 +129,45 @@ pub enum ConfigError {
         line: usize,
         message: String,
     },
+    #[error("{path}: no such config file (named by {named_by})")]
+    Missing {
+        path: String,
+        named_by: &'static str,
+    },
     #[error("{0}")]
     Invalid(String),
 }
 
+/// Where the config lives, and who said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigLocation {
+    pub path: PathBuf,
+    /// `--config` or `$HAUL_CONFIG`, which must then exist; `None` for the default path, which
+    /// may be missing (no accounts yet).
+    pub named_by: Option<&'static str>,
+}
+
 /// Where the config lives: `--config`, else `HAUL_CONFIG`, else `~/.config/haul/config.toml`.
-pub fn config_path(flag: Option<&Path>) -> PathBuf {
+pub fn config_location(flag: Option<&Path>) -> ConfigLocation {
     if let Some(p) = flag {
-        return p.to_path_buf();
+        return ConfigLocation {
+            path: p.to_path_buf(),
+            named_by: Some("--config"),
+        };
     }
     if let Some(p) = std::env::var_os("HAUL_CONFIG").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
+        return ConfigLocation {
+            path: PathBuf::from(p),
+            named_by: Some("$HAUL_CONFIG"),
+        };
     }
-    directories::ProjectDirs::from("", "", "haul")
+    let path = directories::ProjectDirs::from("", "", "haul")
         .map(|d| d.config_dir().join("config.toml"))
-        .unwrap_or_else(|| PathBuf::from("haul.toml"))
+        .unwrap_or_else(|| PathBuf::from("haul.toml"));
+    ConfigLocation {
+        path,
+        named_by: None,
+    }
 }
 
 /// A valid account name: used in `NAME:PATH` and in `HAUL_SECRET_<NAME>`.
@@ -170,9 +194,27 @@ pub fn check_account_name(name: &str) -> Result<(), ConfigError> {
 impl Config {
     /// Load the file; a missing file is an empty config.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_from(&ConfigLocation {
+            path: path.to_path_buf(),
+            named_by: None,
+        })
+    }
+
+    /// Load the file; a missing file is an empty config at the default path, and an error where
+    /// `--config` or `$HAUL_CONFIG` named it.
+    pub fn load_from(location: &ConfigLocation) -> Result<Config, ConfigError> {
+        let path = location.path.as_path();
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return match location.named_by {
+                    None => Ok(Config::default()),
+                    Some(named_by) => Err(ConfigError::Missing {
+                        path: path.display().to_string(),
+                        named_by,
+                    }),
+                };
+            }
             Err(e) => {
                 return Err(ConfigError::Io {
                     path: path.display().to_string(),

@@ -1,6 +1,8 @@
 //! Shared test harness: an in-process emulator on 127.0.0.1 and helpers to run the real binary.
 #![allow(dead_code)]
 
+pub mod terminal;
+
 use std::path::{Path, PathBuf};
 
 use haul::emulator::{self, DemoAccount, EmulatorConfig, EmulatorHandle, Faults};

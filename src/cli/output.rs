@@ -1,0 +1,56 @@
+//! Writing a command's results to stdout, and messages to stderr, without ever panicking.
+//!
+//! A reader that goes away early (`haul ls ys: | head -1`) ends the command quietly with
+//! [`CLOSED_PIPE_EXIT`]; any other failure to write stdout is a one-line error. A message that
+//! cannot be written to stderr is dropped: there is nowhere left to say anything.
+
+use std::fmt::Display;
+use std::io::{self, Write};
+
+use super::{CliError, CliResult};
+
+/// The exit status when stdout is closed early: 128 + SIGPIPE, what a shell reports for a
+/// program that a closed pipe stopped.
+pub const CLOSED_PIPE_EXIT: i32 = 141;
+
+/// One line of results on stdout.
+pub fn line(text: impl Display) -> CliResult {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{text}")
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+/// A JSON value on stdout, on one line.
+pub fn json(value: &serde_json::Value) -> CliResult {
+    line(value)
+}
+
+/// Raw bytes on stdout (generated text: completions, the man page).
+pub fn bytes(data: &[u8]) -> CliResult {
+    let mut out = io::stdout().lock();
+    out.write_all(data)
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+/// One line on stderr; dropped if stderr is gone.
+pub fn stderr_line(text: impl Display) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{text}");
+}
+
+/// Text on stderr without a newline (a prompt); dropped if stderr is gone.
+pub fn stderr_prompt(text: impl Display) {
+    let mut err = io::stderr().lock();
+    let _ = write!(err, "{text}");
+    let _ = err.flush();
+}
+
+fn stdout_error(e: io::Error) -> CliError {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        CliError::quiet(CLOSED_PIPE_EXIT)
+    } else {
+        CliError::new(format!("cannot write to standard output: {e}"))
+    }
+}
