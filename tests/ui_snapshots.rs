@@ -262,6 +262,7 @@ fn captcha_modal() {
             input: "ab3".into(),
             round: 2,
             opened_in_browser: false,
+            note: None,
         })));
         s
     });
@@ -462,6 +463,7 @@ fn login_captcha(kind: ChallengeKind, opened_in_browser: bool, image: Option<Vec
         input: "a4f".into(),
         round: 2,
         opened_in_browser,
+        note: None,
     }
 }
 
@@ -576,4 +578,69 @@ fn login_captcha_draws_its_image_in_half_blocks() {
         "login_captcha_image_80x24",
         format!("{}\n{picture}", terminal.backend())
     );
+}
+
+/// The screen's rows without their first and last column, joined: a URL wrapped in a box as
+/// wide as the screen reads whole.
+fn joined_rows(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| {
+            let chars: Vec<char> = l.trim_matches('"').chars().collect();
+            chars[1..chars.len().saturating_sub(1).max(1)]
+                .iter()
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[test]
+fn a_long_captcha_url_wraps_whole_and_the_note_says_no_browser_was_opened() {
+    let url = format!(
+        "https://k2s.example/api/v2/reCaptcha.html?id=5b0d1ea7c4f2e&site=keep2share&token={}",
+        "q1w2e3r4t5".repeat(10)
+    );
+    let make = || {
+        let mut s = with_accounts();
+        let mut c = login_captcha(ChallengeKind::ReCaptcha, false, None);
+        c.challenge.url = Some(url.clone());
+        c.round = 1;
+        c.input = "".into();
+        c.note =
+            Some("no browser here (HAUL_NO_BROWSER is set, or no display): C-y copies it".into());
+        s.modals.push(Modal::Captcha(Box::new(c)));
+        s
+    };
+    snap("captcha_long_url", make);
+    let screen = draw(&mut make(), 80, 24);
+    assert!(
+        joined_rows(&screen).contains(&url),
+        "the whole URL is on screen:\n{screen}"
+    );
+    assert!(!screen.contains("was opened"), "{screen}");
+}
+
+#[test]
+fn a_first_screen_without_accounts_says_how_to_add_one() {
+    snap("no_accounts", || {
+        let mut s = State::new(
+            vec![AccountEntry::local()],
+            "local",
+            "local",
+            PathBuf::from("/home/demo"),
+            Keymap::builtin(),
+        );
+        s.start();
+        for side in 0..2 {
+            update(
+                &mut s,
+                Msg::Listed {
+                    side,
+                    seq: 1,
+                    result: Ok(vec![entry("notes.txt", EntryKind::File, 1_234, 3)]),
+                },
+            );
+        }
+        s
+    });
 }

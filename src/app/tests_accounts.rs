@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::account_form::masked;
 use super::modal::{CaptchaTarget, Modal};
-use super::tests::{account, key, state};
+use super::tests::{account, ctrl, key, state};
 use super::*;
 use crate::config::new_account::{AccountError, AccountField};
 use crate::config::secrets::SecretKept;
@@ -353,11 +353,38 @@ fn a_recaptcha_opens_its_page_once_as_its_modal_comes_up_and_o_reopens_it() {
         matches!(&fx[..], [Effect::OpenUrl(u)] if u.ends_with("reCaptcha.html?id=r1")),
         "{fx:?}"
     );
+    // Said to be opened only once the driver says it was.
+    assert!(matches!(s.modals.last(), Some(Modal::Captcha(c)) if !c.opened_in_browser));
+    let url = "https://k2s.example/api/v2/reCaptcha.html?id=r1".to_string();
+    update(
+        &mut s,
+        Msg::UrlOpened {
+            url: url.clone(),
+            result: Ok(()),
+        },
+    );
     assert!(matches!(s.modals.last(), Some(Modal::Captcha(c)) if c.opened_in_browser));
     // The same challenge again does not open it again.
     assert!(update(&mut s, login(re.clone())).is_empty());
-    let fx = key(&mut s, KeyCode::Char('o'));
+    let fx = ctrl(&mut s, 'o');
     assert!(matches!(&fx[..], [Effect::OpenUrl(_)]), "{fx:?}");
+    // The browser did not come up this time: the modal says so, and no longer that it was opened.
+    update(
+        &mut s,
+        Msg::UrlOpened {
+            url,
+            result: Err("no display".into()),
+        },
+    );
+    let Some(Modal::Captcha(c)) = s.modals.last() else {
+        panic!("the captcha stays")
+    };
+    assert!(!c.opened_in_browser);
+    let note = c.note.clone().unwrap_or_default();
+    assert!(
+        note.starts_with("no browser could be opened: no display") && note.contains("C-y"),
+        "{note}"
+    );
     key(&mut s, KeyCode::Esc);
 
     // A job's reCaptcha too; never a URL that is not http(s); not when the browser is off.
