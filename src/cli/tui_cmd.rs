@@ -74,9 +74,17 @@ pub async fn run(ctx: &Arc<Context>, demo: bool) -> CliResult {
     state.bwlimit = bwlimit;
     if demo {
         // Where the demo's captcha is, since no listing can show another account's file.
+        let key = |a| {
+            state
+                .keymap
+                .first_key(crate::app::Layer::Panes, a)
+                .unwrap_or_default()
+        };
         state.status = Some(format!(
-            "demo: to see a captcha, open k2s-free (a) and fetch file {} (L)",
-            crate::emulator::keep2share::SHARED_FILE_ID
+            "demo: to see a captcha, open k2s-free ({}) and fetch file {} ({})",
+            key(crate::app::Action::Account),
+            crate::emulator::keep2share::SHARED_FILE_ID,
+            key(crate::app::Action::Fetch),
         ));
     }
     if let Err(in_use) = &lock {
