@@ -176,7 +176,14 @@ pub fn form(state: &State, form: &AccountForm, theme: &Theme, frame: &mut Frame,
                         theme.cursor_unfocused
                     },
                 ),
-                Span::styled("  ←/→ or Space to change", theme.dim),
+                Span::styled(
+                    format!(
+                        "  {}/{} to change",
+                        state.keymap.keys_label(Layer::Modal, Action::PrevChoice),
+                        state.keymap.keys_label(Layer::Modal, Action::NextChoice)
+                    ),
+                    theme.dim,
+                ),
             ]);
             frame.render_widget(Paragraph::new(line), Rect::new(r.x, y, r.width, 1));
             continue;
