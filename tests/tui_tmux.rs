@@ -2,97 +2,19 @@
 //! file each way with keys and with mouse drags (SGR mouse sequences), answers a conflict and
 //! a captcha (a wrong answer first, then the emulator's test hook's answer), watches the queue
 //! finish, and quits cleanly. Then, against a `haul emulator` and a config file: signs in to a
-//! Keep2Share account whose login asks for a captcha, and adds an account with the form where no
-//! keyring runs. Skips, saying why, where tmux is missing (CI installs it).
+//! Keep2Share account whose login asks for a captcha (no browser: it says so; its URL copied with
+//! OSC 52, which tmux keeps as a buffer; the answer pasted with bracketed paste), adds an account
+//! with the form where no keyring runs, and keeps the queue across `kill -9` (paused, or resumed
+//! by itself with `resume_on_start`; the journal's holder named by pid). Skips, saying why, where
+//! tmux is missing (CI installs it).
 
-use std::io::{Read, Write};
+#[path = "tui_tmux/harness.rs"]
+mod harness;
+
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-const W: u16 = 140;
-const H: u16 = 40;
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// A tmux server of its own running `script` in a W x H window.
-    fn start(name: &str, script: &str) -> Tmux {
-        let tmux = Tmux {
-            socket: format!("haul-test-{name}-{}", std::process::id()),
-        };
-        tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "haul",
-            "-x",
-            &W.to_string(),
-            "-y",
-            &H.to_string(),
-            script,
-        ]);
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "haul"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-        std::thread::sleep(Duration::from_millis(150));
-    }
-    fn literal(&self, text: &str) {
-        self.run(&["send-keys", "-t", "haul", "-l", text]);
-        std::thread::sleep(Duration::from_millis(150));
-    }
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "haul"])
-    }
-    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if check(&s) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(30) {
-                panic!("timed out waiting for {what}; the screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-    fn wait_text(&self, text: &str) -> String {
-        self.wait_for(text, |s| s.contains(text))
-    }
-    /// SGR mouse: press at `from`, drag through the middle to `to`, release (1-based cells).
-    fn drag(&self, from: (u16, u16), to: (u16, u16), shift: bool) {
-        let m = if shift { 4 } else { 0 };
-        self.literal(&format!("\x1b[<{};{};{}M", m, from.0, from.1));
-        let mid = ((from.0 + to.0) / 2, (from.1 + to.1) / 2);
-        self.literal(&format!("\x1b[<{};{};{}M", 32 + m, mid.0, mid.1));
-        self.literal(&format!("\x1b[<{};{};{}M", 32 + m, to.0, to.1));
-        self.literal(&format!("\x1b[<{};{};{}m", m, to.0, to.1));
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-    }
-}
+use harness::{EmulatorProcess, H, Tmux, W, have_tmux, http_get_json, http_post_json, wait_file};
 
 /// The 1-based screen row where `name` shows in the left or right pane.
 fn row_of(screen: &str, name: &str, right: bool) -> u16 {
@@ -114,35 +36,10 @@ fn row_of(screen: &str, name: &str, right: bool) -> u16 {
     );
 }
 
-fn wait_file(path: &Path) -> Vec<u8> {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        if let Ok(bytes) = std::fs::read(path)
-            && !bytes.is_empty()
-        {
-            return bytes;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("{} never arrived", path.display());
-}
-
-/// GET a JSON document over plain HTTP from the emulator's test API.
-fn http_get_json(url: &str) -> serde_json::Value {
-    let rest = url.strip_prefix("http://").expect("http url");
-    let (host, path) = rest.split_once('/').expect("a path");
-    let mut stream = std::net::TcpStream::connect(host).expect("connects");
-    write!(stream, "GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").unwrap();
-    let mut body = String::new();
-    stream.read_to_string(&mut body).unwrap();
-    let json = body.split("\r\n\r\n").nth(1).unwrap_or_default();
-    serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {body}"))
-}
-
 /// The captcha's URL on screen -> the emulator's answer for it.
 fn captcha_answer(screen: &str) -> String {
     let url = screen
-        .split_whitespace()
+        .split(|c: char| c.is_whitespace() || c == '│')
         .find(|w| w.contains("/captcha?id="))
         .unwrap_or_else(|| panic!("no captcha URL on screen:\n{screen}"));
     let (origin, _) = url.split_once("/keep2share/").expect("a keep2share URL");
@@ -152,14 +49,6 @@ fn captcha_answer(screen: &str) -> String {
         .as_str()
         .expect("an answer")
         .to_string()
-}
-
-fn have_tmux() -> bool {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("SKIPPED: tmux is not installed (CI installs it: see .ci/run)");
-        return false;
-    }
-    true
 }
 
 #[test]
@@ -236,7 +125,9 @@ fn demo_copies_both_ways_with_keys_and_mouse_and_answers_a_captcha() {
     tmux.keys(&["Enter"]);
     let s = tmux.wait_text("try 2");
     let answer = captcha_answer(&s);
-    tmux.literal(&answer);
+    // Pasted, as a browser-solved token would be (bracketed paste).
+    tmux.paste(&answer);
+    tmux.wait_text(&format!("answer: {answer}"));
     tmux.keys(&["Enter"]);
     let sample = wait_file(&home.join(haul::emulator::keep2share::SHARED_FILE_NAME));
     assert!(
@@ -258,90 +149,6 @@ fn demo_copies_both_ways_with_keys_and_mouse_and_answers_a_captcha() {
     assert!(s.contains("HAUL_EXIT=0"), "{s}");
     let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
     assert!(!stderr.contains("panicked"), "{stderr}");
-}
-
-/// POST a JSON body to the emulator; the reply's JSON, whatever its status.
-fn http_post_json(url: &str, body: &serde_json::Value) -> serde_json::Value {
-    let rest = url.strip_prefix("http://").expect("http url");
-    let (host, path) = rest.split_once('/').expect("a path");
-    let body = body.to_string();
-    let mut stream = std::net::TcpStream::connect(host).expect("connects");
-    write!(
-        stream,
-        "POST /{path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).unwrap();
-    let json = reply.split("\r\n\r\n").nth(1).unwrap_or_default();
-    serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {reply}"))
-}
-
-/// `haul emulator` as its own process, stopped when dropped.
-struct EmulatorProcess {
-    child: std::process::Child,
-    /// `http://127.0.0.1:PORT`
-    origin: String,
-    /// What it printed: the accounts' config and their secrets.
-    printed: String,
-}
-
-impl EmulatorProcess {
-    fn start(data: &Path) -> EmulatorProcess {
-        use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_haul"))
-            .args(["emulator", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("haul emulator starts");
-        let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let mut printed = String::new();
-        for line in lines.by_ref() {
-            let line = line.expect("utf-8");
-            printed.push_str(&line);
-            printed.push('\n');
-            if line.starts_with("Press Ctrl-C") {
-                break;
-            }
-        }
-        // Keep reading so the emulator never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        let origin = printed
-            .split_whitespace()
-            .find(|w| w.starts_with("http://127.0.0.1:"))
-            .unwrap_or_else(|| panic!("no address in:\n{printed}"))
-            .to_string();
-        EmulatorProcess {
-            child,
-            origin,
-            printed,
-        }
-    }
-
-    /// The secret it printed for a demo account (`export HAUL_SECRET_YS='...'`).
-    fn secret(&self, var: &str) -> String {
-        let prefix = format!("export {var}='");
-        self.printed
-            .lines()
-            .find_map(|l| l.strip_prefix(&prefix))
-            .and_then(|rest| rest.strip_suffix('\''))
-            .unwrap_or_else(|| panic!("no {var} in:\n{}", self.printed))
-            .to_string()
-    }
-
-    fn k2s_api(&self) -> String {
-        format!("{}/keep2share/api/v2", self.origin)
-    }
-}
-
-impl Drop for EmulatorProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Put a folder in the captcha account, signing in through its captcha over the API, so its
@@ -382,14 +189,7 @@ fn account_picker_signs_in_through_a_login_captcha_and_adds_an_account_without_a
     let home = dir.path();
     let emu = EmulatorProcess::start(&home.join("emulator-data"));
     plant_folder_in_captcha_account(&emu, "planted-before-the-ui");
-    let ys = emu
-        .printed
-        .lines()
-        .skip_while(|l| !l.starts_with("[accounts.ys]"))
-        .find_map(|l| l.strip_prefix("base_url = \""))
-        .and_then(|r| r.strip_suffix('"'))
-        .expect("the ys account's base_url")
-        .to_string();
+    let ys = emu.ys_api();
     // `emu-ys` sorts first, so the right pane opens on it; the left starts on the local disk.
     let config = home.join("config.toml");
     std::fs::write(
@@ -424,6 +224,21 @@ fn account_picker_signs_in_through_a_login_captcha_and_adds_an_account_without_a
     tmux.keys(&["Down", "Down", "Enter"]);
     let s = tmux.wait_text("Captcha for signing in to k2s-login");
     assert!(s.contains("1 waiting for you"), "the badge counts it:\n{s}");
+    // No browser here (HAUL_NO_BROWSER=1): C-o says so; C-y copies the whole URL (OSC 52).
+    tmux.keys(&["C-o"]);
+    let s = tmux.wait_text("no browser here");
+    assert!(!s.contains("was opened"), "{s}");
+    tmux.keys(&["C-y"]);
+    tmux.wait_text("URL copied to the clipboard");
+    let copied = tmux.clipboard();
+    assert!(
+        copied.starts_with(&emu.origin) && copied.contains("/captcha?id="),
+        "{copied:?}"
+    );
+    assert!(
+        s.contains(&copied),
+        "the URL on screen is the one copied:\n{s}"
+    );
     tmux.literal("wrong1");
     tmux.keys(&["Enter"]);
     let s = tmux.wait_text("try 2");
@@ -495,4 +310,251 @@ fn account_picker_signs_in_through_a_login_captcha_and_adds_an_account_without_a
     for secret in [FREE_PASSWORD, CAPTCHA_PASSWORD] {
         assert!(!stderr.contains(secret), "{stderr}");
     }
+}
+
+/// A session of haul against a `haul emulator`: its home, config and environment.
+struct Session {
+    home: std::path::PathBuf,
+    config: std::path::PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl Session {
+    fn new(home: &Path, emu: &EmulatorProcess) -> Session {
+        let ys = emu.ys_api();
+        let config = home.join("config.toml");
+        let session = Session {
+            home: home.to_path_buf(),
+            config: config.clone(),
+            env: vec![
+                ("HOME".into(), home.display().to_string()),
+                ("XDG_CONFIG_HOME".into(), home.display().to_string()),
+                ("XDG_DATA_HOME".into(), home.display().to_string()),
+                (
+                    "HAUL_STATE_DIR".into(),
+                    home.join("state").display().to_string(),
+                ),
+                ("HAUL_CONFIG".into(), config.display().to_string()),
+                ("HAUL_SECRET_EMU_YS".into(), emu.secret("HAUL_SECRET_YS")),
+                (
+                    "DBUS_SESSION_BUS_ADDRESS".into(),
+                    "unix:path=/nonexistent/haul-test-bus".into(),
+                ),
+                ("HAUL_NO_GRAPHICS".into(), "1".into()),
+                ("HAUL_NO_BROWSER".into(), "1".into()),
+            ],
+        };
+        std::fs::write(
+            home.join("accounts.toml"),
+            format!("[accounts.emu-ys]\nprovider = \"yetishare\"\nbase_url = \"{ys}\"\n"),
+        )
+        .unwrap();
+        session.write_config(&format!("bwlimit = \"{SLOW}\""));
+        session
+    }
+
+    /// The config: the emulator's account and `transfers` lines.
+    fn write_config(&self, transfers: &str) {
+        let accounts = std::fs::read_to_string(self.home.join("accounts.toml")).unwrap_or_default();
+        std::fs::write(
+            &self.config,
+            format!("{accounts}\n[transfers]\n{transfers}\n"),
+        )
+        .unwrap();
+    }
+
+    /// haul on the command line; its output.
+    fn cli(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_haul"))
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&self.home)
+            .output()
+            .expect("haul runs")
+    }
+
+    /// The TUI in tmux, in `dir`; the shell says how haul exited.
+    fn tui(&self, name: &str, dir: &Path) -> Tmux {
+        let env: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+        let script = format!(
+            "cd '{dir}' && {env} '{bin}' 2>>'{home}/stderr.log'; echo HAUL_EXIT=$?; sleep 60",
+            dir = dir.display(),
+            env = env.join(" "),
+            bin = env!("CARGO_BIN_EXE_haul"),
+            home = self.home.display(),
+        );
+        let tmux = Tmux::start(name, &script);
+        tmux.wait_for("both panes", |s| {
+            s.contains("emu-ys:/") && s.contains("readme.txt")
+        });
+        tmux
+    }
+
+    /// The pid in the journal's lock file: the haul that holds the journal.
+    fn journal_holder(&self) -> u32 {
+        let text = std::fs::read_to_string(self.home.join("state/queue.lock")).unwrap();
+        text.trim().parse().unwrap_or_else(|_| panic!("{text:?}"))
+    }
+}
+
+/// haul's own bandwidth limit while a download is to be interrupted.
+const SLOW: &str = "200K";
+
+/// Bytes that are not all the same (so a resume from the wrong offset shows).
+fn sample_bytes(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u64 * 2_654_435_761 % 251) as u8 ^ seed)
+        .collect()
+}
+
+/// Wait until a download's part file has some bytes.
+fn wait_part(path: &Path) {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(30) {
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{} never started", path.display());
+}
+
+/// Wait until `path` has exactly `want`, with no part file left.
+fn wait_exact(path: &Path, want: &[u8]) {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(60) {
+        if std::fs::read(path).is_ok_and(|b| b.len() == want.len()) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let got = std::fs::read(path).unwrap_or_default();
+    assert!(
+        got == want,
+        "{} is not byte-exact ({} of {} bytes)",
+        path.display(),
+        got.len(),
+        want.len()
+    );
+    let mut part = path.as_os_str().to_owned();
+    part.push(".haul-part");
+    assert!(!Path::new(&part).exists(), "no part file is left");
+}
+
+/// Filter the right pane down to `name` and copy it into the left pane.
+fn download(tmux: &Tmux, name: &str) {
+    tmux.keys(&["/"]);
+    tmux.literal(name);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the filtered pane", |s| s.contains(&format!(" {name} ")));
+    tmux.keys(&["c"]);
+    tmux.keys(&["Escape"]);
+}
+
+fn kill_9(pid: u32) {
+    let status = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    assert!(status.is_ok_and(|s| s.success()), "kill -9 {pid}");
+}
+
+#[test]
+fn the_tui_keeps_the_queue_across_a_kill_and_resumes_it_paused_or_by_itself() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let emu = EmulatorProcess::start(&home.join("emulator-data"));
+    let session = Session::new(home, &emu);
+    let downloads = home.join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let one = sample_bytes(3 << 20, 1);
+    let two = sample_bytes(3 << 20, 2);
+    std::fs::write(home.join("big1.bin"), &one).unwrap();
+    std::fs::write(home.join("big2.bin"), &two).unwrap();
+    // Put them on the account with a journal of their own (this run's queue stays empty).
+    let put = Command::new(env!("CARGO_BIN_EXE_haul"))
+        .args(["put", "big1.bin", "big2.bin", "emu-ys:/"])
+        .envs(session.env.iter().map(|(k, v)| (k, v)))
+        .env("HAUL_STATE_DIR", home.join("setup-state"))
+        .current_dir(home)
+        .output()
+        .unwrap();
+    assert!(put.status.success(), "{put:?}");
+
+    // 1. A slow download, then kill -9.
+    let tmux = session.tui("journal-1", &downloads);
+    tmux.keys(&["Tab"]);
+    download(&tmux, "big1.bin");
+    wait_part(&downloads.join("big1.bin.haul-part"));
+    let first = session.journal_holder();
+    // A second haul that wants the journal says who holds it: the command line...
+    let clear = session.cli(&["queue", "clear"]);
+    let said = String::from_utf8_lossy(&clear.stderr);
+    assert!(
+        said.contains(&format!(
+            "the queue journal is in use by haul (pid {first})"
+        )),
+        "{said}"
+    );
+    // ... and the terminal UI.
+    let second = session.tui("journal-second", &downloads);
+    let s = second.wait_text("Queue journal in use");
+    assert!(s.contains(&format!("in use by haul (pid {first})")), "{s}");
+    second.keys(&["Escape"]);
+    second.keys(&["q"]);
+    second.wait_text("HAUL_EXIT=0");
+    kill_9(first);
+    tmux.wait_text("HAUL_EXIT=137");
+    drop(tmux);
+
+    // 2. Started again: the job is listed paused and stays so; resuming it finishes the file.
+    session.write_config("");
+    let tmux = session.tui("journal-2", &downloads);
+    let s = tmux.wait_for("the job, paused", |s| {
+        s.lines()
+            .any(|l| l.contains("paused") && l.contains("download big1.bin"))
+    });
+    assert!(s.contains("Queue (1)"), "{s}");
+    let part = downloads.join("big1.bin.haul-part");
+    let kept = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(
+        std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0),
+        kept,
+        "a paused job moves no byte"
+    );
+    tmux.keys(&["t"]);
+    tmux.wait_text("Queue: 1 active, 0 done");
+    tmux.keys(&["u"]);
+    wait_exact(&downloads.join("big1.bin"), &one);
+    tmux.wait_for("the job done", |s| {
+        s.lines()
+            .any(|l| l.contains("done") && l.contains("download big1.bin"))
+    });
+    // A slow second download (haul's own limit, set with `b`), killed again.
+    tmux.keys(&["b"]);
+    tmux.wait_text("Bandwidth limit");
+    tmux.literal(SLOW);
+    tmux.keys(&["Enter", "t", "Tab"]);
+    download(&tmux, "big2.bin");
+    wait_part(&downloads.join("big2.bin.haul-part"));
+    kill_9(session.journal_holder());
+    tmux.wait_text("HAUL_EXIT=137");
+    drop(tmux);
+
+    // 3. With resume_on_start the job goes on by itself; the finished one is still listed.
+    session.write_config("resume_on_start = true");
+    let tmux = session.tui("journal-3", &downloads);
+    wait_exact(&downloads.join("big2.bin"), &two);
+    let s = tmux.wait_for("both jobs done", |s| {
+        s.lines()
+            .any(|l| l.contains("done") && l.contains("download big1.bin"))
+            && s.lines()
+                .any(|l| l.contains("done") && l.contains("download big2.bin"))
+    });
+    assert!(!s.contains("copying 1 entries"), "{s}");
+    tmux.keys(&["q"]);
+    tmux.wait_text("HAUL_EXIT=0");
+    let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

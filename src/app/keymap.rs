@@ -5,18 +5,30 @@ use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Where keys are looked up: the panes, the full queue view, the account picker, or the top
-/// modal (the picker's forms included).
+/// Where keys are looked up: the panes, the full queue view, the account picker, the top
+/// modal (the picker's forms included), or the dialogs with keys of their own: help, the
+/// conflict question and the captcha.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Layer {
     Panes,
     Queue,
     Picker,
     Modal,
+    Help,
+    Conflict,
+    Captcha,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 4] = [Layer::Panes, Layer::Queue, Layer::Picker, Layer::Modal];
+    pub const ALL: [Layer; 7] = [
+        Layer::Panes,
+        Layer::Queue,
+        Layer::Picker,
+        Layer::Modal,
+        Layer::Help,
+        Layer::Conflict,
+        Layer::Captcha,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -24,6 +36,9 @@ impl Layer {
             Layer::Queue => "queue",
             Layer::Picker => "picker",
             Layer::Modal => "modal",
+            Layer::Help => "help",
+            Layer::Conflict => "conflict",
+            Layer::Captcha => "captcha",
         }
     }
     fn parse(s: &str) -> Option<Layer> {
@@ -66,6 +81,7 @@ actions! {
     Delete = "delete": "delete",
     Info = "info": "info and public link",
     Filter = "filter": "filter as you type",
+    ClearFilter = "clear_filter": "clear the filter",
     Sort = "sort": "sort name/size/date",
     ToggleHidden = "toggle_hidden": "show hidden files",
     Yank = "yank": "yank marked",
@@ -87,7 +103,7 @@ actions! {
     ResumeAll = "resume_all": "resume all",
     ClearFinished = "clear_finished": "clear finished",
     Details = "details": "job details",
-    Close = "close": "back to panes",
+    Close = "close": "close / back to panes",
     Confirm = "confirm": "confirm",
     Yes = "yes": "yes",
     No = "no": "no",
@@ -98,7 +114,18 @@ actions! {
     SignIn = "sign_in": "sign in again",
     NextField = "next_field": "next field",
     PrevField = "prev_field": "previous field",
+    PrevChoice = "prev_choice": "previous choice",
+    NextChoice = "next_choice": "next choice",
+    Overwrite = "overwrite": "overwrite it",
+    Skip = "skip": "skip this one",
+    KeepBoth = "keep_both": "keep both (rename)",
+    ContinueFile = "continue_file": "continue (resume) it",
+    SkipIdentical = "skip_identical": "skip if the same",
+    ApplyToAll = "apply_to_all": "apply to all later",
 }
+
+/// The highest function key a terminal sends.
+const MAX_F_KEY: u8 = 24;
 
 /// One key: code plus modifiers (Shift is folded into characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -158,7 +185,10 @@ impl Key {
             "PageDown" => KeyCode::PageDown,
             "Home" => KeyCode::Home,
             "End" => KeyCode::End,
-            f if f.len() > 1 && f.starts_with('F') => KeyCode::F(f[1..].parse().ok()?),
+            f if f.len() > 1 && f.starts_with('F') => match f[1..].parse() {
+                Ok(n) if (1..=MAX_F_KEY).contains(&n) => KeyCode::F(n),
+                _ => return None,
+            },
             c if c.chars().count() == 1 => KeyCode::Char(c.chars().next()?),
             _ => return None,
         };
@@ -210,38 +240,52 @@ pub struct Keymap {
 
 pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
-type Overrides = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+pub type Overrides = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+/// What a key name may be, for errors.
+const KEY_NAMES: &str = "a character, Enter, Esc, Tab, BackTab, Backspace, Delete, Insert, \
+     Space, Up, Down, Left, Right, PageUp, PageDown, Home, End or F1-F24, with Ctrl-/Alt-/Shift-";
 
 impl Keymap {
-    /// The built-in map with the config's `[keys]` overrides applied.
-    pub fn load(overrides: &Overrides) -> Result<Keymap, String> {
+    /// The built-in map with the config's `[keys]` overrides applied; `config` names the
+    /// config file in errors.
+    pub fn load(overrides: &Overrides, config: &str) -> Result<Keymap, String> {
         let base: Overrides =
             toml::from_str(DEFAULT_KEYMAP).map_err(|e| format!("assets/keymap.toml: {e}"))?;
         let mut map = Keymap::default();
-        map.apply(&base, "assets/keymap.toml")?;
-        map.apply(overrides, "[keys] in the config")?;
+        map.apply(&base, "assets/keymap.toml", "")?;
+        map.apply(overrides, config, "keys.")?;
         Ok(map)
     }
 
-    /// The built-in map (it is part of the binary, so it parses).
+    /// The built-in map (it is part of the binary, and a test checks that it parses).
     pub fn builtin() -> Keymap {
-        Keymap::load(&Overrides::new()).unwrap_or_default()
+        Keymap::load(&Overrides::new(), "the config").unwrap_or_default()
     }
 
-    fn apply(&mut self, tables: &Overrides, origin: &str) -> Result<(), String> {
+    /// Apply `[PREFIX LAYER]` tables read from `origin`; an unknown layer, action or key is an
+    /// error naming the file, the table and the key.
+    fn apply(&mut self, tables: &Overrides, origin: &str, prefix: &str) -> Result<(), String> {
         for (layer_name, actions) in tables {
-            let layer = Layer::parse(layer_name)
-                .ok_or_else(|| format!("{origin}: unknown layer {layer_name:?}"))?;
+            let layer = Layer::parse(layer_name).ok_or_else(|| {
+                let known: Vec<&str> = Layer::ALL.iter().map(|l| l.name()).collect();
+                format!(
+                    "{origin}: [{prefix}{layer_name}]: no such layer (layers: {})",
+                    known.join(", ")
+                )
+            })?;
             let entries = self.layers.entry(layer).or_default();
             for (action_name, keys) in actions {
                 let action = Action::parse(action_name).ok_or_else(|| {
-                    format!("{origin}: unknown action {action_name:?} in [{layer_name}]")
+                    format!("{origin}: [{prefix}{layer_name}] {action_name}: no such action")
                 })?;
                 let keys = keys
                     .iter()
                     .map(|k| {
                         Key::parse(k).ok_or_else(|| {
-                            format!("{origin}: [{layer_name}] {action_name}: bad key {k:?}")
+                            format!(
+                                "{origin}: [{prefix}{layer_name}] {action_name}: unknown key {k:?} (a key is {KEY_NAMES})"
+                            )
                         })
                     })
                     .collect::<Result<Vec<_>, _>>()?;
@@ -311,7 +355,7 @@ mod tests {
         o.entry("panes".into())
             .or_default()
             .insert("copy".into(), vec!["Ctrl-k".into()]);
-        let map = Keymap::load(&o).unwrap();
+        let map = Keymap::load(&o, "haul.toml").unwrap();
         assert_eq!(map.lookup(Layer::Panes, &key(KeyCode::F(5))), None);
         let ctrl_k = KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL);
         assert_eq!(map.lookup(Layer::Panes, &ctrl_k), Some(Action::Copy));
@@ -319,7 +363,56 @@ mod tests {
         o.entry("panes".into())
             .or_default()
             .insert("nope".into(), vec![]);
-        assert!(Keymap::load(&o).is_err());
+        let e = Keymap::load(&o, "haul.toml").unwrap_err();
+        assert_eq!(e, "haul.toml: [keys.panes] nope: no such action");
+    }
+
+    #[test]
+    fn unknown_key_names_are_errors_naming_the_file_the_layer_and_the_key() {
+        for bad in ["F55", "Ctrl-Foo", "F0", "Ctrl-", "Enterr"] {
+            let mut o = Overrides::new();
+            o.entry("queue".into())
+                .or_default()
+                .insert("pause".into(), vec!["p".into(), bad.into()]);
+            let e = Keymap::load(&o, "/home/me/haul.toml").unwrap_err();
+            assert!(
+                e.starts_with(&format!(
+                    "/home/me/haul.toml: [keys.queue] pause: unknown key {bad:?}"
+                )),
+                "{e}"
+            );
+        }
+        let mut o = Overrides::new();
+        o.entry("pane".into()).or_default();
+        let e = Keymap::load(&o, "haul.toml").unwrap_err();
+        assert!(
+            e.starts_with("haul.toml: [keys.pane]: no such layer"),
+            "{e}"
+        );
+        // The highest function key terminals send is taken.
+        o.clear();
+        o.entry("panes".into())
+            .or_default()
+            .insert("help".into(), vec!["F24".into()]);
+        let map = Keymap::load(&o, "haul.toml").unwrap();
+        assert_eq!(map.keys_label(Layer::Panes, Action::Help), "F24");
+    }
+
+    #[test]
+    fn the_builtin_map_parses_and_binds_every_layer() {
+        let base: Overrides = toml::from_str(DEFAULT_KEYMAP).unwrap();
+        let mut map = Keymap::default();
+        map.apply(&base, "assets/keymap.toml", "").unwrap();
+        for layer in Layer::ALL {
+            assert!(!map.bindings(layer).is_empty(), "{}", layer.name());
+            let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+            assert_eq!(
+                map.lookup(layer, &ctrl_c),
+                Some(Action::Quit),
+                "{}",
+                layer.name()
+            );
+        }
     }
 
     #[test]

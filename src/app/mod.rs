@@ -13,7 +13,9 @@ pub mod pane;
 pub mod queue;
 mod update;
 mod update_accounts;
+mod update_input;
 mod update_modal;
+mod update_questions;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -48,6 +50,8 @@ pub enum Msg {
         now_ms: u64,
     },
     Resize(u16, u16),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
     /// The clock (spinners, coalesced refreshes).
     Tick {
         now_ms: u64,
@@ -80,6 +84,11 @@ pub enum Msg {
     Link {
         entry_id: String,
         result: Result<String, String>,
+    },
+    /// How opening `url` in the browser went.
+    UrlOpened {
+        url: String,
+        result: Result<(), String>,
     },
     /// A background task failed: shown as an error modal.
     Failed {
@@ -139,6 +148,7 @@ pub enum Effect {
         id: String,
         to: FolderAddr,
     },
+    /// Open a web URL in the browser, reporting `Msg::UrlOpened`.
     OpenUrl(String),
     /// Put text on the clipboard (OSC 52).
     Clipboard(String),
@@ -183,6 +193,9 @@ pub struct State {
     pub keymap: Keymap,
     /// A one-line message for the status bar.
     pub status: Option<String>,
+    /// The status message about work just queued ("copying 3 entries to ..."): it goes once
+    /// the queue has nothing unfinished, if still shown.
+    pub work_status: Option<String>,
     pub size: (u16, u16),
     pub now_ms: u64,
     /// Yanked entries (`y`), pasted with `p`.
@@ -221,6 +234,7 @@ impl State {
             show_queue: false,
             keymap,
             status: None,
+            work_status: None,
             size: (80, 24),
             now_ms: 0,
             yank: Vec::new(),
@@ -235,8 +249,17 @@ impl State {
         }
     }
 
-    /// The effects that load both panes at start.
+    /// The effects that load both panes at start; without any account, the status bar says
+    /// how to add one.
     pub fn start(&mut self) -> Vec<Effect> {
+        if self.status.is_none() && self.accounts.iter().all(AccountEntry::is_local) {
+            let key = |layer, a| self.keymap.first_key(layer, a).unwrap_or_default();
+            self.status = Some(format!(
+                "no accounts yet: press {}, then {} to add one, or try haul --demo",
+                key(Layer::Panes, Action::Account),
+                key(Layer::Picker, Action::NewAccount)
+            ));
+        }
         vec![self.list(0), self.list(1)]
     }
 
@@ -307,3 +330,5 @@ impl State {
 mod tests;
 #[cfg(test)]
 mod tests_accounts;
+#[cfg(test)]
+mod tests_habits;

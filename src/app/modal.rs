@@ -5,8 +5,9 @@ use tokio::sync::oneshot;
 use tui_input::Input;
 
 pub use super::account_form::{AccountForm, AccountPicker, SecretPrompt};
+use super::keymap::{Action, Layer};
 use crate::provider::{Challenge, Entry};
-use crate::transfer::{ConflictAnswer, ItemAddr, JobId, JobSpec};
+use crate::transfer::{ConflictAnswer, ConflictPolicy, ItemAddr, JobId, JobSpec};
 
 /// What a text input is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +65,8 @@ pub struct Captcha {
     pub round: u32,
     /// The challenge's page was opened in the browser when the modal came up (reCaptcha).
     pub opened_in_browser: bool,
+    /// What became of the last open or copy of its URL ("no browser could be opened: ...").
+    pub note: Option<String>,
 }
 
 pub struct Conflict {
@@ -77,16 +80,17 @@ pub struct Conflict {
     pub apply_to_all: bool,
 }
 
-/// The conflict dialog's buttons: key, label, policy.
-pub const CONFLICT_CHOICES: &[(char, &str, crate::transfer::ConflictPolicy)] = &[
-    ('o', "Overwrite", crate::transfer::ConflictPolicy::Overwrite),
-    ('s', "Skip", crate::transfer::ConflictPolicy::Skip),
-    ('r', "Rename", crate::transfer::ConflictPolicy::Rename),
-    ('c', "Resume", crate::transfer::ConflictPolicy::Resume),
+/// The conflict dialog's buttons: the action (its keys come from the `[conflict]` layer),
+/// label, policy.
+pub const CONFLICT_CHOICES: &[(Action, &str, ConflictPolicy)] = &[
+    (Action::Overwrite, "Overwrite", ConflictPolicy::Overwrite),
+    (Action::Skip, "Skip", ConflictPolicy::Skip),
+    (Action::KeepBoth, "Rename", ConflictPolicy::Rename),
+    (Action::ContinueFile, "Resume", ConflictPolicy::Resume),
     (
-        'i',
+        Action::SkipIdentical,
         "Skip if same",
-        crate::transfer::ConflictPolicy::SkipIdentical,
+        ConflictPolicy::SkipIdentical,
     ),
 ];
 
@@ -124,6 +128,31 @@ impl Modal {
     /// Questions (from the engine, or a login captcha) wait in the stack under whatever is on top.
     pub fn is_question(&self) -> bool {
         matches!(self, Modal::Conflict(_) | Modal::Captcha(_))
+    }
+
+    /// The keymap layer its keys are looked up in.
+    pub fn layer(&self) -> Layer {
+        match self {
+            Modal::AccountPicker(_) => Layer::Picker,
+            Modal::Help { .. } => Layer::Help,
+            Modal::Conflict(_) => Layer::Conflict,
+            Modal::Captcha(_) => Layer::Captcha,
+            _ => Layer::Modal,
+        }
+    }
+
+    /// The text field that typing (and pasting) goes to, if the modal has one.
+    pub fn input_mut(&mut self) -> Option<&mut Input> {
+        match self {
+            Modal::Input { input, .. } => Some(input),
+            Modal::Captcha(c) => Some(&mut c.input),
+            Modal::Secret(p) => Some(&mut p.input),
+            Modal::AccountForm(f) => {
+                let field = f.field();
+                f.input_mut(field)
+            }
+            _ => None,
+        }
     }
 
     /// The captcha modal waiting for `target`, if any.

@@ -75,6 +75,16 @@ pub struct Totals {
     pub bytes_done: u64,
     pub bytes_total: u64,
     pub speed: f64,
+    /// Bytes the unfinished transfers still have to move (where their size is known).
+    pub bytes_left: u64,
+}
+
+impl Totals {
+    /// When the unfinished transfers end at the current speed.
+    pub fn eta(&self) -> Option<Duration> {
+        (self.speed >= 1.0 && self.bytes_left > 0)
+            .then(|| Duration::from_secs_f64(self.bytes_left as f64 / self.speed))
+    }
 }
 
 impl QueueView {
@@ -134,12 +144,7 @@ impl QueueView {
                 .get(&id)
                 .is_some_and(|&i| self.rows.get(i).is_none_or(|r| r.id != id));
         if stale {
-            self.index = self
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.id, i))
-                .collect();
+            self.reindex();
         }
         let at = *self.index.get(&id)?;
         self.rows.get_mut(at)
@@ -163,6 +168,9 @@ impl QueueView {
                 t.bytes_done += r.done;
                 t.bytes_total += r.total.unwrap_or(r.done);
                 t.speed += r.speed;
+                if !r.state.is_finished() {
+                    t.bytes_left += r.total.unwrap_or(r.done).saturating_sub(r.done);
+                }
             }
         }
         t
@@ -175,13 +183,37 @@ impl QueueView {
 
     pub fn clear_finished(&mut self) {
         self.rows.retain(|r| !r.state.is_finished());
+        self.reindex();
+        self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// Move the selected row `by` places (clamped), as the engine moves the job in its order;
+    /// the cursor stays on it.
+    pub fn shift_selected(&mut self, by: i32) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let at = self.cursor.min(self.rows.len() - 1);
+        let to = (at as i64 + i64::from(by)).clamp(0, self.rows.len() as i64 - 1) as usize;
+        let row = self.rows.remove(at);
+        self.rows.insert(to, row);
+        self.reindex();
+        self.cursor = to;
+    }
+
+    /// Move the cursor `by` rows (clamped).
+    pub fn move_cursor(&mut self, by: isize) {
+        let last = self.rows.len().saturating_sub(1);
+        self.cursor = self.cursor.saturating_add_signed(by).min(last);
+    }
+
+    fn reindex(&mut self) {
         self.index = self
             .rows
             .iter()
             .enumerate()
             .map(|(i, r)| (r.id, i))
             .collect();
-        self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
     }
 }
 

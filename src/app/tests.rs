@@ -76,6 +76,14 @@ pub(super) fn state() -> State {
     s
 }
 
+/// Ctrl and a character.
+pub(super) fn ctrl(s: &mut State, c: char) -> Vec<Effect> {
+    update(
+        s,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
 pub(super) fn key(s: &mut State, code: KeyCode) -> Vec<Effect> {
     update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
@@ -245,19 +253,20 @@ fn captcha_answer_goes_back_through_the_reply_and_esc_drops_it() {
         "an image captcha opens in a browser only on `o`: {fx:?}"
     );
     assert_eq!(s.pending_questions(), 1);
-    let fx = key(&mut s, KeyCode::Char('o'));
+    let fx = ctrl(&mut s, 'o');
     assert!(matches!(&fx[..], [Effect::OpenUrl(u)] if u == "http://example.test/c.png"));
-    for c in "ab1".chars() {
-        key(&mut s, KeyCode::Char(c));
+    // Every character is the answer's, `o` and `c` included.
+    for c in "ocb1".chars() {
+        assert!(key(&mut s, KeyCode::Char(c)).is_empty());
     }
     let fx = key(&mut s, KeyCode::Enter);
     let mut fx = fx.into_iter();
     let Some(Effect::AnswerCaptcha(reply, text)) = fx.next() else {
         panic!("no answer")
     };
-    assert_eq!(text, "ab1");
+    assert_eq!(text, "ocb1");
     reply.send(text).unwrap();
-    assert_eq!(rx.try_recv().unwrap(), "ab1");
+    assert_eq!(rx.try_recv().unwrap(), "ocb1");
 
     let (tx, mut rx) = tokio::sync::oneshot::channel::<String>();
     let ask = crate::transfer::Question::Captcha {

@@ -12,7 +12,7 @@ use crate::config::{AccountConfig, ProviderFamily};
 use crate::provider::{Challenge, ChallengeKind, ChallengePurpose};
 
 /// The fixture with a Keep2Share account: `local`, `k2s`, `ys`.
-fn with_k2s() -> State {
+pub(super) fn with_k2s() -> State {
     let mut s = state();
     s.accounts
         .insert(1, account("k2s", ProviderFamily::Keep2share));
@@ -25,7 +25,7 @@ fn typed(s: &mut State, text: &str) {
     }
 }
 
-fn challenge(id: &str, kind: ChallengeKind) -> Challenge {
+pub(super) fn challenge(id: &str, kind: ChallengeKind) -> Challenge {
     Challenge {
         kind,
         purpose: ChallengePurpose::Login,
@@ -333,58 +333,6 @@ fn esc_on_a_login_captcha_cancels_signing_in_and_the_pane_says_so() {
     assert!(text.contains("C-r tries again"), "{text}");
     // Trying again signs in afresh.
     assert!(reload_signs_in(&mut s));
-}
-
-#[test]
-fn a_recaptcha_opens_its_page_once_as_its_modal_comes_up_and_o_reopens_it() {
-    let mut s = with_k2s();
-    let mut re = challenge("r1", ChallengeKind::ReCaptcha);
-    re.url = Some("https://k2s.example/api/v2/reCaptcha.html?id=r1".into());
-    let login = |c: Challenge| Msg::Login {
-        account: "k2s".into(),
-        pane: None,
-        result: Err(LoginProblem::Captcha {
-            challenge: c,
-            message: "verify".into(),
-        }),
-    };
-    let fx = update(&mut s, login(re.clone()));
-    assert!(
-        matches!(&fx[..], [Effect::OpenUrl(u)] if u.ends_with("reCaptcha.html?id=r1")),
-        "{fx:?}"
-    );
-    assert!(matches!(s.modals.last(), Some(Modal::Captcha(c)) if c.opened_in_browser));
-    // The same challenge again does not open it again.
-    assert!(update(&mut s, login(re.clone())).is_empty());
-    let fx = key(&mut s, KeyCode::Char('o'));
-    assert!(matches!(&fx[..], [Effect::OpenUrl(_)]), "{fx:?}");
-    key(&mut s, KeyCode::Esc);
-
-    // A job's reCaptcha too; never a URL that is not http(s); not when the browser is off.
-    let (reply, _rx) = tokio::sync::oneshot::channel();
-    let ask = crate::transfer::Question::Captcha {
-        job: 3,
-        what: "download x".into(),
-        challenge: Challenge {
-            purpose: ChallengePurpose::Download {
-                file_id: "f".into(),
-            },
-            ..re.clone()
-        },
-        message: "verify".into(),
-        reply,
-    };
-    let fx = update(&mut s, Msg::Engine(crate::transfer::Event::Ask(ask)));
-    assert!(matches!(&fx[..], [Effect::OpenUrl(_)]), "{fx:?}");
-    key(&mut s, KeyCode::Esc);
-
-    let mut evil = re.clone();
-    evil.url = Some("file:///etc/passwd".into());
-    assert!(update(&mut s, login(evil)).is_empty());
-    key(&mut s, KeyCode::Esc);
-    s.opens_browser = false;
-    assert!(update(&mut s, login(re)).is_empty());
-    assert!(matches!(s.modals.last(), Some(Modal::Captcha(c)) if !c.opened_in_browser));
 }
 
 fn form(s: &State) -> &account_form::AccountForm {

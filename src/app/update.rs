@@ -26,6 +26,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Mouse { event, now_ms } => super::mouse::mouse(state, event, now_ms),
+        Msg::Paste(text) => super::update_modal::paste(state, &text),
+        Msg::UrlOpened { url, result } => {
+            super::update_questions::url_opened(state, &url, result);
+            vec![]
+        }
         Msg::Resize(w, h) => {
             state.size = (w, h);
             let height = state.list_height();
@@ -141,6 +146,7 @@ fn engine_event(state: &mut State, event: Event) -> Vec<Effect> {
                 input: Input::default(),
                 round: *round,
                 opened_in_browser: false,
+                note: None,
             };
             return update_accounts::show_captcha(state, captcha);
         }
@@ -170,6 +176,7 @@ fn engine_event(state: &mut State, event: Event) -> Vec<Effect> {
                 ));
             }
             state.queue.apply(&Event::Changed(view));
+            clear_finished_work(state);
         }
         Event::Idle => {
             state.queue.apply(&Event::Idle);
@@ -177,6 +184,16 @@ fn engine_event(state: &mut State, event: Event) -> Vec<Effect> {
         other => state.queue.apply(&other),
     }
     vec![]
+}
+
+/// Once nothing is unfinished, a status about queued work is old news.
+fn clear_finished_work(state: &mut State) {
+    if state.queue.unfinished() == 0 && state.work_status.is_some() {
+        if state.status == state.work_status {
+            state.status = None;
+        }
+        state.work_status = None;
+    }
 }
 
 fn touches_source(spec: &JobSpec) -> bool {
@@ -235,6 +252,11 @@ pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
             purpose: InputPurpose::Mkdir,
             input: Input::default(),
         }),
+        Action::ClearFilter if !pane.filter.is_empty() => {
+            pane.filter.clear();
+            pane.rebuild_view();
+            state.status = Some("filter cleared".into());
+        }
         Action::Filter => {
             let input = Input::new(pane.filter.clone());
             state.modals.push(Modal::Input {
@@ -302,7 +324,12 @@ pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
                 .map(|e| pane.item_addr(e))
                 .collect();
             pane.marks.clear();
-            state.status = Some(format!("yanked {} entries; p pastes", items.len()));
+            let paste = state.keymap.first_key(Layer::Panes, Action::Paste);
+            state.status = Some(format!(
+                "yanked {} entries{}",
+                items.len(),
+                paste.map(|k| format!("; {k} pastes")).unwrap_or_default()
+            ));
             state.yank = items;
         }
         Action::Paste => {
@@ -359,10 +386,13 @@ fn open(state: &mut State) -> Vec<Effect> {
             vec![state.list(side)]
         }
         Some(e) => {
-            state.status = Some(format!(
-                "{}: F5 copies it, F3 shows info",
-                for_terminal(&e.name)
-            ));
+            let key = |a| state.keymap.first_key(Layer::Panes, a);
+            let what = [(Action::Copy, "copies it"), (Action::Info, "shows info")]
+                .into_iter()
+                .filter_map(|(a, does)| key(a).map(|k| format!("{k} {does}")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            state.status = Some(format!("{}: {what}", for_terminal(&e.name)));
             vec![]
         }
         None => vec![],
@@ -415,12 +445,14 @@ pub(super) fn enqueue_copies(
             }
         })
         .collect();
-    state.status = Some(format!(
+    let note = format!(
         "{} {} entries to {}",
         if remove_source { "moving" } else { "copying" },
         specs.len(),
         for_terminal(&to.shown)
-    ));
+    );
+    state.status = Some(note.clone());
+    state.work_status = Some(note);
     vec![Effect::Enqueue(specs)]
 }
 
@@ -447,6 +479,12 @@ pub fn human_rate(rate: u64) -> String {
     rate.to_string()
 }
 
+/// Rows the full queue view shows at the current size (a page for PgUp/PgDn).
+fn queue_page(state: &State) -> usize {
+    let s = super::layout::screen(state.size.0, state.size.1, true);
+    usize::from(s.queue.height.saturating_sub(2)).max(2) - 1
+}
+
 fn queue_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(action) = state.keymap.lookup(Layer::Queue, &key) else {
         return vec![];
@@ -455,18 +493,26 @@ fn queue_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 pub fn queue_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = queue_page(state) as isize;
     let q = &mut state.queue;
     let id = q.selected().map(|r| r.id);
     let job = |op| id.map(|id| Effect::Job(id, op)).into_iter().collect();
     match action {
-        Action::Up => q.cursor = q.cursor.saturating_sub(1),
-        Action::Down => q.cursor = (q.cursor + 1).min(q.rows.len().saturating_sub(1)),
+        Action::Up => q.move_cursor(-1),
+        Action::Down => q.move_cursor(1),
+        Action::PageUp => q.move_cursor(-page),
+        Action::PageDown => q.move_cursor(page),
+        Action::First => q.cursor = 0,
+        Action::Last => q.move_cursor(isize::MAX),
         Action::Pause => return job(JobOp::Pause),
         Action::Resume => return job(JobOp::Resume),
         Action::Cancel => return job(JobOp::Cancel),
         Action::Retry => return job(JobOp::Retry),
-        Action::ShiftUp => return job(JobOp::Shift(-1)),
-        Action::ShiftDown => return job(JobOp::Shift(1)),
+        Action::ShiftUp | Action::ShiftDown => {
+            let by = if action == Action::ShiftUp { -1 } else { 1 };
+            q.shift_selected(by);
+            return job(JobOp::Shift(by));
+        }
         Action::PauseAll => return vec![Effect::PauseAll],
         Action::Bandwidth => bandwidth_prompt(state),
         Action::ResumeAll => return vec![Effect::ResumeAll],

@@ -2,42 +2,40 @@
 //! new-account form and the secret prompt, and what comes back from signing in (including the
 //! login captcha, asked in the same modal as a job's).
 
-use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 use super::account_form::{AccountForm, AccountPicker, SecretPrompt};
 use super::accounts::{AccountEntry, LoginProblem, LoginState, one_line, secret_kept_note};
 use super::modal::{Captcha, CaptchaTarget, Modal};
+use super::update_modal::{Handled, type_into};
 use super::{Action, Effect, Layer, State, is_web_url};
 use crate::config::AccountConfig;
 use crate::config::new_account::{AccountError, AccountField, secret_kind};
 use crate::config::secrets::SecretKept;
 use crate::provider::ChallengeKind;
 
-/// A key while the picker is on top (it was popped; push it back to keep it open).
-pub fn picker_key(state: &mut State, mut picker: AccountPicker, key: &KeyEvent) -> Vec<Effect> {
+/// A key while the picker is on top (layer `picker`).
+pub fn picker_key(
+    state: &mut State,
+    picker: &mut AccountPicker,
+    action: Option<Action>,
+) -> Handled {
     let last = state.accounts.len().saturating_sub(1);
-    let action = state.keymap.lookup(Layer::Picker, key);
     let chosen = state.accounts.get(picker.cursor.min(last)).cloned();
-    let mut out = vec![];
     match (action, chosen) {
         (Some(Action::Up), _) => picker.cursor = picker.cursor.saturating_sub(1),
         (Some(Action::Down), _) => picker.cursor = (picker.cursor + 1).min(last),
         (Some(Action::First), _) => picker.cursor = 0,
         (Some(Action::Last), _) => picker.cursor = last,
-        (Some(Action::Cancel), _) => return vec![],
+        (Some(Action::Cancel), _) => return Handled::close(),
         (Some(Action::Confirm), Some(account)) => {
             let home = state.home.clone();
             state.pane_mut().switch_account(&account.name, &home);
             let side = state.focus;
-            return vec![state.list(side)];
+            return Handled::close_with(vec![state.list(side)]);
         }
-        (Some(Action::NewAccount), _) => {
-            state.modals.push(Modal::AccountPicker(picker));
-            state.modals.push(Modal::AccountForm(Box::default()));
-            return vec![];
-        }
+        (Some(Action::NewAccount), _) => state.modals.push(Modal::AccountForm(Box::default())),
         (Some(Action::EnterSecret | Action::SignIn), Some(a)) if a.is_local() => {
             picker.note = Some("the local disk needs no sign-in".into());
         }
@@ -46,7 +44,6 @@ pub fn picker_key(state: &mut State, mut picker: AccountPicker, key: &KeyEvent) 
                 .provider
                 .map(|p| secret_kind(p, a.has_username))
                 .unwrap_or("secret");
-            state.modals.push(Modal::AccountPicker(picker));
             state.modals.push(Modal::Secret(Box::new(SecretPrompt {
                 account: a.name,
                 kind,
@@ -54,7 +51,6 @@ pub fn picker_key(state: &mut State, mut picker: AccountPicker, key: &KeyEvent) 
                 error: None,
                 saving: false,
             })));
-            return vec![];
         }
         (Some(Action::SignIn), Some(a)) => {
             if let Some(entry) = state.account_mut(&a.name) {
@@ -63,35 +59,28 @@ pub fn picker_key(state: &mut State, mut picker: AccountPicker, key: &KeyEvent) 
             state
                 .captcha_rounds
                 .remove(&CaptchaTarget::Login(a.name.clone()));
-            out.push(Effect::SignIn { account: a.name });
+            return Handled::stay_with(vec![Effect::SignIn { account: a.name }]);
         }
         _ => {}
     }
-    state.modals.push(Modal::AccountPicker(picker));
-    out
+    Handled::stay()
 }
 
-/// A key while the new-account form is on top (popped).
-pub fn form_key(
-    state: &mut State,
-    mut form: Box<AccountForm>,
-    action: Option<Action>,
-    key: &KeyEvent,
-) -> Vec<Effect> {
+/// A key while the new-account form is on top (layer `modal`; its fields take the rest).
+pub fn form_key(form: &mut AccountForm, action: Option<Action>, key: &KeyEvent) -> Handled {
     let field = form.field();
-    let mut out = vec![];
-    match (action, key.code) {
-        (Some(Action::Cancel), _) => return vec![],
-        (Some(Action::Confirm), _) if form.saving => {}
-        (Some(Action::Confirm), _) => match form.checked() {
+    match action {
+        Some(Action::Cancel) => return Handled::close(),
+        Some(Action::Confirm) if form.saving => {}
+        Some(Action::Confirm) => match form.checked() {
             Ok((name, account, secret)) => {
                 form.error = None;
                 form.saving = true;
-                out.push(Effect::AddAccount {
+                return Handled::stay_with(vec![Effect::AddAccount {
                     name,
                     account,
                     secret,
-                });
+                }]);
             }
             Err(e) => {
                 if let Some(f) = e.field {
@@ -100,32 +89,23 @@ pub fn form_key(
                 form.error = Some(e);
             }
         },
-        (Some(Action::NextField | Action::Down), _) => form.move_focus(1),
-        (Some(Action::PrevField | Action::Up), _) => form.move_focus(-1),
-        (_, KeyCode::Left) if field == AccountField::Provider => form.cycle_provider(-1),
-        (_, KeyCode::Right | KeyCode::Char(' ')) if field == AccountField::Provider => {
-            form.cycle_provider(1)
-        }
+        Some(Action::NextField | Action::Down) => form.move_focus(1),
+        Some(Action::PrevField | Action::Up) => form.move_focus(-1),
+        Some(Action::PrevChoice) if field == AccountField::Provider => form.cycle_provider(-1),
+        Some(Action::NextChoice) if field == AccountField::Provider => form.cycle_provider(1),
         _ => {
             if let Some(input) = form.input_mut(field) {
-                input.handle_event(&CtEvent::Key(*key));
+                type_into(input, key);
             }
         }
     }
-    state.modals.push(Modal::AccountForm(form));
-    out
+    Handled::stay()
 }
 
-/// A key while the secret prompt is on top (popped).
-pub fn secret_key(
-    state: &mut State,
-    mut prompt: Box<SecretPrompt>,
-    action: Option<Action>,
-    key: &KeyEvent,
-) -> Vec<Effect> {
-    let mut out = vec![];
+/// A key while the secret prompt is on top (layer `modal`; the field takes the rest).
+pub fn secret_key(prompt: &mut SecretPrompt, action: Option<Action>, key: &KeyEvent) -> Handled {
     match action {
-        Some(Action::Cancel) => return vec![],
+        Some(Action::Cancel) => return Handled::close(),
         Some(Action::Confirm) if prompt.saving => {}
         Some(Action::Confirm) => {
             let secret = prompt.input.value().trim().to_string();
@@ -134,18 +114,15 @@ pub fn secret_key(
             } else {
                 prompt.error = None;
                 prompt.saving = true;
-                out.push(Effect::SetSecret {
+                return Handled::stay_with(vec![Effect::SetSecret {
                     account: prompt.account.clone(),
                     secret: crate::config::secrets::Secret::new(secret),
-                });
+                }]);
             }
         }
-        _ => {
-            prompt.input.handle_event(&CtEvent::Key(*key));
-        }
+        _ => type_into(&mut prompt.input, key),
     }
-    state.modals.push(Modal::Secret(prompt));
-    out
+    Handled::stay()
 }
 
 /// The form's account was saved (or not).
@@ -346,6 +323,7 @@ pub fn login_result(
                     input: Input::default(),
                     round: *round,
                     opened_in_browser: false,
+                    note: None,
                 };
                 out = show_captcha(state, captcha);
             }
@@ -367,34 +345,34 @@ pub fn login_result(
     out
 }
 
-/// Push a captcha modal; a reCaptcha's page opens in the browser as it comes up.
-pub fn show_captcha(state: &mut State, mut captcha: Captcha) -> Vec<Effect> {
+/// Push a captcha modal; a reCaptcha's page is opened in the browser as it comes up (the
+/// modal says it was once the driver reports it was).
+pub fn show_captcha(state: &mut State, captcha: Captcha) -> Vec<Effect> {
     let mut out = vec![];
     if captcha.challenge.kind == ChallengeKind::ReCaptcha
         && state.opens_browser
         && let Some(url) = captcha.challenge.url.clone().filter(|u| is_web_url(u))
     {
-        captcha.opened_in_browser = true;
         out.push(Effect::OpenUrl(url));
     }
     state.modals.push(Modal::Captcha(Box::new(captcha)));
     out
 }
 
-/// The person answered a login captcha.
-pub fn answer_login(state: &mut State, captcha: Box<Captcha>, account: String) -> Vec<Effect> {
-    let answer = captcha.input.value().trim().to_string();
-    if answer.is_empty() {
-        state.modals.push(Modal::Captcha(captcha));
-        return vec![];
-    }
+/// The person answered a login captcha (the modal closes).
+pub fn answer_login(
+    state: &mut State,
+    captcha: &Captcha,
+    account: String,
+    answer: String,
+) -> Vec<Effect> {
     if let Some(a) = state.account_mut(&account) {
         a.login = LoginState::CheckingAnswer;
     }
     state.status = Some("captcha answer sent".into());
     vec![Effect::AnswerLogin {
         account,
-        challenge: captcha.challenge,
+        challenge: captcha.challenge.clone(),
         answer,
     }]
 }

@@ -1,193 +1,199 @@
-//! Keys while a modal is open: the top of the stack gets them.
+//! Keys and pastes while a modal is open: the top of the stack gets them. Each kind of modal
+//! has its own handler, which works on the modal in place and says whether it closes; the
+//! simple dialogs (confirm, error, info, help) are here, the text input in `update_input`,
+//! the engine's questions in `update_questions`, the account picker and its forms in
+//! `update_accounts`.
 
-use crossterm::event::{Event as CtEvent, KeyCode, KeyEvent};
-use tui_input::backend::crossterm::EventHandler;
+use crossterm::event::KeyEvent;
+use tui_input::{Input, InputRequest};
 
-use super::modal::{CONFLICT_CHOICES, CaptchaTarget, ConfirmAction, InputPurpose, Modal};
-use super::queue::human_bytes;
-use super::update_accounts as accounts;
-use super::{Action, Effect, Layer, State};
-use crate::transfer::{ConflictAnswer, JobSpec};
+use super::modal::{ConfirmAction, Modal};
+use super::update::quit;
+use super::{Action, Effect, Layer, State, update_accounts, update_input, update_questions};
 
-pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let action = state.keymap.lookup(Layer::Modal, &key);
-    let Some(top) = state.modals.pop() else {
-        return vec![];
-    };
-    match top {
-        Modal::AccountPicker(picker) => accounts::picker_key(state, picker, &key),
-        Modal::AccountForm(form) => accounts::form_key(state, form, action, &key),
-        Modal::Secret(prompt) => accounts::secret_key(state, prompt, action, &key),
-        Modal::Input { purpose, mut input } => match action {
-            Some(Action::Cancel) => {
-                if purpose == InputPurpose::Filter {
-                    let p = state.pane_mut();
-                    p.filter.clear();
-                    p.rebuild_view();
-                }
-                vec![]
-            }
-            Some(Action::Confirm) => submit_input(state, purpose, input.value().trim().to_string()),
-            _ => {
-                input.handle_event(&CtEvent::Key(key));
-                if purpose == InputPurpose::Filter {
-                    let p = state.pane_mut();
-                    p.filter = input.value().to_string();
-                    p.rebuild_view();
-                }
-                state.modals.push(Modal::Input { purpose, input });
-                vec![]
-            }
-        },
-        Modal::Confirm {
-            title,
-            message,
-            action: on_yes,
-        } => match action {
-            Some(Action::Confirm | Action::Yes) => match on_yes {
-                ConfirmAction::Enqueue(specs) => vec![Effect::Enqueue(specs)],
-                ConfirmAction::Quit => {
-                    state.quit = true;
-                    vec![Effect::Quit]
-                }
-            },
-            Some(Action::Cancel | Action::No) => vec![],
-            _ => {
-                state.modals.push(Modal::Confirm {
-                    title,
-                    message,
-                    action: on_yes,
-                });
-                vec![]
-            }
-        },
-        Modal::Conflict(mut c) => {
-            let picked = match (action, key.code) {
-                (Some(Action::Cancel), _) => return vec![], // dropping the reply cancels the job
-                (Some(Action::Confirm), _) => Some(c.choice),
-                (Some(Action::Up), _) | (_, KeyCode::Left) => {
-                    c.choice = c.choice.saturating_sub(1);
-                    None
-                }
-                (Some(Action::Down), _) | (_, KeyCode::Right) | (_, KeyCode::Tab) => {
-                    c.choice = (c.choice + 1).min(CONFLICT_CHOICES.len() - 1);
-                    None
-                }
-                (_, KeyCode::Char('a')) => {
-                    c.apply_to_all = !c.apply_to_all;
-                    None
-                }
-                (_, KeyCode::Char(ch)) => CONFLICT_CHOICES.iter().position(|(k, ..)| *k == ch),
-                _ => None,
-            };
-            match (picked, c.reply.take()) {
-                (Some(i), Some(reply)) => {
-                    let answer = ConflictAnswer {
-                        choice: CONFLICT_CHOICES[i].2,
-                        apply_to_all: c.apply_to_all,
-                    };
-                    vec![Effect::AnswerConflict(reply, answer)]
-                }
-                (_, reply) => {
-                    c.reply = reply;
-                    state.modals.push(Modal::Conflict(c));
-                    vec![]
-                }
-            }
-        }
-        Modal::Captcha(mut c) => match (action, c.target.clone()) {
-            (Some(Action::Cancel), CaptchaTarget::Job(_)) => {
-                state.status = Some(format!("captcha dropped: {} is cancelled", c.what));
-                vec![]
-            }
-            (Some(Action::Cancel), CaptchaTarget::Login(account)) => {
-                accounts::cancel_login(state, account)
-            }
-            (Some(Action::Confirm), CaptchaTarget::Login(account)) => {
-                accounts::answer_login(state, c, account)
-            }
-            (Some(Action::Confirm), CaptchaTarget::Job(_)) => {
-                let answer = c.input.value().trim().to_string();
-                match c.reply.take() {
-                    Some(reply) if !answer.is_empty() => {
-                        state.status = Some("captcha answer sent".into());
-                        vec![Effect::AnswerCaptcha(reply, answer)]
-                    }
-                    reply => {
-                        c.reply = reply;
-                        state.modals.push(Modal::Captcha(c));
-                        vec![]
-                    }
-                }
-            }
-            // `o` opens the URL only while nothing is typed yet (captchas can hold an 'o').
-            (Some(Action::OpenUrl), _) if c.input.value().is_empty() => {
-                let url = c.challenge.url.clone();
-                state.modals.push(Modal::Captcha(c));
-                url.filter(|u| is_web_url(u))
-                    .map(Effect::OpenUrl)
-                    .into_iter()
-                    .collect()
-            }
-            _ => {
-                c.input.handle_event(&CtEvent::Key(key));
-                state.modals.push(Modal::Captcha(c));
-                vec![]
-            }
-        },
-        Modal::Info {
-            entry,
-            account,
-            link,
-        } => {
-            let out = match (action, &link) {
-                (Some(Action::CopyLink), Some(Ok(url))) => {
-                    state.status = Some("link copied to the clipboard (OSC 52)".into());
-                    vec![Effect::Clipboard(url.clone())]
-                }
-                (Some(Action::OpenUrl), Some(Ok(url))) if is_web_url(url) => {
-                    vec![Effect::OpenUrl(url.clone())]
-                }
-                (Some(Action::Cancel | Action::Confirm), _) => return vec![],
-                _ => vec![],
-            };
-            state.modals.push(Modal::Info {
-                entry,
-                account,
-                link,
-            });
-            out
-        }
-        Modal::Help { scroll } => {
-            let close = matches!(action, Some(Action::Cancel | Action::Confirm))
-                || key.code == KeyCode::Char('q');
-            if !close {
-                let last = help_len(state).saturating_sub(1);
-                let page = usize::from(state.size.1.saturating_sub(6)).max(1);
-                let scroll = match key.code {
-                    KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-                    KeyCode::Down | KeyCode::Char('j') => scroll + 1,
-                    KeyCode::PageUp => scroll.saturating_sub(page),
-                    KeyCode::PageDown | KeyCode::Char(' ') => scroll + page,
-                    KeyCode::Home | KeyCode::Char('g') => 0,
-                    KeyCode::End | KeyCode::Char('G') => last,
-                    _ => scroll,
-                };
-                state.modals.push(Modal::Help {
-                    scroll: scroll.min(last),
-                });
-            }
-            vec![]
-        }
-        top @ Modal::Error { .. } => {
-            let close = matches!(action, Some(Action::Cancel | Action::Confirm))
-                || key.code == KeyCode::Char('q');
-            if !close {
-                state.modals.push(top);
-            }
-            vec![]
+/// What a modal's key handler did: whether the modal closes, and the work it asks for.
+#[derive(Debug, Default)]
+pub struct Handled {
+    pub close: bool,
+    pub effects: Vec<Effect>,
+}
+
+impl Handled {
+    /// The modal stays open.
+    pub fn stay() -> Handled {
+        Handled::default()
+    }
+    /// The modal closes.
+    pub fn close() -> Handled {
+        Handled {
+            close: true,
+            effects: vec![],
         }
     }
+    /// The modal stays open, asking for `effects`.
+    pub fn stay_with(effects: Vec<Effect>) -> Handled {
+        Handled {
+            close: false,
+            effects,
+        }
+    }
+    /// The modal closes, asking for `effects`.
+    pub fn close_with(effects: Vec<Effect>) -> Handled {
+        Handled {
+            close: true,
+            effects,
+        }
+    }
+}
+
+/// A key for the top modal. Its layer's `quit` key quits from anywhere (asking while jobs run;
+/// pressed again on that question, it says yes).
+pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(top) = state.modals.last() else {
+        return vec![];
+    };
+    let action = state.keymap.lookup(top.layer(), &key);
+    let on_quit_question = matches!(
+        top,
+        Modal::Confirm {
+            action: ConfirmAction::Quit,
+            ..
+        }
+    );
+    if action == Some(Action::Quit) && !on_quit_question {
+        return quit(state);
+    }
+    on_top(state, |top, state| match top {
+        Modal::Confirm { action: on_yes, .. } => confirm(state, on_yes, action),
+        Modal::Input { purpose, input } => update_input::key(state, purpose, input, action, &key),
+        Modal::Conflict(c) => update_questions::conflict_key(c, action),
+        Modal::Captcha(c) => update_questions::captcha_key(state, c, action, &key),
+        Modal::Error { .. } => Handled {
+            close: matches!(
+                action,
+                Some(Action::Cancel | Action::Confirm | Action::Close)
+            ),
+            effects: vec![],
+        },
+        Modal::Help { scroll } => help(state, scroll, action),
+        Modal::Info { link, .. } => info(state, link.as_ref(), action),
+        Modal::AccountPicker(picker) => update_accounts::picker_key(state, picker, action),
+        Modal::AccountForm(form) => update_accounts::form_key(form, action, &key),
+        Modal::Secret(prompt) => update_accounts::secret_key(prompt, action, &key),
+    })
+}
+
+/// Pasted text (bracketed paste) goes to the top modal's text field, if it has one; control
+/// characters and line breaks are dropped (a token copied with its newline still fits).
+pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    let Some(input) = state.modals.last_mut().and_then(Modal::input_mut) else {
+        return vec![];
+    };
+    for c in text.chars().filter(|c| !c.is_control()) {
+        input.handle(InputRequest::InsertChar(c));
+    }
+    // The filter follows what is typed, pasted text included.
+    if let Some(Modal::Input {
+        purpose: super::modal::InputPurpose::Filter,
+        input,
+    }) = state.modals.last()
+    {
+        let value = input.value().to_string();
+        update_input::set_filter(state, value);
+    }
+    vec![]
+}
+
+/// Run `handle` on the top modal, in place, with the rest of the state. While it runs,
+/// `state.modals` holds only the modals it opens; they go on top of the stack afterwards
+/// (above the top modal, or in its place when it closes).
+fn on_top(
+    state: &mut State,
+    handle: impl FnOnce(&mut Modal, &mut State) -> Handled,
+) -> Vec<Effect> {
+    let mut stack = std::mem::take(&mut state.modals);
+    let Some(top) = stack.last_mut() else {
+        return vec![];
+    };
+    let handled = handle(top, state);
+    if handled.close {
+        stack.pop();
+    }
+    stack.append(&mut state.modals);
+    state.modals = stack;
+    handled.effects
+}
+
+fn confirm(state: &mut State, on_yes: &mut ConfirmAction, action: Option<Action>) -> Handled {
+    match action {
+        Some(Action::Confirm | Action::Yes | Action::Quit) => match on_yes {
+            ConfirmAction::Enqueue(specs) => {
+                Handled::close_with(vec![Effect::Enqueue(std::mem::take(specs))])
+            }
+            ConfirmAction::Quit => {
+                state.quit = true;
+                Handled::close_with(vec![Effect::Quit])
+            }
+        },
+        Some(Action::Cancel | Action::No) => Handled::close(),
+        _ => Handled::stay(),
+    }
+}
+
+fn info(
+    state: &mut State,
+    link: Option<&Result<String, String>>,
+    action: Option<Action>,
+) -> Handled {
+    match (action, link) {
+        (Some(Action::CopyLink), Some(Ok(url))) => {
+            state.status = Some("link copied to the clipboard (OSC 52)".into());
+            Handled::stay_with(vec![Effect::Clipboard(url.clone())])
+        }
+        (Some(Action::OpenUrl), Some(Ok(url))) => {
+            Handled::stay_with(open_url(state, url, Layer::Modal))
+        }
+        (Some(Action::Cancel | Action::Confirm | Action::Close), _) => Handled::close(),
+        _ => Handled::stay(),
+    }
+}
+
+/// Open a server's URL in the browser, or say why not (no browser here, or not a web URL);
+/// `layer` is where the key that copies the URL instead is looked up.
+pub(super) fn open_url(state: &mut State, url: &str, layer: Layer) -> Vec<Effect> {
+    if !is_web_url(url) {
+        state.status = Some("not opened: only http and https links are".into());
+        return vec![];
+    }
+    if !state.opens_browser {
+        let copy = state
+            .keymap
+            .first_key(layer, Action::CopyLink)
+            .map(|k| format!(": {k} copies it"))
+            .unwrap_or_default();
+        state.status = Some(format!(
+            "no browser here (HAUL_NO_BROWSER is set, or no display){copy}"
+        ));
+        return vec![];
+    }
+    vec![Effect::OpenUrl(url.to_string())]
+}
+
+fn help(state: &State, scroll: &mut usize, action: Option<Action>) -> Handled {
+    let last = help_len(state).saturating_sub(1);
+    let page = usize::from(state.size.1.saturating_sub(6)).max(1);
+    *scroll = match action {
+        Some(Action::Close | Action::Cancel | Action::Confirm) => return Handled::close(),
+        Some(Action::Up) => scroll.saturating_sub(1),
+        Some(Action::Down) => *scroll + 1,
+        Some(Action::PageUp) => scroll.saturating_sub(page),
+        Some(Action::PageDown) => *scroll + page,
+        Some(Action::First) => 0,
+        Some(Action::Last) => last,
+        _ => *scroll,
+    }
+    .min(last);
+    Handled::stay()
 }
 
 /// Lines of the help screen: a heading per layer and a line per action.
@@ -198,77 +204,15 @@ fn help_len(state: &State) -> usize {
         .sum()
 }
 
-fn submit_input(state: &mut State, purpose: InputPurpose, value: String) -> Vec<Effect> {
-    if value.is_empty() && !matches!(purpose, InputPurpose::Filter | InputPurpose::Bandwidth) {
-        return vec![];
-    }
-    match purpose {
-        InputPurpose::Filter => {
-            let p = state.pane_mut();
-            p.filter = value;
-            p.rebuild_view();
-            vec![]
-        }
-        InputPurpose::Mkdir => vec![Effect::Enqueue(vec![JobSpec::Mkdir {
-            parent: state.pane().folder_addr(),
-            name: value,
-        }])],
-        InputPurpose::Rename { item } => {
-            if value == item.name {
-                return vec![];
-            }
-            vec![Effect::Enqueue(vec![JobSpec::Move {
-                item,
-                to: state.pane().folder_addr(),
-                name: value,
-            }])]
-        }
-        InputPurpose::Bandwidth => {
-            let value = value.trim();
-            let rate = if value.is_empty() || value == "0" || value.eq_ignore_ascii_case("off") {
-                None
-            } else {
-                match crate::transfer::throttle::parse_rate(value) {
-                    Some(rate) => Some(rate),
-                    None => {
-                        state.modals.push(Modal::Error {
-                            title: "Bandwidth limit".into(),
-                            detail: format!(
-                                "{:?} is not a rate like 500K or 10M (empty for no limit)",
-                                crate::sanitize::for_terminal(value)
-                            ),
-                        });
-                        return vec![];
-                    }
-                }
-            };
-            state.bwlimit = rate;
-            state.status = Some(match rate {
-                Some(r) => format!("transfers limited to {}/s", human_bytes(r)),
-                None => "no bandwidth limit".into(),
-            });
-            vec![Effect::SetBandwidth(rate)]
-        }
-        InputPurpose::Fetch => {
-            // A link's last path segment is the file id on Keep2Share-style hosts.
-            let id = value
-                .trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or(&value)
-                .to_string();
-            vec![Effect::Fetch {
-                account: state.pane().account.clone(),
-                id,
-                to: state.panes[1 - state.focus].folder_addr(),
-            }]
-        }
-    }
-}
-
 /// Only http and https URLs from servers are ever opened.
 pub fn is_web_url(url: &str) -> bool {
     url::Url::parse(url)
         .map(|u| matches!(u.scheme(), "http" | "https"))
         .unwrap_or(false)
+}
+
+/// Typing into a text field: the key as the field's editor reads it.
+pub(super) fn type_into(input: &mut Input, key: &KeyEvent) {
+    use tui_input::backend::crossterm::EventHandler;
+    input.handle_event(&crossterm::event::Event::Key(*key));
 }

@@ -141,7 +141,7 @@ impl Context {
     }
 
     /// `[theme]` from the config.
-    pub fn theme(&self) -> &BTreeMap<String, crate::config::StyleOverride> {
+    pub fn theme(&self) -> &crate::config::ThemeOverrides {
         &self.settings.theme
     }
 

@@ -2,6 +2,7 @@
 //! terminal, a summary, and the exit status.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -96,31 +97,54 @@ impl Accounts for ContextAccounts {
     }
 }
 
-/// The journal, locked for this process; another running haul gets an in-memory one.
+/// The journal, locked for this process; another running haul gets an in-memory one (and
+/// a note naming the process that holds the journal).
 pub fn open_journal() -> CliResult<(Journal, Option<std::fs::File>)> {
+    let (journal, lock) = try_open_journal()?;
+    match lock {
+        Ok(lock) => Ok((journal, Some(lock))),
+        Err(in_use) => {
+            progress::line(format!(
+                "{in_use}; this run's jobs are not kept in the journal"
+            ));
+            Ok((journal, None))
+        }
+    }
+}
+
+/// The journal with its lock held by this process (the lock file then holds our pid), or an
+/// in-memory journal and why the real one is not ours: "the queue journal is in use by haul
+/// (pid 1234)".
+pub fn try_open_journal() -> CliResult<(Journal, Result<std::fs::File, String>)> {
     let path = super::state_dir::journal_path();
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError::new(format!("{}: {e}", dir.display())))?;
     }
     let lock_path = path.with_extension("lock");
-    let lock = std::fs::OpenOptions::new()
+    let mut lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
+        .read(true)
         .write(true)
         .open(&lock_path)
         .map_err(|e| CliError::new(format!("{}: {e}", lock_path.display())))?;
     if lock.try_lock().is_err() {
-        progress::line(
-            "another haul is running the queue; this run's jobs are not kept in the journal",
-        );
-        return Ok((
-            Journal::in_memory().map_err(|e| CliError::new(e.to_string()))?,
-            None,
-        ));
+        let holder = std::fs::read_to_string(&lock_path)
+            .ok()
+            .and_then(|t| t.trim().parse::<u32>().ok());
+        let in_use = match holder {
+            Some(pid) => format!("the queue journal is in use by haul (pid {pid})"),
+            None => "the queue journal is in use by another haul".to_string(),
+        };
+        let journal = Journal::in_memory().map_err(|e| CliError::new(e.to_string()))?;
+        return Ok((journal, Err(in_use)));
     }
+    // Who holds it, for the next haul that finds it locked.
+    let _ = lock.set_len(0);
+    let _ = writeln!(lock, "{}", std::process::id());
     let journal = Journal::open(&path).map_err(|e| CliError::new(e.to_string()))?;
-    Ok((journal, Some(lock)))
+    Ok((journal, Ok(lock)))
 }
 
 /// Run `specs` (and what they expand into) to the end.

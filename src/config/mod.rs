@@ -4,6 +4,9 @@
 
 pub mod new_account;
 pub mod secrets;
+pub mod theme;
+
+pub use theme::{StyleOverride, ThemeOverrides};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -105,17 +108,8 @@ pub struct Config {
     /// `[theme.STYLE]` overrides of the TUI's named styles
     /// (`[theme.cursor] fg = "black"`, `bg = "#ffaf00"`, `modifiers = ["bold"]`); names as in
     /// `assets/theme.toml`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub theme: BTreeMap<String, StyleOverride>,
-}
-
-/// One named style's override: each given field replaces the built-in one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StyleOverride {
-    pub fg: Option<String>,
-    pub bg: Option<String>,
-    pub modifiers: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "ThemeOverrides::is_empty")]
+    pub theme: ThemeOverrides,
 }
 
 /// A config problem, naming the file, line and field.
@@ -380,6 +374,21 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("line 2") && e.contains("ftp"), "{e}");
+    }
+
+    #[test]
+    fn a_misspelt_theme_style_is_an_error_naming_it() {
+        let text = "[theme.cursor]\nfg = \"red\"\n\n[theme.cursr]\nfg = \"red\"\n";
+        let e = Config::parse(text, "c.toml").unwrap_err().to_string();
+        assert!(e.starts_with("c.toml line 4:"), "{e}");
+        assert!(e.contains("cursr") && e.contains("cursor"), "{e}");
+        let e = Config::parse("[theme.cursor]\nfgg = \"red\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2") && e.contains("fgg"), "{e}");
+        let c = Config::parse(text.split("\n\n").next().unwrap(), "c.toml").unwrap();
+        assert_eq!(c.theme.cursor.unwrap().fg.as_deref(), Some("red"));
+        assert_eq!(c.theme.folder, None);
     }
 
     #[test]

@@ -310,14 +310,33 @@ impl Driver {
                 });
             }
             Effect::OpenUrl(url) => {
-                if crate::app::is_web_url(&url) && std::env::var_os("HAUL_NO_BROWSER").is_none() {
-                    let _ = open::that_detached(&url);
-                }
+                let result = if !crate::app::is_web_url(&url) {
+                    Err("only http and https links are opened".to_string())
+                } else if !browser_available() {
+                    Err("HAUL_NO_BROWSER is set, or there is no display".to_string())
+                } else {
+                    open::that_detached(&url).map_err(|e| e.to_string())
+                };
+                let _ = tx.send(Msg::UrlOpened { url, result });
             }
             Effect::Clipboard(_) => {}
             Effect::Quit => {}
         }
     }
+}
+
+/// Whether a browser can be opened here: not with `HAUL_NO_BROWSER` set, and on Linux and
+/// the BSDs only with a display (`DISPLAY`, `WAYLAND_DISPLAY`) or `BROWSER` set; without one
+/// the opener would start a text browser inside this very terminal, or nothing at all.
+pub fn browser_available() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("HAUL_NO_BROWSER") {
+        return false;
+    }
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        return true;
+    }
+    set("DISPLAY") || set("WAYLAND_DISPLAY") || set("BROWSER")
 }
 
 fn open_failure_text(account: &str, f: OpenFailure) -> String {

@@ -4,7 +4,7 @@
 
 mod driver;
 
-pub use driver::{AccountBook, OpenFailure};
+pub use driver::{AccountBook, OpenFailure, browser_available};
 
 use std::io::Write;
 use std::sync::Arc;
@@ -121,6 +121,13 @@ pub async fn run(
         engine,
         book,
     };
+    // The jobs the journal kept (unfinished ones paused, or running again with
+    // `resume_on_start`; finished ones until cleared) are listed before anything else happens.
+    for view in driver.engine.jobs().await {
+        for effect in update(&mut state, Msg::Engine(Event::Added(view))) {
+            driver.run(effect);
+        }
+    }
     for e in state.start() {
         driver.run(e);
     }
@@ -184,7 +191,8 @@ fn translate(ev: CtEvent, now_ms: u64) -> Option<Msg> {
         CtEvent::Key(k) => Some(Msg::Key(k)),
         CtEvent::Mouse(m) => Some(Msg::Mouse { event: m, now_ms }),
         CtEvent::Resize(w, h) => Some(Msg::Resize(w, h)),
-        _ => None,
+        CtEvent::Paste(text) => Some(Msg::Paste(text)),
+        CtEvent::FocusGained | CtEvent::FocusLost => None,
     }
 }
 

@@ -58,15 +58,15 @@ pub fn picker(state: &State, picker: &AccountPicker, theme: &Theme, frame: &mut 
         );
         let room = inner_w.saturating_sub(text.chars().count());
         let login_style = match &a.login {
-            LoginState::SignedIn => theme.get("ok"),
+            LoginState::SignedIn => theme.ok,
             LoginState::Failed(_) | LoginState::NoSecret { .. } | LoginState::Cancelled => {
-                theme.get("error")
+                theme.error
             }
-            LoginState::CaptchaWaiting => theme.get("badge"),
-            _ => theme.get("dim"),
+            LoginState::CaptchaWaiting => theme.badge,
+            _ => theme.dim,
         };
         let line = if i == picker.cursor {
-            Line::from(format!("{text}{}", fit(&login, room))).style(theme.get("cursor"))
+            Line::from(format!("{text}{}", fit(&login, room))).style(theme.cursor)
         } else {
             Line::from(vec![
                 Span::raw(text),
@@ -77,7 +77,7 @@ pub fn picker(state: &State, picker: &AccountPicker, theme: &Theme, frame: &mut 
     }
     lines.push(Line::from(""));
     if let Some(note) = &picker.note {
-        lines.push(Line::from(format!(" {}", for_terminal(note))).style(theme.get("file")));
+        lines.push(Line::from(format!(" {}", for_terminal(note))).style(theme.file));
     }
     lines.push(
         Line::from(
@@ -94,7 +94,7 @@ pub fn picker(state: &State, picker: &AccountPicker, theme: &Theme, frame: &mut 
                     ],
                 ),
         )
-        .style(theme.get("dim")),
+        .style(theme.dim),
     );
     let note_rows = picker
         .note
@@ -120,11 +120,7 @@ fn field_row(
 ) -> Option<(u16, u16)> {
     const LABEL_W: u16 = 11;
     frame.render_widget(
-        Paragraph::new(format!("{label}:")).style(theme.get(if focused {
-            "header"
-        } else {
-            "file"
-        })),
+        Paragraph::new(format!("{label}:")).style(if focused { theme.header } else { theme.file }),
         Rect::new(r.x, y, LABEL_W, 1),
     );
     let after_w = after.chars().count() as u16;
@@ -139,12 +135,12 @@ fn field_row(
     frame.render_widget(
         Paragraph::new(text)
             .scroll((0, scroll as u16))
-            .style(theme.get("cursor_unfocused")),
+            .style(theme.cursor_unfocused),
         field,
     );
     if !after.is_empty() {
         frame.render_widget(
-            Paragraph::new(after.to_string()).style(theme.get("dim")),
+            Paragraph::new(after.to_string()).style(theme.dim),
             Rect::new(field.x + field_w + 1, y, after_w, 1),
         );
     }
@@ -168,19 +164,26 @@ pub fn form(state: &State, form: &AccountForm, theme: &Theme, frame: &mut Frame,
         }
         let is_focused = *field == focused;
         if *field == AccountField::Provider {
-            let label_style = theme.get(if is_focused { "header" } else { "file" });
+            let label_style = if is_focused { theme.header } else { theme.file };
             let choice = format!("‹ {} ›", provider.as_str());
             let line = Line::from(vec![
                 Span::styled(format!("{:<11}", "provider:"), label_style),
                 Span::styled(
                     choice,
                     if is_focused {
-                        theme.get("cursor")
+                        theme.cursor
                     } else {
-                        theme.get("cursor_unfocused")
+                        theme.cursor_unfocused
                     },
                 ),
-                Span::styled("  ←/→ or Space to change", theme.get("dim")),
+                Span::styled(
+                    format!(
+                        "  {}/{} to change",
+                        state.keymap.keys_label(Layer::Modal, Action::PrevChoice),
+                        state.keymap.keys_label(Layer::Modal, Action::NextChoice)
+                    ),
+                    theme.dim,
+                ),
             ]);
             frame.render_widget(Paragraph::new(line), Rect::new(r.x, y, r.width, 1));
             continue;
@@ -212,7 +215,7 @@ pub fn form(state: &State, form: &AccountForm, theme: &Theme, frame: &mut Frame,
     let mut y = r.y + FORM_FIELDS.len() as u16 + 1;
     let note = "Secrets go to the OS keyring (or memory), never to the config file.";
     frame.render_widget(
-        Paragraph::new(fit(note, r.width as usize)).style(theme.get("dim")),
+        Paragraph::new(fit(note, r.width as usize)).style(theme.dim),
         Rect::new(r.x, y, r.width, 1),
     );
     y += 1;
@@ -223,7 +226,7 @@ pub fn form(state: &State, form: &AccountForm, theme: &Theme, frame: &mut Frame,
         };
         frame.render_widget(
             Paragraph::new(for_terminal(&text).into_owned())
-                .style(theme.get("error"))
+                .style(theme.error)
                 .wrap(ratatui::widgets::Wrap { trim: true }),
             Rect::new(r.x, y, r.width, 2),
         );
@@ -240,7 +243,7 @@ pub fn form(state: &State, form: &AccountForm, theme: &Theme, frame: &mut Frame,
         ],
     );
     frame.render_widget(
-        Paragraph::new(fit(&keys, r.width as usize)).style(theme.get("dim")),
+        Paragraph::new(fit(&keys, r.width as usize)).style(theme.dim),
         Rect::new(r.x, y.min(r.y + r.height.saturating_sub(1)), r.width, 1),
     );
     if let Some((x, y)) = cursor {
@@ -265,7 +268,7 @@ pub fn secret(state: &State, prompt: &SecretPrompt, theme: &Theme, frame: &mut F
             &format!("Type the {}{host}; signing in follows.", prompt.kind),
             r.width as usize,
         ))
-        .style(theme.get("file")),
+        .style(theme.file),
         Rect::new(r.x, r.y, r.width, 1),
     );
     let cursor = field_row(
@@ -281,7 +284,7 @@ pub fn secret(state: &State, prompt: &SecretPrompt, theme: &Theme, frame: &mut F
     );
     if let Some(e) = &prompt.error {
         frame.render_widget(
-            Paragraph::new(fit(&for_terminal(e), r.width as usize)).style(theme.get("error")),
+            Paragraph::new(fit(&for_terminal(e), r.width as usize)).style(theme.error),
             Rect::new(r.x, r.y + 3, r.width, 1),
         );
     }
@@ -294,7 +297,7 @@ pub fn secret(state: &State, prompt: &SecretPrompt, theme: &Theme, frame: &mut F
         ],
     );
     frame.render_widget(
-        Paragraph::new(fit(&keys, r.width as usize)).style(theme.get("dim")),
+        Paragraph::new(fit(&keys, r.width as usize)).style(theme.dim),
         Rect::new(r.x, r.y + 5, r.width, 1),
     );
     if let Some(at) = cursor {

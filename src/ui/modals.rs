@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui_image::Image;
 
 use super::{Images, Theme, centered, fit};
-use crate::app::modal::{CONFLICT_CHOICES, Captcha, CaptchaTarget, Modal};
+use crate::app::modal::{CONFLICT_CHOICES, Captcha, CaptchaTarget, Conflict, Modal};
 use crate::app::queue::human_bytes;
 use crate::app::{Action, Layer, State};
 use crate::provider::ChallengeKind;
@@ -35,7 +35,7 @@ pub fn modal(
                     keys(Action::Cancel),
                     keys(Action::No)
                 ))
-                .style(theme.get("dim")),
+                .style(theme.dim),
             ];
             boxed(frame, theme, area, title, 60, 7, lines);
         }
@@ -46,7 +46,7 @@ pub fn modal(
             frame.render_widget(
                 Paragraph::new(input.value().to_string())
                     .scroll((0, scroll as u16))
-                    .style(theme.get("cursor_unfocused")),
+                    .style(theme.cursor_unfocused),
                 field,
             );
             let cursor = (input.visual_cursor().saturating_sub(scroll)) as u16;
@@ -57,44 +57,11 @@ pub fn modal(
                 keys(Action::Cancel)
             );
             frame.render_widget(
-                Paragraph::new(hint).style(theme.get("dim")),
+                Paragraph::new(hint).style(theme.dim),
                 Rect::new(r.x, r.y + 2, r.width, 1),
             );
         }
-        Modal::Conflict(c) => {
-            let size = |s: Option<u64>| s.map(human_bytes).unwrap_or_else(|| "?".into());
-            let mut buttons = Vec::new();
-            for (i, (k, label, _)) in CONFLICT_CHOICES.iter().enumerate() {
-                let style = if i == c.choice {
-                    theme.get("cursor")
-                } else {
-                    theme.get("hint_label")
-                };
-                buttons.push(Span::styled(format!("[{k}] {label}"), style));
-                buttons.push(Span::raw(" "));
-            }
-            let lines = vec![
-                Line::from(format!("{} already exists.", c.destination)),
-                Line::from(format!(
-                    "existing: {}    new: {}",
-                    size(c.existing_size),
-                    size(c.new_size)
-                )),
-                Line::from(""),
-                Line::from(buttons),
-                Line::from(format!(
-                    "[a] apply to all later conflicts: {}",
-                    if c.apply_to_all { "yes" } else { "no" }
-                )),
-                Line::from(format!(
-                    "←/→ choose  {} answer  {} cancel this job",
-                    keys(Action::Confirm),
-                    keys(Action::Cancel)
-                ))
-                .style(theme.get("dim")),
-            ];
-            boxed(frame, theme, area, "File exists", 76, 10, lines);
-        }
+        Modal::Conflict(c) => conflict(state, c, theme, frame, area),
         Modal::Captcha(c) => captcha(state, c, theme, images, frame, area),
         Modal::Error { title, detail } => {
             let lines = detail.lines().map(|l| Line::from(l.to_string())).collect();
@@ -147,7 +114,7 @@ pub fn modal(
                     keys(Action::OpenUrl),
                     keys(Action::Cancel)
                 ))
-                .style(theme.get("dim")),
+                .style(theme.dim),
             );
             let h = lines.len() as u16 + 2;
             boxed(frame, theme, area, "Info", 76, h, lines);
@@ -156,6 +123,50 @@ pub fn modal(
         Modal::AccountForm(f) => super::account_modals::form(state, f, theme, frame, area),
         Modal::Secret(p) => super::account_modals::secret(state, p, theme, frame, area),
     }
+}
+
+fn conflict(state: &State, c: &Conflict, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let key = |a: Action| {
+        state
+            .keymap
+            .first_key(Layer::Conflict, a)
+            .unwrap_or_else(|| "-".into())
+    };
+    let size = |s: Option<u64>| s.map(human_bytes).unwrap_or_else(|| "?".into());
+    let mut buttons = Vec::new();
+    for (i, (action, label, _)) in CONFLICT_CHOICES.iter().enumerate() {
+        let style = if i == c.choice {
+            theme.cursor
+        } else {
+            theme.hint_label
+        };
+        buttons.push(Span::styled(format!("[{}] {label}", key(*action)), style));
+        buttons.push(Span::raw(" "));
+    }
+    let lines = vec![
+        Line::from(format!("{} already exists.", c.destination)),
+        Line::from(format!(
+            "existing: {}    new: {}",
+            size(c.existing_size),
+            size(c.new_size)
+        )),
+        Line::from(""),
+        Line::from(buttons),
+        Line::from(format!(
+            "[{}] apply to all later conflicts: {}",
+            key(Action::ApplyToAll),
+            if c.apply_to_all { "yes" } else { "no" }
+        )),
+        Line::from(format!(
+            "{}/{} choose  {} answer  {} cancel this job",
+            key(Action::PrevChoice),
+            key(Action::NextChoice),
+            key(Action::Confirm),
+            key(Action::Cancel)
+        ))
+        .style(theme.dim),
+    ];
+    boxed(frame, theme, area, "File exists", 76, 10, lines);
 }
 
 /// A bordered box with `lines`; returns the inner area.
@@ -171,9 +182,9 @@ pub(super) fn boxed(
     let r = centered(area, w, h);
     frame.render_widget(Clear, r);
     let block = Block::bordered()
-        .border_style(theme.get("modal_border"))
+        .border_style(theme.modal_border)
         .title(format!(" {} ", fit(title, w.saturating_sub(4) as usize)))
-        .style(theme.get("modal"));
+        .style(theme.modal);
     let inner = block.inner(r);
     frame.render_widget(
         Paragraph::new(lines)
@@ -184,6 +195,15 @@ pub(super) fn boxed(
     inner
 }
 
+/// Rows of `text` cut every `width` characters: a URL wraps whole, never cut at the border.
+fn wrap_chars(text: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .chunks(width.max(1))
+        .map(|c| c.iter().collect())
+        .collect()
+}
+
 fn captcha(
     state: &State,
     c: &Captcha,
@@ -192,7 +212,7 @@ fn captcha(
     frame: &mut Frame,
     area: Rect,
 ) {
-    let keys = |a: Action| state.keymap.keys_label(Layer::Modal, a);
+    let keys = |a: Action| state.keymap.keys_label(Layer::Captcha, a);
     let title = if c.round > 1 {
         format!(
             "Captcha for {} (try {}: the last answer was wrong)",
@@ -201,8 +221,24 @@ fn captcha(
     } else {
         format!("Captcha for {}", c.what)
     };
-    let r = boxed(frame, theme, area, &title, 76, 18, vec![]);
-    let image_h = r.height.saturating_sub(7).min(8);
+    let url = c
+        .challenge
+        .url
+        .as_deref()
+        .map(|u| for_terminal(u).into_owned());
+    // Wide enough for the URL on one line where the terminal allows; else it wraps.
+    let url_len = url.as_deref().map_or(0, |u| u.chars().count()) as u16;
+    let w = url_len.saturating_add(2).clamp(76, 120).min(area.width);
+    let inner_w = w.saturating_sub(2);
+    let url_rows = match &url {
+        Some(u) => wrap_chars(u, usize::from(inner_w)),
+        None => vec!["(this captcha has no URL)".to_string()],
+    };
+    // Everything but the picture: the URL's label and rows, the message, the note, the
+    // answer and the hint, with a blank row before each of the last two.
+    let fixed = 1 + url_rows.len() as u16 + 1 + u16::from(c.note.is_some()) + 4;
+    let image_h = area.height.saturating_sub(2 + fixed).min(8);
+    let r = boxed(frame, theme, area, &title, w, image_h + fixed + 2, vec![]);
     let image_area = Rect::new(r.x, r.y, r.width, image_h);
     match images.captcha.get(&c.challenge.id) {
         Some(protocol) => frame.render_widget(Image::new(protocol), image_area),
@@ -222,26 +258,30 @@ fn captcha(
                         .to_string()
                 }
             };
+            let rows = 3.min(image_h);
             frame.render_widget(
                 Paragraph::new(text)
-                    .style(theme.get("dim"))
+                    .style(theme.dim)
                     .wrap(Wrap { trim: true }),
-                Rect::new(r.x, r.y + image_h / 2, r.width, 2.min(image_h.max(1))),
+                Rect::new(r.x, r.y + (image_h - rows) / 2, r.width, rows),
             );
         }
     }
+    let mut rows: Vec<(String, ratatui::style::Style)> = vec![(
+        format!(
+            "URL ({} copies it, {} opens it in a browser):",
+            keys(Action::CopyLink),
+            keys(Action::OpenUrl)
+        ),
+        theme.dim,
+    )];
+    rows.extend(url_rows.into_iter().map(|u| (u, theme.file)));
+    rows.push((fit(&c.message, r.width as usize), theme.file));
+    if let Some(note) = &c.note {
+        rows.push((fit(note, r.width as usize), theme.badge));
+    }
     let mut y = r.y + image_h;
-    let url = c
-        .challenge
-        .url
-        .as_deref()
-        .map(|u| for_terminal(u).into_owned())
-        .unwrap_or_else(|| "(no URL)".into());
-    let lines = [
-        (format!("url: {url}"), theme.get("dim")),
-        (fit(&c.message, r.width as usize), theme.get("file")),
-    ];
-    for (text, style) in lines {
+    for (text, style) in rows {
         frame.render_widget(
             Paragraph::new(text).style(style),
             Rect::new(r.x, y, r.width, 1),
@@ -262,27 +302,22 @@ fn captcha(
     frame.render_widget(
         Paragraph::new(c.input.value().to_string())
             .scroll((0, scroll as u16))
-            .style(theme.get("cursor_unfocused")),
+            .style(theme.cursor_unfocused),
         field,
     );
     let cursor = (c.input.visual_cursor().saturating_sub(scroll)) as u16;
     frame.set_cursor_position((field.x + cursor.min(field.width), field.y));
-    let open = match c.challenge.kind {
-        ChallengeKind::ImageCaptcha => "open the image in a browser",
-        ChallengeKind::ReCaptcha => "open the page in a browser",
-    };
     let cancel = match &c.target {
         CaptchaTarget::Job(_) => "cancel this job (others go on)",
         CaptchaTarget::Login(_) => "cancel signing in",
     };
     let hint = format!(
-        "{} send   {} {open}   {} {cancel}",
+        "{} send   {} {cancel}   (pasting works)",
         keys(Action::Confirm),
-        keys(Action::OpenUrl),
         keys(Action::Cancel)
     );
     frame.render_widget(
-        Paragraph::new(fit(&hint, r.width as usize)).style(theme.get("dim")),
+        Paragraph::new(fit(&hint, r.width as usize)).style(theme.dim),
         Rect::new(r.x, y + 2, r.width, 1),
     );
 }
@@ -296,7 +331,7 @@ fn help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: usi
     frame.render_widget(Clear, r);
     let mut items: Vec<(String, Option<ratatui::style::Style>)> = Vec::new();
     for layer in Layer::ALL {
-        items.push((format!("[{}]", layer.name()), Some(theme.get("header"))));
+        items.push((format!("[{}]", layer.name()), Some(theme.header)));
         for (action, keys) in state.keymap.bindings(layer) {
             let keys: Vec<String> = keys.iter().map(|k| k.label()).collect();
             items.push((format!("{:<13} {}", keys.join(" "), action.help()), None));
@@ -308,21 +343,27 @@ fn help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: usi
     let h = usize::from(r.height.saturating_sub(2)).max(1);
     let start = scroll.min(items.len().saturating_sub(1));
     let fits = items.len() <= usize::from(cols) * h;
+    let key = |a: Action| state.keymap.first_key(Layer::Help, a).unwrap_or_default();
+    let close = key(Action::Close);
     let title = if fits && start == 0 {
-        " Help: keys (from the live keymap; Esc closes) ".to_string()
+        format!(" Help: keys (from the live keymap; {close} closes) ")
     } else {
         let shown_to = (start + usize::from(cols) * h).min(items.len());
         format!(
-            " Help: keys {}-{} of {} (↑↓ PgUp PgDn scroll; Esc closes) ",
+            " Help: keys {}-{} of {} ({} {} {} {} scroll; {close} closes) ",
             start + 1,
             shown_to,
-            items.len()
+            items.len(),
+            key(Action::Up),
+            key(Action::Down),
+            key(Action::PageUp),
+            key(Action::PageDown),
         )
     };
     let block = Block::bordered()
-        .border_style(theme.get("modal_border"))
+        .border_style(theme.modal_border)
         .title(title)
-        .style(theme.get("modal"));
+        .style(theme.modal);
     let inner = block.inner(r);
     frame.render_widget(block, r);
     for (i, (text, style)) in items.iter().skip(start).enumerate() {
@@ -336,7 +377,7 @@ fn help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, scroll: usi
             col_w.min(inner.width),
             1,
         );
-        let style = style.unwrap_or_else(|| theme.get("file"));
+        let style = style.unwrap_or_else(|| theme.file);
         frame.render_widget(
             Paragraph::new(fit(text, col_w as usize - 1)).style(style),
             rect,

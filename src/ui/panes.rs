@@ -22,11 +22,11 @@ pub fn pane(state: &State, theme: &Theme, frame: &mut Frame, side: usize, area: 
         .as_ref()
         .is_some_and(|d| d.moving && d.from != side && hit_side(state, d.at) == Some(side));
     let border = if dropping {
-        theme.get("drop_target")
+        theme.drop_target
     } else if focused {
-        theme.get("border_focused")
+        theme.border_focused
     } else {
-        theme.get("border")
+        theme.border
     };
     let mut title = format!(" {} ", for_terminal(&p.shown_path()));
     if p.loading {
@@ -47,9 +47,9 @@ pub fn pane(state: &State, theme: &Theme, frame: &mut Frame, side: usize, area: 
     }
     let block = Block::bordered()
         .border_style(border)
-        .title(Line::from(fit(&title, area.width as usize - 2)).style(theme.get("title")))
-        .title_bottom(Line::from(bottom).style(theme.get("dim")))
-        .title_bottom(Line::from(marks).style(theme.get("marked")).right_aligned());
+        .title(Line::from(fit(&title, area.width as usize - 2)).style(theme.title))
+        .title_bottom(Line::from(bottom).style(theme.dim))
+        .title_bottom(Line::from(marks).style(theme.marked).right_aligned());
     frame.render_widget(block, area);
 
     let inner = Rect::new(area.x + 1, area.y + 1, area.width - 2, 1);
@@ -60,17 +60,14 @@ pub fn pane(state: &State, theme: &Theme, frame: &mut Frame, side: usize, area: 
     if date_w > 0 {
         header.push_str(&format!(" {:<width$}", "Modified", width = date_w - 1));
     }
-    frame.render_widget(
-        Paragraph::new(fit(&header, w)).style(theme.get("header")),
-        inner,
-    );
+    frame.render_widget(Paragraph::new(fit(&header, w)).style(theme.header), inner);
 
     let list = layout::list_area(area);
     if let Some(err) = &p.error {
         let text = format!("cannot list: {err}");
         frame.render_widget(
             Paragraph::new(text)
-                .style(theme.get("error"))
+                .style(theme.error)
                 .wrap(ratatui::widgets::Wrap { trim: true }),
             list,
         );
@@ -78,7 +75,7 @@ pub fn pane(state: &State, theme: &Theme, frame: &mut Frame, side: usize, area: 
     }
     if p.view.is_empty() {
         let text = if p.loading { "loading…" } else { "(empty)" };
-        frame.render_widget(Paragraph::new(text).style(theme.get("dim")), list);
+        frame.render_widget(Paragraph::new(text).style(theme.dim), list);
         return;
     }
     let drop_row = state.drag.as_ref().and_then(|d| {
@@ -97,22 +94,22 @@ pub fn pane(state: &State, theme: &Theme, frame: &mut Frame, side: usize, area: 
         let y = list.y + (i - p.offset) as u16;
         let marked = p.marks.contains(&e.id);
         let mut style = if e.is_folder() {
-            theme.get("folder")
+            theme.folder
         } else {
-            theme.get("file")
+            theme.file
         };
         if marked {
-            style = style.patch(theme.get("marked"));
+            style = style.patch(theme.marked);
         }
         if i == p.cursor {
             style = style.patch(if focused {
-                theme.get("cursor")
+                theme.cursor
             } else {
-                theme.get("cursor_unfocused")
+                theme.cursor_unfocused
             });
         }
         if drop_row == Some(i - p.offset) && e.is_folder() {
-            style = style.patch(theme.get("drop_target"));
+            style = style.patch(theme.drop_target);
         }
         let line = row_text(e, marked, name_w, size_w, date_w);
         frame.render_widget(
@@ -126,7 +123,7 @@ pub fn pane(state: &State, theme: &Theme, frame: &mut Frame, side: usize, area: 
             Scrollbar::new(ScrollbarOrientation::VerticalRight)
                 .begin_symbol(None)
                 .end_symbol(None)
-                .style(theme.get("dim")),
+                .style(theme.dim),
             Rect::new(area.x, list.y, area.width, list.height),
             &mut sb,
         );
@@ -209,7 +206,7 @@ pub fn drag_label(state: &State, theme: &Theme, frame: &mut Frame) {
     let x = d.at.0.saturating_add(2).min(area.width.saturating_sub(w));
     let y = d.at.1.saturating_add(1).min(area.height.saturating_sub(1));
     frame.render_widget(
-        Paragraph::new(fit(&text, w as usize)).style(theme.get("drag")),
+        Paragraph::new(fit(&text, w as usize)).style(theme.drag),
         Rect::new(x, y, w, 1),
     );
 }

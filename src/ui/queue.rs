@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::{Theme, fit};
-use crate::app::State;
 use crate::app::queue::{JobRow, human_bytes, human_duration};
+use crate::app::{Action, Layer, State};
 use crate::transfer::JobState;
 
 /// The strip: unfinished jobs first, then the latest finished ones.
@@ -21,7 +21,7 @@ pub fn strip(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .first_key(crate::app::Layer::Panes, crate::app::Action::Queue)
         .unwrap_or_default();
     let block = Block::bordered()
-        .border_style(theme.get("border"))
+        .border_style(theme.border)
         .title(format!(" Queue ({}) · {key} full view ", q.rows.len()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -41,8 +41,7 @@ pub fn strip(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     );
     if rows.is_empty() {
         frame.render_widget(
-            Paragraph::new("no jobs: F5 copies, or drag entries to the other pane")
-                .style(theme.get("dim")),
+            Paragraph::new(empty_strip_text(state)).style(theme.dim),
             inner,
         );
         return;
@@ -56,23 +55,43 @@ pub fn strip(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
 }
 
+/// What the strip says with no jobs: how to add an account while there is none, else how to
+/// start a transfer.
+fn empty_strip_text(state: &State) -> String {
+    let key = |layer, a| state.keymap.first_key(layer, a).unwrap_or_default();
+    if state.accounts.iter().all(|a| a.is_local()) {
+        format!(
+            "no accounts yet: {} then {} adds one; or try haul --demo",
+            key(Layer::Panes, Action::Account),
+            key(Layer::Picker, Action::NewAccount)
+        )
+    } else {
+        format!(
+            "no jobs: {} copies, or drag entries to the other pane",
+            key(Layer::Panes, Action::Copy)
+        )
+    }
+}
+
 /// The full view: every job, a cursor, the keys.
 pub fn full(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let q = &state.queue;
     let t = q.totals();
     let block = Block::bordered()
-        .border_style(theme.get("border_focused"))
+        .border_style(theme.border_focused)
         .title(format!(
-            " Queue: {} active, {} done, {} failed ",
-            t.active, t.done, t.failed
+            " Queue: {} active, {} done, {} failed{} ",
+            t.active,
+            t.done,
+            t.failed,
+            t.eta()
+                .map(|eta| format!(", all done in {}", human_duration(eta)))
+                .unwrap_or_default()
         ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if q.rows.is_empty() {
-        frame.render_widget(
-            Paragraph::new("the queue is empty").style(theme.get("dim")),
-            inner,
-        );
+        frame.render_widget(Paragraph::new("the queue is empty").style(theme.dim), inner);
         return;
     }
     let h = inner.height as usize;
@@ -80,7 +99,7 @@ pub fn full(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     for (i, r) in q.rows.iter().enumerate().skip(offset).take(h) {
         let line = job_line(r, theme, inner.width as usize, i == q.cursor);
         let line = if i == q.cursor {
-            line.style(theme.get("cursor"))
+            line.style(theme.cursor)
         } else {
             line
         };
@@ -93,10 +112,10 @@ pub fn full(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 fn state_style(theme: &Theme, s: &JobState) -> ratatui::style::Style {
     match s {
-        JobState::Failed { .. } => theme.get("error"),
-        JobState::Done { .. } => theme.get("ok"),
-        JobState::NeedsPerson => theme.get("badge"),
-        _ => theme.get("file"),
+        JobState::Failed { .. } => theme.error,
+        JobState::Done { .. } => theme.ok,
+        JobState::NeedsPerson => theme.badge,
+        _ => theme.file,
     }
 }
 
@@ -135,7 +154,7 @@ fn job_line(r: &JobRow, theme: &Theme, width: usize, selected: bool) -> Line<'st
     let gauge = if selected {
         ratatui::style::Style::default()
     } else {
-        theme.get("gauge")
+        theme.gauge
     };
     Line::from(vec![
         Span::styled(label, state_style(theme, &r.state)),

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, fit};
-use crate::app::queue::human_bytes;
+use crate::app::queue::{human_bytes, human_duration};
 use crate::app::{Action, Layer, Modal, State};
 
 pub fn status_bar(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -27,6 +27,9 @@ pub fn status_bar(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         if t.speed > 0.0 {
             right.push_str(&format!(" · {}/s", human_bytes(t.speed as u64)));
+        }
+        if let Some(eta) = t.eta() {
+            right.push_str(&format!(" · eta {}", human_duration(eta)));
         }
         right.push(' ');
     }
@@ -60,10 +63,10 @@ pub fn status_bar(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let line = Line::from(vec![
         Span::raw(left),
         Span::raw(" ".repeat(pad)),
-        Span::styled(badge, theme.get("badge")),
+        Span::styled(badge, theme.badge),
         Span::raw(right),
     ]);
-    frame.render_widget(Paragraph::new(line).style(theme.get("status")), area);
+    frame.render_widget(Paragraph::new(line).style(theme.status), area);
 }
 
 /// Key hints for the layer in use, from the live keymap.
@@ -89,11 +92,42 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                     Action::Cancel,
                 ],
             ),
-            Modal::Secret(_) => (Layer::Modal, &[Action::Confirm, Action::Cancel]),
-            _ => (
-                Layer::Modal,
-                &[Action::Confirm, Action::Cancel, Action::OpenUrl],
+            Modal::Secret(_) | Modal::Input { .. } | Modal::Confirm { .. } => {
+                (Layer::Modal, &[Action::Confirm, Action::Cancel])
+            }
+            Modal::Captcha(_) => (
+                Layer::Captcha,
+                &[
+                    Action::Confirm,
+                    Action::Cancel,
+                    Action::OpenUrl,
+                    Action::CopyLink,
+                ],
             ),
+            Modal::Conflict(_) => (
+                Layer::Conflict,
+                &[
+                    Action::Confirm,
+                    Action::Cancel,
+                    Action::PrevChoice,
+                    Action::NextChoice,
+                    Action::ApplyToAll,
+                ],
+            ),
+            Modal::Help { .. } => (
+                Layer::Help,
+                &[Action::Close, Action::Down, Action::PageDown, Action::Last],
+            ),
+            Modal::Info { .. } => (
+                Layer::Modal,
+                &[
+                    Action::Confirm,
+                    Action::Cancel,
+                    Action::OpenUrl,
+                    Action::CopyLink,
+                ],
+            ),
+            Modal::Error { .. } => (Layer::Modal, &[Action::Confirm, Action::Cancel]),
         }
     } else if state.show_queue {
         (
@@ -139,8 +173,8 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             break;
         }
         used += len;
-        spans.push(Span::styled(key, theme.get("hint_key")));
-        spans.push(Span::styled(format!(" {label}"), theme.get("hint_label")));
+        spans.push(Span::styled(key, theme.hint_key));
+        spans.push(Span::styled(format!(" {label}"), theme.hint_label));
         spans.push(Span::raw(" "));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
