@@ -81,7 +81,9 @@ impl Shared {
             return Err(Box::new(redirect));
         }
         let slot = if method == Method::GET {
-            let slot = self.files.enter(file, faults.max_conns_per_file);
+            let slot = self
+                .files
+                .enter(&file.to_string(), faults.max_conns_per_file);
             if slot.is_none() {
                 return Err(Box::new(too_many_connections(faults.max_conns_status)));
             }

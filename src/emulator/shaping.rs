@@ -3,6 +3,7 @@
 //! accounts, as real hosts cap them.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -80,54 +81,84 @@ pub(crate) fn hold_while_sending<T: Send + Sync + 'static>(
     Response::from_parts(parts, Body::from_stream(stream))
 }
 
-/// Downloads in flight per file, the busiest file's peak, and the refusals.
-#[derive(Clone, Default)]
-pub(crate) struct FileGate {
-    inner: Arc<GateInner>,
+/// Things in flight per key (downloads per file, per user), the busiest key's peak, and the
+/// refusals over a limit.
+pub(crate) struct Occupancy<K> {
+    inner: Arc<OccupancyInner<K>>,
 }
 
-#[derive(Default)]
-struct GateInner {
-    open: Mutex<HashMap<String, u64>>,
+/// Downloads in flight per file (a key unique across the sites).
+pub(crate) type FileGate = Occupancy<String>;
+/// One download of a file in flight.
+pub(crate) type FileSlot = Occupant<String>;
+
+struct OccupancyInner<K> {
+    open: Mutex<HashMap<K, u64>>,
     peak: AtomicU64,
     refused: AtomicU64,
 }
 
-impl FileGate {
-    fn open(&self) -> MutexGuard<'_, HashMap<String, u64>> {
+impl<K> Clone for Occupancy<K> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K> Default for Occupancy<K> {
+    fn default() -> Self {
+        Self {
+            inner: Arc::new(OccupancyInner {
+                open: Mutex::new(HashMap::new()),
+                peak: AtomicU64::new(0),
+                refused: AtomicU64::new(0),
+            }),
+        }
+    }
+}
+
+impl<K: Eq + Hash + Clone> Occupancy<K> {
+    fn open(&self) -> MutexGuard<'_, HashMap<K, u64>> {
         self.inner
             .open
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Lets one more download of `file` start unless `limit` of them are already going.
-    pub(crate) fn enter(&self, file: &str, limit: Option<u64>) -> Option<FileSlot> {
+    /// Whether anything of `key` is in flight.
+    pub(crate) fn busy(&self, key: &K) -> bool {
+        self.open().get(key).is_some_and(|&count| count > 0)
+    }
+
+    /// Lets one more in for `key` unless `limit` of them are already in; it counts until the
+    /// occupant drops.
+    pub(crate) fn enter(&self, key: &K, limit: Option<u64>) -> Option<Occupant<K>> {
         let mut open = self.open();
-        let count = open.entry(file.to_string()).or_insert(0);
+        let count = open.entry(key.clone()).or_insert(0);
         if limit.is_some_and(|limit| *count >= limit) {
             self.inner.refused.fetch_add(1, Ordering::SeqCst);
             return None;
         }
         *count += 1;
         self.inner.peak.fetch_max(*count, Ordering::SeqCst);
-        Some(FileSlot {
-            gate: self.clone(),
-            file: file.to_string(),
+        Some(Occupant {
+            occupancy: self.clone(),
+            key: key.clone(),
         })
     }
 
-    /// The most downloads of any one file seen at once.
+    /// The most in flight for any one key at once.
     pub(crate) fn peak(&self) -> u64 {
         self.inner.peak.load(Ordering::SeqCst)
     }
 
-    /// Downloads refused for going over the cap.
+    /// Refusals over the limit.
     pub(crate) fn refused(&self) -> u64 {
         self.inner.refused.load(Ordering::SeqCst)
     }
 
-    /// Starts counting afresh from what is open now.
+    /// Starts counting afresh from what is in flight now.
     pub(crate) fn reset(&self) {
         let busiest = self.open().values().copied().max().unwrap_or(0);
         self.inner.peak.store(busiest, Ordering::SeqCst);
@@ -135,19 +166,19 @@ impl FileGate {
     }
 }
 
-/// One download of a file in flight.
-pub(crate) struct FileSlot {
-    gate: FileGate,
-    file: String,
+/// One thing in flight for a key; travels with the response body.
+pub(crate) struct Occupant<K: Eq + Hash + Clone> {
+    occupancy: Occupancy<K>,
+    key: K,
 }
 
-impl Drop for FileSlot {
+impl<K: Eq + Hash + Clone> Drop for Occupant<K> {
     fn drop(&mut self) {
-        let mut open = self.gate.open();
-        if let Some(count) = open.get_mut(&self.file) {
+        let mut open = self.occupancy.open();
+        if let Some(count) = open.get_mut(&self.key) {
             *count = count.saturating_sub(1);
             if *count == 0 {
-                open.remove(&self.file);
+                open.remove(&self.key);
             }
         }
     }
@@ -192,17 +223,19 @@ mod tests {
     }
 
     #[test]
-    fn the_gate_counts_per_file_and_frees_on_drop() {
+    fn occupancy_counts_per_key_and_frees_on_drop() {
         let gate = FileGate::default();
-        let first = gate.enter("a", Some(2));
-        let second = gate.enter("a", Some(2));
+        let (a, b) = ("a".to_string(), "b".to_string());
+        let first = gate.enter(&a, Some(2));
+        let second = gate.enter(&a, Some(2));
         assert!(first.is_some() && second.is_some());
-        assert!(gate.enter("a", Some(2)).is_none());
-        assert!(gate.enter("b", Some(2)).is_some());
+        assert!(gate.enter(&a, Some(2)).is_none());
+        assert!(gate.enter(&b, None).is_some());
         assert_eq!((gate.peak(), gate.refused()), (2, 1));
         drop(first);
-        assert!(gate.enter("a", Some(2)).is_some());
+        assert!(gate.enter(&a, Some(2)).is_some());
         drop(second);
+        assert!(!gate.busy(&a));
         gate.reset();
         assert_eq!((gate.peak(), gate.refused()), (0, 0));
     }

@@ -231,31 +231,6 @@ impl Client {
         self.link_of(&reply)
     }
 
-    /// Uploads `bytes` as `name` to the root (YetiShare only); the new file's id.
-    pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> String {
-        assert_eq!(self.site, Site::YetiShare, "uploads here are YetiShare's");
-        let (token, account) = self.session.clone().expect("signed in");
-        let form = reqwest::multipart::Form::new()
-            .text("access_token", token)
-            .text("account_id", account)
-            .part(
-                "upload_file",
-                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
-            );
-        let reply: Value = self
-            .http
-            .post(format!("{}/file/upload", self.api))
-            .multipart(form)
-            .send()
-            .await
-            .expect("upload")
-            .json()
-            .await
-            .expect("upload reply");
-        assert_eq!(reply["_status"], "success", "{reply}");
-        text(&reply["data"][0]["file_id"])
-    }
-
     /// The first file of the root folder (the demo tree's `readme.txt`).
     pub async fn root_file(&self) -> Entry {
         self.entries(None)
@@ -291,6 +266,21 @@ pub fn from_latin1(sent: &str) -> String {
         .map(|c| u8::try_from(u32::from(c)).expect("a Latin-1 char"))
         .collect();
     String::from_utf8(bytes).expect("UTF-8 underneath")
+}
+
+/// An emulator with the demo accounts, and its data dir.
+pub async fn emulator() -> (EmulatorHandle, tempfile::TempDir) {
+    let data = tempfile::TempDir::new().expect("temp dir");
+    let config = haul::emulator::EmulatorConfig {
+        data_dir: data.path().to_path_buf(),
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        seed_demo: true,
+        faults: haul::emulator::Faults::default(),
+    };
+    let handle = haul::emulator::start(config)
+        .await
+        .expect("emulator starts");
+    (handle, data)
 }
 
 /// `POST /__emulator/faults` over the wire, as a test harness outside the process would.

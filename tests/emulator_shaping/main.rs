@@ -8,22 +8,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use clients::{Client, SITES, Site, set_faults, stats};
-use haul::emulator::{EmulatorHandle, start};
+use clients::{Client, SITES, Site, emulator, set_faults, stats};
+use haul::emulator::EmulatorHandle;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_LENGTH, RANGE, RETRY_AFTER};
 use serde_json::{Value, json};
-use tempfile::TempDir;
 
 const MIB: usize = 1024 * 1024;
-
-async fn emulator() -> (EmulatorHandle, TempDir) {
-    let data = TempDir::new().expect("temp dir");
-    let handle = start(common::config(data.path(), true))
-        .await
-        .expect("emulator starts");
-    (handle, data)
-}
 
 #[tokio::test]
 async fn latency_adds_about_n_ms_to_api_calls_and_downloads() {
@@ -73,9 +64,10 @@ async fn handle_faults(handle: &EmulatorHandle) -> Value {
 #[tokio::test]
 async fn a_capped_connection_takes_twice_as_long_as_two_parallel_halves() {
     let (handle, _data) = emulator().await;
-    let ys = Client::new(&handle, Site::YetiShare).await;
     let bytes = common::pattern(4 * MIB, 7);
-    let id = ys.upload("four.bin", bytes.clone()).await;
+    let id =
+        common::raw_yetishare_upload(&common::account(&handle, "ys"), "four.bin", &bytes).await;
+    let ys = Client::new(&handle, Site::YetiShare).await;
     let url = ys.download_url(&id).await;
     set_faults(&handle, json!({"rate_per_conn": 2 * MIB})).await;
 
@@ -117,14 +109,14 @@ async fn a_capped_connection_takes_twice_as_long_as_two_parallel_halves() {
 #[tokio::test]
 async fn uploads_are_paced_per_connection_too() {
     let (handle, _data) = emulator().await;
-    let ys = Client::new(&handle, Site::YetiShare).await;
+    let account = common::account(&handle, "ys");
     let bytes = common::pattern(MIB, 3);
     let start = Instant::now();
-    ys.upload("free.bin", bytes.clone()).await;
+    common::raw_yetishare_upload(&account, "free.bin", &bytes).await;
     let unpaced = start.elapsed();
     set_faults(&handle, json!({"rate_per_conn": MIB})).await;
     let start = Instant::now();
-    let id = ys.upload("paced.bin", bytes.clone()).await;
+    let id = common::raw_yetishare_upload(&account, "paced.bin", &bytes).await;
     let paced = start.elapsed();
     assert!(
         paced >= Duration::from_millis(900),
@@ -132,6 +124,7 @@ async fn uploads_are_paced_per_connection_too() {
     );
     assert!(paced > unpaced * 2, "paced {paced:?}, unpaced {unpaced:?}");
     set_faults(&handle, json!({})).await;
+    let ys = Client::new(&handle, Site::YetiShare).await;
     let url = ys.download_url(&id).await;
     let stored = ys.http.get(&url).send().await.expect("download");
     assert!(stored.bytes().await.expect("body") == bytes);
@@ -197,9 +190,10 @@ async fn the_cap_holds(links: (String, String), status: StatusCode) {
     );
 }
 
-/// The pace that keeps the demo readme (404 bytes) in flight for about a second; set after
-/// the links are fetched, since API replies are paced too.
-const SLOW: u64 = 400;
+/// A pace that keeps the root files (404 bytes on YetiShare and Keep2Share, 81 on
+/// XFileSharing) in flight for a while; set after the links are fetched, since API replies
+/// are paced too.
+const SLOW: u64 = 200;
 
 #[tokio::test]
 async fn past_n_downloads_of_one_file_are_refused_on_every_site() {

@@ -117,22 +117,28 @@ impl HostileCase {
     }
 }
 
-/// The case of `kind` that applies to the thing `seed` stands for (an entry's id, a file, a
-/// reply's turn), if any case of that kind is on.
+/// The case of `kind` that applies to the thing `seed` stands for (an entry's id, a file), if
+/// any case of that kind is on.
 fn pick(cases: &[HostileCase], kind: Kind, seed: impl Hash) -> Option<HostileCase> {
+    let mut hasher = DefaultHasher::new();
+    seed.hash(&mut hasher);
+    pick_in_turn(cases, kind, hasher.finish())
+}
+
+/// The `turn`th case of `kind` (round the ones that are on), if any is on.
+fn pick_in_turn(cases: &[HostileCase], kind: Kind, turn: u64) -> Option<HostileCase> {
     let mut of_kind: Vec<HostileCase> = cases
         .iter()
         .copied()
         .filter(|case| case.kind() == kind)
         .collect();
     of_kind.dedup();
-    if of_kind.is_empty() {
-        return None;
-    }
-    let mut hasher = DefaultHasher::new();
-    seed.hash(&mut hasher);
-    let index = usize::try_from(hasher.finish() % of_kind.len() as u64).unwrap_or(0);
-    of_kind.get(index).copied()
+    let count = u64::try_from(of_kind.len())
+        .ok()
+        .filter(|&count| count > 0)?;
+    of_kind
+        .get(usize::try_from(turn % count).unwrap_or(0))
+        .copied()
 }
 
 /// The misbehaviour a download of `file` gets: its body's case, if one is on.
@@ -163,9 +169,13 @@ mod tests {
         assert_eq!(pick(&cases, Kind::Body, 7), Some(HostileCase::BodyShort));
         assert_eq!(pick(&cases, Kind::Reply, 7), None);
         let all = HostileCase::all();
-        let picked: std::collections::HashSet<_> = (0..200)
-            .filter_map(|seed| pick(&all, Kind::Reply, seed))
+        let picked: std::collections::HashSet<_> = (0..5)
+            .filter_map(|turn| pick_in_turn(&all, Kind::Reply, turn))
             .collect();
         assert_eq!(picked.len(), 5, "every reply case takes its turn");
+        let named: std::collections::HashSet<_> = (0..200)
+            .filter_map(|id| pick(&all, Kind::Name, id))
+            .collect();
+        assert_eq!(named.len(), 11, "entries spread over the name cases");
     }
 }

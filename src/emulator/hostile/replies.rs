@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::links::rewrite_links;
 use super::names::{rename_entries, wrong_types};
-use super::{HostileCase, Kind, pick, shapes};
+use super::{HostileCase, Kind, pick_in_turn, shapes};
 use crate::emulator::control::Shared;
 
 /// The largest honest reply the layer reads to rewrite (the sites' replies are far smaller).
@@ -51,7 +51,7 @@ pub(crate) async fn layer(
     let Ok(bytes) = to_bytes(body, REPLY_LIMIT).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let reply_case = pick(&cases, Kind::Reply, shared.next_hostile_turn());
+    let reply_case = pick_in_turn(&cases, Kind::Reply, shared.next_hostile_turn());
     let shape = shapes::of(&route);
     let bytes = match serde_json::from_slice::<Value>(&bytes) {
         Ok(mut reply) => {

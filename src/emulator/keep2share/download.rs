@@ -58,7 +58,7 @@ fn free_download(site: &Site, params: &Params, node: &Node, user: u64) -> Outcom
     if node.size() > settings.free_max_file_size {
         return Err(Failure::unavailable(21, "Download is not available", 3));
     }
-    if site.downloads.busy(user) {
+    if site.downloads.busy(&user) {
         return Err(Failure::unavailable(42, "Download not available", 6));
     }
     let now = Instant::now();
@@ -201,7 +201,7 @@ pub(super) async fn serve(
     let mut slot = None;
     if method == Method::GET && span.start().is_some() {
         let free = rate != "0";
-        match site.downloads.begin(user, free) {
+        match site.downloads.enter(&user, free.then_some(1)) {
             Some(taken) => slot = Some(taken),
             None => return one_at_a_time_page(),
         }
