@@ -32,7 +32,6 @@ pub(crate) struct Download<'a> {
 }
 
 /// How the network and the faults treat one download (from `Shared::delivery`).
-#[derive(Default)]
 pub(crate) struct Delivery {
     /// Fault: the body stops after this many bytes, short of what `Content-Length` promised.
     pub(crate) cut_after: Option<u64>,
