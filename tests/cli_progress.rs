@@ -29,7 +29,7 @@ fn setup() -> (Server, Cli, Vec<std::path::PathBuf>) {
         .assert()
         .success();
     server.set_faults(Faults {
-        delay_ms: 150,
+        latency_ms: 150,
         ..Default::default()
     });
     (server, cli, files)

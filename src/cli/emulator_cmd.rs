@@ -2,7 +2,7 @@
 
 use super::{CliError, CliResult, EmulatorArgs};
 use crate::config::secrets::env_var_name;
-use crate::emulator::{self, EmulatorConfig, Faults};
+use crate::emulator::{self, EmulatorConfig, Faults, HostileCase};
 
 pub async fn run(args: &EmulatorArgs) -> CliResult {
     let (data_dir, _temp) = match &args.data {
@@ -25,9 +25,17 @@ pub async fn run(args: &EmulatorArgs) -> CliResult {
             fail_every: args.fail_every,
             fail_status: args.fail_status,
             retry_after_secs: args.retry_after,
-            delay_ms: args.delay_ms,
+            latency_ms: args.latency_ms,
+            rate_per_conn: args.rate_per_conn,
+            max_conns_per_file: args.max_conns_per_file,
+            max_conns_status: args.max_conns_status,
             cut_body_after: args.cut_body_after,
             ignore_range: args.ignore_range,
+            hostile: match &args.hostile {
+                Some(cases) if cases.is_empty() => HostileCase::all(),
+                Some(cases) => cases.clone(),
+                None => Vec::new(),
+            },
         },
     };
     let handle = emulator::start(config)

@@ -238,15 +238,48 @@ pub struct EmulatorArgs {
     /// Retry-After seconds sent with injected failures.
     #[arg(long)]
     pub retry_after: Option<u64>,
-    /// Delay every response by this many milliseconds.
-    #[arg(long, default_value_t = 0)]
-    pub delay_ms: u64,
+    /// Network latency: every request waits this long before its answer starts.
+    #[arg(
+        long,
+        visible_alias = "delay-ms",
+        value_name = "MS",
+        default_value_t = 0
+    )]
+    pub latency_ms: u64,
+    /// Pace each response body (and each upload received) to RATE bytes/s per connection,
+    /// e.g. 20M, 500K, 2000.
+    #[arg(long, value_name = "RATE", value_parser = parse_rate_arg)]
+    pub rate_per_conn: Option<u64>,
+    /// At most N parallel downloads of one file (across connections and accounts); more get
+    /// --max-conns-status with Retry-After: 1.
+    #[arg(long, value_name = "N")]
+    pub max_conns_per_file: Option<u64>,
+    /// Status of downloads refused over --max-conns-per-file.
+    #[arg(long, default_value_t = 503, value_parser = parse_busy_status)]
+    pub max_conns_status: u16,
     /// Cut download bodies after this many bytes.
     #[arg(long, value_name = "BYTES")]
     pub cut_body_after: Option<u64>,
     /// Ignore Range headers: downloads always send the whole file (200).
     #[arg(long)]
     pub ignore_range: bool,
+    /// Behave as a hostile host: the cases named (comma-separated), or all of them when none is
+    /// named.
+    #[arg(long, value_name = "CASE", value_enum, num_args = 0.., value_delimiter = ',')]
+    pub hostile: Option<Vec<crate::emulator::HostileCase>>,
+}
+
+fn parse_rate_arg(text: &str) -> Result<u64, String> {
+    crate::transfer::throttle::parse_rate(text)
+        .ok_or_else(|| format!("{text:?} is not a rate like 20M, 500K or 2000"))
+}
+
+fn parse_busy_status(text: &str) -> Result<u16, String> {
+    match text.trim() {
+        "429" => Ok(429),
+        "503" => Ok(503),
+        _ => Err(format!("{text:?}: the status is 429 or 503")),
+    }
 }
 
 /// A command failure: one line for the user, and the exit code.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -17,9 +17,14 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 
 use super::Faults;
+use super::file_body::Delivery;
+use super::hostile;
+use super::shaping::{FileGate, paced, paced_request, too_many_connections};
 
 /// Fault knobs and counters, shared by the middleware, the handlers and the handle.
 pub(crate) struct Shared {
+    /// `http://127.0.0.1:PORT`
+    origin: String,
     faults: RwLock<Faults>,
     /// Requests counted since the faults were last set: drives `fail_every`.
     fault_tick: AtomicU64,
@@ -30,11 +35,18 @@ pub(crate) struct Shared {
     /// Response body bytes handed to the connection (downloads and replies alike).
     bytes_sent: AtomicU64,
     by_route: Mutex<BTreeMap<String, u64>>,
+    /// Downloads in flight per file, for `max_conns_per_file`.
+    files: FileGate,
+    /// Replies rewritten while hostile cases are on: whose turn it is among the reply cases.
+    hostile_turn: AtomicU64,
+    /// Visits to the hostile "other host" page.
+    elsewhere_visits: AtomicU64,
 }
 
 impl Shared {
-    pub(crate) fn new(faults: Faults) -> Self {
+    pub(crate) fn new(faults: Faults, origin: String) -> Self {
         Self {
+            origin,
             faults: RwLock::new(faults),
             fault_tick: AtomicU64::new(0),
             requests: AtomicU64::new(0),
@@ -43,7 +55,47 @@ impl Shared {
             tokens_issued: AtomicU64::new(0),
             bytes_sent: AtomicU64::new(0),
             by_route: Mutex::new(BTreeMap::new()),
+            files: FileGate::default(),
+            hostile_turn: AtomicU64::new(0),
+            elsewhere_visits: AtomicU64::new(0),
         }
+    }
+
+    pub(crate) fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    pub(crate) fn next_hostile_turn(&self) -> u64 {
+        self.hostile_turn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_elsewhere(&self) {
+        self.elsewhere_visits.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// How a download of `file` (a key unique across the sites) is sent, or the answer it gets
+    /// instead: a hostile redirect, or a refusal over the file's connection cap.
+    pub(crate) fn delivery(&self, file: &str, method: &Method) -> Result<Delivery, Box<Response>> {
+        let faults = self.faults();
+        if let Some(redirect) = hostile::redirect(&faults.hostile, file, &self.origin) {
+            return Err(Box::new(redirect));
+        }
+        let slot = if method == Method::GET {
+            let slot = self
+                .files
+                .enter(&file.to_string(), faults.max_conns_per_file);
+            if slot.is_none() {
+                return Err(Box::new(too_many_connections(faults.max_conns_status)));
+            }
+            slot
+        } else {
+            None
+        };
+        Ok(Delivery {
+            cut_after: faults.cut_body_after,
+            hostile: hostile::download_case(&faults.hostile, file),
+            slot,
+        })
     }
 
     pub(crate) fn faults(&self) -> Faults {
@@ -78,6 +130,9 @@ impl Shared {
             "by_route": by_route,
             "tokens_issued": self.tokens_issued.load(Ordering::SeqCst),
             "bytes_sent": self.bytes_sent.load(Ordering::SeqCst),
+            "max_conns_per_file_seen": self.files.peak(),
+            "refused_conns_per_file": self.files.refused(),
+            "hostile_elsewhere": self.elsewhere_visits.load(Ordering::SeqCst),
         })
     }
 
@@ -90,6 +145,8 @@ impl Shared {
         self.requests.store(0, Ordering::SeqCst);
         self.tokens_issued.store(0, Ordering::SeqCst);
         self.bytes_sent.store(0, Ordering::SeqCst);
+        self.elsewhere_visits.store(0, Ordering::SeqCst);
+        self.files.reset();
         self.max_in_flight
             .store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
     }
@@ -149,7 +206,9 @@ impl Drop for InFlight {
 }
 
 impl InFlight {
-    fn ride_along(self, response: Response) -> Response {
+    /// The response with the guard inside its body, counted as it goes out at no more than
+    /// `rate` bytes per second.
+    fn ride_along(self, response: Response, rate: Option<u64>) -> Response {
         let (mut parts, body) = response.into_parts();
         // Re-wrapping the body as a stream loses its exact size, so state it as a header.
         if !parts.headers.contains_key(header::CONTENT_LENGTH)
@@ -159,7 +218,7 @@ impl InFlight {
                 .headers
                 .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
         }
-        let stream = body.into_data_stream().map(move |chunk| {
+        let stream = paced(body.into_data_stream(), rate).map(move |chunk| {
             let still_in_flight = &self;
             if let Ok(bytes) = &chunk {
                 still_in_flight
@@ -173,7 +232,8 @@ impl InFlight {
     }
 }
 
-/// Middleware for every emulated route: counts, delays, injects failures.
+/// Middleware for every emulated route: counts, waits out the latency, injects failures, and
+/// paces both bodies to the rate per connection.
 pub(crate) async fn track(
     State(shared): State<Arc<Shared>>,
     request: Request,
@@ -181,14 +241,19 @@ pub(crate) async fn track(
 ) -> Response {
     let in_flight = shared.begin(super::route_key(request.uri().path()));
     let faults = shared.faults();
-    if faults.delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(faults.delay_ms)).await;
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
+    let rate = faults.rate_per_conn.filter(|&rate| rate > 0);
+    let request = match rate {
+        Some(rate) => paced_request(request, rate),
+        None => request,
+    };
     let response = match shared.injected_failure(&faults) {
         Some(failure) => failure,
         None => next.run(request).await,
     };
-    in_flight.ride_along(response)
+    in_flight.ride_along(response, rate)
 }
 
 /// `/__emulator/faults`, `/__emulator/stats`, `/__emulator/stats/reset`.

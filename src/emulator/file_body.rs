@@ -10,8 +10,11 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use tokio::sync::mpsc;
+
+use super::hostile::{self, HostileCase};
+use super::shaping::{FileSlot, hold_while_sending};
 
 /// Bytes read from disk per chunk.
 const CHUNK: usize = 1 << 20;
@@ -26,8 +29,16 @@ pub(crate) struct Download<'a> {
     pub(crate) len: u64,
     pub(crate) content_type: &'a str,
     pub(crate) filename: &'a str,
+}
+
+/// How the network and the faults treat one download (from `Shared::delivery`).
+pub(crate) struct Delivery {
     /// Fault: the body stops after this many bytes, short of what `Content-Length` promised.
     pub(crate) cut_after: Option<u64>,
+    /// A hostile body instead of the file as asked.
+    pub(crate) hostile: Option<HostileCase>,
+    /// Keeps the download counted against the file's connection cap while it is sent.
+    pub(crate) slot: Option<FileSlot>,
 }
 
 /// The part of the file a request asks for.
@@ -106,7 +117,19 @@ impl Span {
 }
 
 impl Download<'_> {
-    pub(crate) fn respond(self, method: &Method, span: Span) -> Response {
+    /// The answer to a request for `span` of the file, as `delivery` says to send it.
+    pub(crate) fn respond(self, method: &Method, span: Span, delivery: Delivery) -> Response {
+        let response = match delivery.hostile {
+            Some(case) => hostile::hostile_body(case, self.file, self.len),
+            None => self.honest(method, span, delivery.cut_after),
+        };
+        match delivery.slot {
+            Some(slot) => hold_while_sending(response, slot),
+            None => response,
+        }
+    }
+
+    fn honest(self, method: &Method, span: Span, cut_after: Option<u64>) -> Response {
         let (status, start, count) = match span {
             Span::Whole => (StatusCode::OK, 0, self.len),
             Span::Part(first, last) => (StatusCode::PARTIAL_CONTENT, first, last - first + 1),
@@ -120,7 +143,7 @@ impl Download<'_> {
                 return response;
             }
         };
-        let sent = self.cut_after.map_or(count, |cut| cut.min(count));
+        let sent = cut_after.map_or(count, |cut| cut.min(count));
         let body = if method == Method::HEAD {
             Body::empty()
         } else {
@@ -148,16 +171,25 @@ impl Download<'_> {
     }
 }
 
-/// A body that reads `count` bytes from `start` on a blocking thread. A `cut` body pauses before
-/// it ends, so the bytes sent so far reach the client before the connection drops.
-fn stream_file(file: File, start: u64, count: u64, cut: bool) -> Body {
+/// `count` bytes from `start`, read on a blocking thread.
+pub(crate) fn file_chunks(
+    file: File,
+    start: u64,
+    count: u64,
+) -> impl Stream<Item = io::Result<Bytes>> + Send + 'static {
     let (chunks, mut receiver) = mpsc::channel(READ_AHEAD);
     tokio::task::spawn_blocking(move || {
         if let Err(error) = read_span(file, start, count, &chunks) {
             let _ = chunks.blocking_send(Err(error));
         }
     });
-    let read = futures::stream::poll_fn(move |cx| receiver.poll_recv(cx));
+    futures::stream::poll_fn(move |cx| receiver.poll_recv(cx))
+}
+
+/// A body of `count` bytes from `start`. A `cut` body pauses before it ends, so the bytes sent
+/// so far reach the client before the connection drops.
+pub(crate) fn stream_file(file: File, start: u64, count: u64, cut: bool) -> Body {
+    let read = file_chunks(file, start, count);
     if !cut {
         return Body::from_stream(read);
     }

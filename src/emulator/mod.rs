@@ -13,8 +13,10 @@ mod blob;
 mod control;
 mod demo_tree;
 mod file_body;
+mod hostile;
 pub mod keep2share;
 mod persist;
+mod shaping;
 pub mod xfilesharing;
 pub mod yetishare;
 
@@ -33,6 +35,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use control::Shared;
+pub use hostile::HostileCase;
 
 /// Fault knobs, settable by flags at start and at run time through `POST /__emulator/faults`
 /// (JSON body with these field names; missing fields reset to their defaults).
@@ -47,13 +50,24 @@ pub struct Faults {
     pub fail_status: u16,
     /// Sent as `Retry-After` (seconds) with injected failures.
     pub retry_after_secs: Option<u64>,
-    /// Delay before answering every request, in milliseconds.
-    pub delay_ms: u64,
+    /// Network latency: every request (API and download alike) waits this many milliseconds
+    /// before its answer starts. Also read as `delay_ms`, its former name.
+    #[serde(alias = "delay_ms")]
+    pub latency_ms: u64,
+    /// Each response body (and each upload received) moves at no more than this many bytes
+    /// per second per connection, as hosts cap each connection.
+    pub rate_per_conn: Option<u64>,
+    /// At most this many downloads of one file at once (across connections and accounts);
+    /// more are refused with `max_conns_status` and `Retry-After: 1`.
+    pub max_conns_per_file: Option<u64>,
+    /// 429 or 503 (default 503 when zero or anything else).
+    pub max_conns_status: u16,
     /// Downloads stop (connection closed) after this many body bytes.
     pub cut_body_after: Option<u64>,
     /// Downloads ignore `Range` and send the whole file with 200, as some servers do.
-    #[serde(default)]
     pub ignore_range: bool,
+    /// The hostile host's misbehaviours that are on (none: an honest host).
+    pub hostile: Vec<HostileCase>,
 }
 
 #[derive(Debug, Clone)]
@@ -94,7 +108,7 @@ pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let origin = origin_of(addr);
-    let shared = Arc::new(Shared::new(config.faults));
+    let shared = Arc::new(Shared::new(config.faults, origin.clone()));
     let stop = CancellationToken::new();
     let site = yetishare::Site::open(
         &config.data_dir,
@@ -125,8 +139,10 @@ pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         .merge(yetishare::router(site.clone()))
         .merge(keep2share::router(k2s.clone()))
         .merge(xfilesharing::router(xfs_site.clone()))
+        .layer(from_fn_with_state(shared.clone(), hostile::layer))
         .layer(from_fn_with_state(shared.clone(), control::track))
         .merge(control::router(shared.clone()))
+        .merge(hostile::elsewhere_router(shared.clone()))
         .merge(keep2share::test_router(k2s.clone()))
         .fallback(|| async { (StatusCode::NOT_FOUND, "404 Not Found\n") });
     let listener = listener.tap_io(|tcp| {

@@ -170,7 +170,7 @@ async fn max_in_flight_sees_parallel_requests() {
         .post(format!("{}/__emulator/stats/reset", emu.handle.base_url()));
     assert_eq!(reset.send().await.unwrap().status(), StatusCode::OK);
     emu.handle.set_faults(Faults {
-        delay_ms: 200,
+        latency_ms: 200,
         ..Faults::default()
     });
     let calls = (0..4).map(|_| emu.act(&s, "account/info", &[]));

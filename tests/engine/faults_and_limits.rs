@@ -150,7 +150,7 @@ async fn concurrency_limits_are_respected() {
         run_to_idle(&engine, &mut events, |_| {}).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         e.server.set_faults(Faults {
-            delay_ms: 60,
+            latency_ms: 60,
             ..Default::default()
         });
         reqwest::Client::new()

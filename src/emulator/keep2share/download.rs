@@ -6,11 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use futures::StreamExt;
 use serde_json::json;
 
 use super::Site;
@@ -20,9 +18,9 @@ use super::db::{Access, Node};
 use super::render::now_secs;
 use super::reply::{self, Failure, Outcome, file_not_found};
 use super::request::Params;
-use super::sessions::DownloadSlot;
 use super::signing::{sign, verify};
 use crate::emulator::file_body::{Download, Span};
+use crate::emulator::shaping::hold_while_sending;
 
 /// The speed cap a free link states (bytes/s; 0 is unlimited). Not enforced.
 const FREE_RATE_LIMIT: &str = "51200";
@@ -60,7 +58,7 @@ fn free_download(site: &Site, params: &Params, node: &Node, user: u64) -> Outcom
     if node.size() > settings.free_max_file_size {
         return Err(Failure::unavailable(21, "Download is not available", 3));
     }
-    if site.downloads.busy(user) {
+    if site.downloads.busy(&user) {
         return Err(Failure::unavailable(42, "Download not available", 6));
     }
     let now = Instant::now();
@@ -181,6 +179,13 @@ pub(super) async fn serve(
     else {
         return (StatusCode::NOT_FOUND, "404 Not Found\n").into_response();
     };
+    let delivery = match site
+        .shared
+        .delivery(&format!("keep2share/{}", node.id), &method)
+    {
+        Ok(delivery) => delivery,
+        Err(answer) => return *answer,
+    };
     let opened = match tokio::fs::File::open(site.blob_path(&content.blob)).await {
         Ok(opened) => opened,
         Err(error) => {
@@ -196,7 +201,7 @@ pub(super) async fn serve(
     let mut slot = None;
     if method == Method::GET && span.start().is_some() {
         let free = rate != "0";
-        match site.downloads.begin(user, free) {
+        match site.downloads.enter(&user, free.then_some(1)) {
             Some(taken) => slot = Some(taken),
             None => return one_at_a_time_page(),
         }
@@ -209,11 +214,10 @@ pub(super) async fn serve(
         len,
         content_type: &content.content_type,
         filename: &node.name,
-        cut_after: site.shared.faults().cut_body_after,
     }
-    .respond(&method, span);
+    .respond(&method, span, delivery);
     match slot {
-        Some(slot) => hold_until_sent(response, slot),
+        Some(slot) => hold_while_sending(response, slot),
         None => response,
     }
 }
@@ -227,14 +231,4 @@ fn count_download(site: &Site, id: &str) {
         }
         Ok::<(), ()>(())
     });
-}
-
-/// Keeps the download counted as in flight until its body is sent or dropped.
-fn hold_until_sent(response: Response, slot: DownloadSlot) -> Response {
-    let (parts, body) = response.into_parts();
-    let stream = body.into_data_stream().map(move |chunk| {
-        let _in_flight = &slot;
-        chunk
-    });
-    Response::from_parts(parts, Body::from_stream(stream))
 }

@@ -3,11 +3,12 @@
 //! the downloads in flight per user. A restarted emulator asks clients to log in again.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 use rand::distr::Alphanumeric;
+
+use crate::emulator::shaping::Occupancy;
 
 /// A captcha or reCaptcha challenge can be answered this long.
 const CHALLENGE_LIFETIME: Duration = Duration::from_secs(10 * 60);
@@ -208,52 +209,7 @@ impl Sessions {
 }
 
 /// Downloads being sent, per user (0: anonymous), for the free one-at-a-time rule.
-#[derive(Clone, Default)]
-pub(super) struct ActiveDownloads(Arc<Mutex<HashMap<u64, u32>>>);
-
-impl ActiveDownloads {
-    fn lock(&self) -> MutexGuard<'_, HashMap<u64, u32>> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    pub(super) fn busy(&self, user: u64) -> bool {
-        self.lock().get(&user).is_some_and(|&count| count > 0)
-    }
-
-    /// Counts a download until the slot drops; `None` if `alone` and one is already going.
-    pub(super) fn begin(&self, user: u64, alone: bool) -> Option<DownloadSlot> {
-        let mut active = self.lock();
-        let count = active.entry(user).or_insert(0);
-        if alone && *count > 0 {
-            return None;
-        }
-        *count += 1;
-        Some(DownloadSlot {
-            active: self.clone(),
-            user,
-        })
-    }
-}
-
-/// One download in flight; travels with the response body.
-pub(super) struct DownloadSlot {
-    active: ActiveDownloads,
-    user: u64,
-}
-
-impl Drop for DownloadSlot {
-    fn drop(&mut self) {
-        let mut active = self.active.lock();
-        if let Some(count) = active.get_mut(&self.user) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                active.remove(&self.user);
-            }
-        }
-    }
-}
+pub(super) type ActiveDownloads = Occupancy<u64>;
 
 #[cfg(test)]
 mod tests {
@@ -313,13 +269,13 @@ mod tests {
     #[test]
     fn one_download_at_a_time_when_asked() {
         let active = ActiveDownloads::default();
-        let first = active.begin(5, true).unwrap();
-        assert!(active.busy(5));
-        assert!(active.begin(5, true).is_none());
-        let parallel = active.begin(5, false);
+        let first = active.enter(&5, Some(1)).unwrap();
+        assert!(active.busy(&5));
+        assert!(active.enter(&5, Some(1)).is_none());
+        let parallel = active.enter(&5, None);
         assert!(parallel.is_some());
         drop(parallel);
         drop(first);
-        assert!(!active.busy(5));
+        assert!(!active.busy(&5));
     }
 }

@@ -56,6 +56,13 @@ pub(super) async fn serve(
     let Some(file) = found else {
         return reply::not_found_page();
     };
+    let delivery = match site
+        .shared
+        .delivery(&format!("xfilesharing/{}", file.code), method)
+    {
+        Ok(delivery) => delivery,
+        Err(answer) => return *answer,
+    };
     let opened = match tokio::fs::File::open(site.blob_path(&file.blob)).await {
         Ok(opened) => opened,
         Err(error) => {
@@ -85,9 +92,8 @@ pub(super) async fn serve(
         len,
         content_type: "application/octet-stream",
         filename: &filename,
-        cut_after: site.shared.faults().cut_body_after,
     }
-    .respond(method, span)
+    .respond(method, span, delivery)
 }
 
 /// The file's public page (`/<code>` or `/<code>/<name>.html`), counted as a view.

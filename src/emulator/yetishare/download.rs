@@ -47,6 +47,13 @@ pub(super) async fn serve(
             "403 Forbidden: the download token is missing, invalid or expired.\n",
         );
     }
+    let delivery = match site
+        .shared
+        .delivery(&format!("yetishare/{}", file.id), &method)
+    {
+        Ok(delivery) => delivery,
+        Err(answer) => return *answer,
+    };
     let opened = match tokio::fs::File::open(site.blob_path(&file.blob)).await {
         Ok(opened) => opened,
         Err(error) => {
@@ -75,7 +82,6 @@ pub(super) async fn serve(
         len,
         content_type: &file.file_type,
         filename: &file.filename,
-        cut_after: site.shared.faults().cut_body_after,
     }
-    .respond(&method, span)
+    .respond(&method, span, delivery)
 }
