@@ -426,3 +426,26 @@ fn a_first_screen_without_accounts_says_how_to_add_one() {
         s
     });
 }
+
+#[test]
+fn the_status_bar_says_when_an_apply_to_all_answer_settles_conflicts() {
+    let mut s = with_jobs();
+    let running = s
+        .queue
+        .rows
+        .iter()
+        .find(|r| !r.state.is_finished())
+        .map(|r| r.batch)
+        .expect("a job still running");
+    let before = draw(&mut s, 160, 48);
+    assert!(!before.contains("conflicts:"), "{before}");
+    haul::app::update(
+        &mut s,
+        Msg::Engine(haul::transfer::Event::ConflictRule {
+            batch: running,
+            policy: haul::transfer::ConflictPolicy::Overwrite,
+        }),
+    );
+    let after = draw(&mut s, 160, 48);
+    assert!(after.contains("conflicts: overwrite"), "{after}");
+}

@@ -3,12 +3,14 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::transfer::{Event, JobId, JobSpec, JobState, JobView};
+use crate::transfer::{ConflictPolicy, Event, JobId, JobSpec, JobState, JobView};
 
 #[derive(Debug, Clone)]
 pub struct JobRow {
     pub id: JobId,
     pub parent: Option<JobId>,
+    /// The jobs enqueued together share a batch ("apply to all" lasts for it).
+    pub batch: JobId,
     pub spec: JobSpec,
     pub state: JobState,
     pub done: u64,
@@ -28,6 +30,7 @@ impl JobRow {
         JobRow {
             id: v.id,
             parent: v.parent,
+            batch: v.batch,
             spec: v.spec,
             state: v.state,
             done: v.done,
@@ -64,6 +67,8 @@ pub struct QueueView {
     pub note: Option<String>,
     /// Where each job's row is (a folder of 100,000 files sends as many events).
     index: HashMap<JobId, usize>,
+    /// "Apply to all" answers: (batch, policy), in force while the batch has unfinished jobs.
+    rules: Vec<(JobId, ConflictPolicy)>,
 }
 
 /// Sums for the status bar.
@@ -131,6 +136,10 @@ impl QueueView {
                 }
                 self.note = Some(message);
             }
+            Event::ConflictRule { batch, policy } => {
+                self.rules.retain(|(b, _)| b != batch);
+                self.rules.push((*batch, *policy));
+            }
             Event::Ask(_) | Event::Idle => {}
         }
         self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
@@ -153,6 +162,19 @@ impl QueueView {
     /// Rows worth a line: folder jobs' children are shown, finished parents too.
     pub fn selected(&self) -> Option<&JobRow> {
         self.rows.get(self.cursor)
+    }
+
+    /// The "apply to all" answer in force: the newest whose batch still has unfinished jobs.
+    pub fn conflict_rule(&self) -> Option<ConflictPolicy> {
+        self.rules
+            .iter()
+            .rev()
+            .find(|(batch, _)| {
+                self.rows
+                    .iter()
+                    .any(|r| r.batch == *batch && !r.state.is_finished())
+            })
+            .map(|(_, policy)| *policy)
     }
 
     pub fn totals(&self) -> Totals {
@@ -252,6 +274,7 @@ mod tests {
         JobView {
             id,
             parent: None,
+            batch: id,
             spec: JobSpec::Mkdir {
                 parent: FolderAddr::local(std::path::Path::new("/tmp")),
                 name: format!("d{id}"),
@@ -262,6 +285,29 @@ mod tests {
             speed: 0.0,
             eta: None,
         }
+    }
+
+    #[test]
+    fn an_apply_to_all_rule_shows_while_its_batch_has_work() {
+        let mut q = QueueView::default();
+        let in_batch = |id, state| JobView {
+            batch: 1,
+            ..view(id, state)
+        };
+        q.apply(&Event::Added(in_batch(1, JobState::Running)));
+        q.apply(&Event::Added(in_batch(2, JobState::Queued)));
+        q.apply(&Event::Added(view(3, JobState::Queued)));
+        assert_eq!(q.conflict_rule(), None);
+        q.apply(&Event::ConflictRule {
+            batch: 1,
+            policy: ConflictPolicy::Overwrite,
+        });
+        assert_eq!(q.conflict_rule(), Some(ConflictPolicy::Overwrite));
+        q.apply(&Event::Changed(in_batch(1, JobState::Done { note: None })));
+        assert_eq!(q.conflict_rule(), Some(ConflictPolicy::Overwrite));
+        q.apply(&Event::Changed(in_batch(2, JobState::Done { note: None })));
+        // The batch is done; job 3 (another batch) is still queued, and nothing is in force.
+        assert_eq!(q.conflict_rule(), None);
     }
 
     #[test]

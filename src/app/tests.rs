@@ -214,6 +214,7 @@ fn quit_asks_only_when_jobs_run() {
     s.queue.rows.push(queue::JobRow {
         id: 1,
         parent: None,
+        batch: 1,
         spec: JobSpec::Mkdir {
             parent: s.panes[1].folder_addr(),
             name: "x".into(),

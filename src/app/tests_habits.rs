@@ -26,6 +26,7 @@ fn job(id: JobId, state: JobState, done: u64, total: u64) -> JobView {
     JobView {
         id,
         parent: None,
+        batch: id,
         spec: JobSpec::Copy {
             name: from.name.clone(),
             from,

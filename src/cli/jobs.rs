@@ -166,6 +166,11 @@ pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) 
         }
         ours.insert(id, spec);
     }
+    // The command's jobs are one batch: an "apply to all" answer lasts for all of them.
+    let ids: Vec<JobId> = ours.keys().copied().collect();
+    if let Some(first) = ids.iter().min() {
+        engine.join_batch(*first, &ids);
+    }
     follow(ctx, &engine, events, ours).await
 }
 
@@ -289,15 +294,24 @@ async fn follow(
     Ok(())
 }
 
+/// The engine names conflict policies; on the command line they are `--on-conflict`'s values.
+fn with_flag_names(error: &str) -> String {
+    error.replace(
+        "(on-conflict policies that settle it: ",
+        "(use --on-conflict ",
+    )
+}
+
 fn record(view: &JobView, failures: &mut Vec<String>, lone: bool) {
     match &view.state {
         JobState::Failed { error } => {
+            let error = with_flag_names(error);
             let line = format!("{}: {error}", view.spec);
             if lone {
                 failures.push(line);
             } else {
                 progress::line(format!("haul: {line}"));
-                failures.push(error.clone());
+                failures.push(error);
             }
         }
         JobState::Cancelled => failures.push(format!("{}: cancelled", view.spec)),

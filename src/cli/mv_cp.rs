@@ -10,9 +10,7 @@ use std::sync::Arc;
 
 use super::get::item_addr;
 use super::jobs::{self, TransferArgs};
-use super::target::{
-    RemoteTarget, Resolved, ensure_folder, find_child, resolve, try_resolve, walk_existing,
-};
+use super::target::{RemoteTarget, Resolved, ensure_folder, resolve, try_resolve, walk_existing};
 use super::{CliError, CliResult, Context};
 use crate::provider::{EntryRef, FolderId, Provider};
 use crate::transfer::{FolderAddr, JobSpec};
@@ -66,8 +64,17 @@ pub async fn run(
         Some(Resolved::Entry(_)) if dst.dir => {
             return Err(CliError::new(format!("{dst} is a file, not a folder")));
         }
+        // An existing file: the new one takes its name; `--on-conflict` settles the clash
+        // in the engine, as for every job kind.
         Some(Resolved::Entry(_)) => {
-            return Err(CliError::new(format!("{dst} already exists")));
+            let Some((parent, name)) = dst.split_last() else {
+                return Err(CliError::new(format!("{dst}: no such folder")));
+            };
+            let folder = resolve(dp, &parent)
+                .await?
+                .folder()
+                .ok_or_else(|| CliError::new(format!("{parent} is a file, not a folder")))?;
+            (folder, name, parent)
         }
         // `DST/` is a folder: made with any missing parents, as put makes its DIR.
         None if dst.dir => {
@@ -93,13 +100,6 @@ pub async fn run(
             (folder, name, parent)
         }
     };
-    let landing = dest_shown.child(&new_name);
-    if find_child(dp, &dest_folder, &new_name, &landing)
-        .await?
-        .is_some()
-    {
-        return Err(CliError::new(format!("{landing} already exists")));
-    }
     if same_account && entry.is_folder() && is_inside(sp, &dest_folder, &entry.id).await? {
         return Err(into_itself());
     }

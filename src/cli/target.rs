@@ -89,13 +89,6 @@ impl RemoteTarget {
         Some((parent, last))
     }
 
-    pub fn child(&self, name: &str) -> RemoteTarget {
-        let mut t = self.clone();
-        t.components.push(name.to_string());
-        t.dir = false;
-        t
-    }
-
     /// The first `n` components of this address.
     fn prefix(&self, n: usize) -> RemoteTarget {
         RemoteTarget {

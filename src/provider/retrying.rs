@@ -4,11 +4,12 @@
 //!   download, signing in) are tried again after transient failures (connect errors, resets,
 //!   timeouts, 5xx, 429, the hosts' own "try again" replies), with backoff and full jitter,
 //!   honouring the host's waits, within the policy's count and time budget.
-//! - Writes (create folder, rename, move, copy, delete) are never sent twice blindly: after a
+//! - Writes (create folder, rename, move, delete) are never sent twice blindly: after a
 //!   failure whose outcome is unknown, the layer first looks whether the first attempt took
-//!   effect, and only then sends again. Uploads, placing by hash and remote-upload requests are
-//!   sent again only when the host surely did not act (no connection, a 429); otherwise their
-//!   error goes back to the transfer engine, which holds what it needs to check.
+//!   effect, and only then sends again. Uploads, copies, placing by hash and remote-upload
+//!   requests are sent again only when the host surely did not act (no connection, a 429);
+//!   otherwise their error goes back to the transfer engine, which listed the destination
+//!   before and checks it (`transfer::destination`).
 //! - Refused credentials, lockouts and bans stop the account: every later call fails at once
 //!   with the same reason, until signing in again succeeds. Quota, not-found and unsupported
 //!   fail at once.
@@ -282,30 +283,11 @@ impl Provider for Retrying {
     }
 
     async fn copy_entry(&self, entry: &EntryRef, dest: &FolderId) -> Result<Entry> {
-        // What the destination held before: a copy found later must be new.
-        let source = self.stat(entry).await?;
-        let before: Vec<String> = self
-            .read("listing the copy's destination", || {
-                self.named(dest, &source.name)
-            })
-            .await?
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        let (before, source) = (&before, &source);
-        self.write(
-            &format!("copying #{}", entry.id),
-            || self.inner.copy_entry(entry, dest),
-            || async move {
-                let found = self.named(dest, &source.name).await?;
-                Ok(found.into_iter().find(|e| {
-                    !before.contains(&e.id)
-                        && e.id != source.id
-                        && e.kind == source.kind
-                        && e.size == source.size
-                }))
-            },
-        )
+        // Hosts allow two entries of one name: only the caller, who listed the destination
+        // before, can tell a copy an interrupted attempt made (the engine does).
+        self.send_once(&format!("copying #{}", entry.id), || {
+            self.inner.copy_entry(entry, dest)
+        })
         .await
     }
 

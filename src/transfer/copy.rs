@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
+use super::destination::{Destination, Incoming, Landed, Plan};
 use super::spec::{FolderAddr, ItemAddr};
 use super::upload::throttled;
 use super::worker::{JobCtx, Step, Stop};
 use super::{download, upload};
-use crate::provider::{EntryRef, Provider, ProviderError, RemoteJobState, UploadBody};
+use crate::provider::{Entry, EntryRef, Provider, ProviderError, RemoteJobState, UploadBody};
 
 pub async fn file(
     ctx: &JobCtx<'_>,
@@ -27,20 +28,70 @@ pub async fn file(
     }
     let src = ctx.provider(&from.account).await?;
     let dst = ctx.provider(&to.account).await?;
-    if from.account == to.account && src.capabilities().server_side_copy {
-        let copy = src.copy_entry(&from.entry_ref(), &to.folder_id()).await?;
-        if copy.name != name {
-            src.rename(&copy.as_ref(), name).await?;
-        }
+    let dest = Destination {
+        provider: dst.as_ref(),
+        to,
+    };
+    let incoming = Incoming {
+        name,
+        // A server-side copy or a host's fetch lands under the source's name first.
+        landing_name: Some(&from.name),
+        size: from.size,
+        md5: from.md5.as_deref(),
+        local_path: None,
+        moving_id: None,
+    };
+    let landed = dest.landed(ctx, &incoming, attempt).await?;
+    let plan = dest.plan(ctx, &incoming).await?;
+    let (name, replace) = match plan {
+        Plan::Skip(note) => return Ok(Some(note)),
+        Plan::Write { name, replace } => (name, replace),
+    };
+    if let Some(landed) = landed {
+        // An interrupted attempt got the bytes there: finish it instead of copying again.
+        let entry = match landed {
+            Landed::Done(entry) => entry,
+            Landed::NeedsRename(entry) => renamed(dst.as_ref(), entry, &name).await?,
+        };
         ctx.counter.set_done(from.size.unwrap_or(0));
-        return Ok(Some("copied on the server".into()));
+        dest.finish(ctx, &entry, &replace).await?;
+        return Ok(Some(format!(
+            "the interrupted attempt had copied it (#{})",
+            entry.id
+        )));
     }
-    if dst.capabilities().remote_url_upload
+    let (entry, note) = if from.account == to.account && src.capabilities().server_side_copy {
+        let copy = src.copy_entry(&from.entry_ref(), &to.folder_id()).await?;
+        let copy = renamed(src.as_ref(), copy, &name).await?;
+        ctx.counter.set_done(from.size.unwrap_or(0));
+        (Some(copy), "copied on the server")
+    } else if dst.capabilities().remote_url_upload
         && let Some(url) = src.direct_url(&from.entry_ref()).await?
     {
-        return fetched_by_host(ctx, dst.as_ref(), &url, to, name).await;
+        let entry = fetched_by_host(ctx, dst.as_ref(), &url, to, &name).await?;
+        (entry, "fetched by the destination host")
+    } else {
+        let entry = relay(ctx, src.as_ref(), dst.as_ref(), from, to, &name).await?;
+        (Some(entry), "relayed")
+    };
+    match entry {
+        Some(entry) => dest.finish(ctx, &entry, &replace).await?,
+        None => ctx
+            .engine
+            .shared
+            .folders
+            .forget_folder(&to.account, &to.folder_id()),
     }
-    relay(ctx, src.as_ref(), dst.as_ref(), from, to, name).await
+    Ok(Some(note.to_string()))
+}
+
+/// `entry` under `name` (renamed on the host when it is not already).
+async fn renamed(provider: &dyn Provider, mut entry: Entry, name: &str) -> Step<Entry> {
+    if entry.name != name {
+        provider.rename(&entry.as_ref(), name).await?;
+        entry.name = name.to_string();
+    }
+    Ok(entry)
 }
 
 /// Download piped into upload: no temporary file, memory bounded by the chunk size.
@@ -51,7 +102,7 @@ async fn relay(
     from: &ItemAddr,
     to: &FolderAddr,
     name: &str,
-) -> Step<Option<String>> {
+) -> Step<Entry> {
     let size = match from.size {
         Some(s) => s,
         None => src.stat(&from.entry_ref()).await?.size.ok_or_else(|| {
@@ -76,9 +127,7 @@ async fn relay(
     let folder = to.folder_id();
     tokio::select! {
         _ = ctx.running.cancel.cancelled() => Err(Stop::Stopped),
-        r = dst.upload(&folder, name, body, progress) => {
-            r.map(|_| Some("relayed".to_string())).map_err(Stop::from)
-        }
+        r = dst.upload(&folder, name, body, progress) => r.map_err(Stop::from),
     }
 }
 
@@ -89,7 +138,7 @@ async fn fetched_by_host(
     url: &str,
     to: &FolderAddr,
     name: &str,
-) -> Step<Option<String>> {
+) -> Step<Option<Entry>> {
     let job = dst.remote_upload(url, &to.folder_id()).await?;
     let mut delay = Duration::from_millis(200);
     let file_id = loop {
@@ -118,14 +167,11 @@ async fn fetched_by_host(
     };
     // The host names the file after the URL: give it the intended name.
     let created = match file_id {
-        Some(id) => Some(dst.stat(&EntryRef::file(id)).await?),
+        Some(id) => Some(renamed(dst, dst.stat(&EntryRef::file(id)).await?, name).await?),
         None => None,
     };
-    if let Some(entry) = created.filter(|e| e.name != name) {
-        dst.rename(&entry.as_ref(), name).await?;
-    }
     if let Some(total) = ctx.counter.total() {
         ctx.counter.set_done(total);
     }
-    Ok(Some("fetched by the destination host".into()))
+    Ok(created)
 }

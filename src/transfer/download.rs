@@ -8,10 +8,10 @@ use bytes::Bytes;
 use futures::StreamExt;
 use md5::Digest;
 
+use super::conflict::{Clash, Options, Resolution};
 use super::engine::StopReason;
 use super::part_writer::{PartWriter, WRITE_BUFFER};
 use super::spec::{FolderAddr, ItemAddr};
-use super::state::ConflictPolicy;
 use super::worker::{JobCtx, Step, Stop};
 use crate::provider::ProviderError;
 use crate::sanitize::local_file_name;
@@ -24,18 +24,6 @@ pub fn part_path(final_path: &Path) -> PathBuf {
     let mut s = final_path.as_os_str().to_os_string();
     s.push(PART_SUFFIX);
     PathBuf::from(s)
-}
-
-/// `name (1).ext`, `name (2).ext`, ... the first that `taken` says is free.
-pub fn conflict_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
-    let (stem, ext) = match name.rfind('.') {
-        Some(i) if i > 0 => (&name[..i], &name[i..]),
-        _ => (name, ""),
-    };
-    (1u32..)
-        .map(|n| format!("{stem} ({n}){ext}"))
-        .find(|candidate| !taken(candidate))
-        .unwrap_or_else(|| name.to_string())
 }
 
 pub async fn to_local(
@@ -56,32 +44,36 @@ pub async fn to_local(
     let mut final_path = dir.join(&safe);
     let mut part = part_path(&final_path);
     if let Ok(existing) = tokio::fs::metadata(&final_path).await {
-        let shown = final_path.display().to_string();
+        let clash = Clash {
+            shown: final_path.display().to_string(),
+            existing_size: Some(existing.len()).filter(|_| existing.is_file()),
+            existing_is_folder: existing.is_dir(),
+            new_size: from.size,
+        };
+        let taken = |n: &str| dir.join(n).exists();
+        let options = Options {
+            can_replace: true,
+            can_resume: existing.is_file() && from.size.is_some_and(|s| existing.len() < s),
+            taken: &taken,
+        };
+        let existing_path = final_path.clone();
         match ctx
-            .conflict(&shown, Some(existing.len()), from.size)
+            .resolve_clash(&safe, clash, options, || same_md5(from, &existing_path))
             .await?
         {
-            ConflictPolicy::Skip => return Ok(Some(format!("skipped: {shown} exists"))),
-            ConflictPolicy::Overwrite => {}
-            ConflictPolicy::Rename => {
-                final_path = dir.join(conflict_name(&safe, |n| dir.join(n).exists()));
+            Resolution::Skip(note) => {
+                if existing.is_file() {
+                    ctx.counter.set_done(existing.len());
+                }
+                return Ok(Some(note));
+            }
+            // Replacing: the new file is renamed over the old one once it is complete.
+            Resolution::Write { name, .. } => {
+                final_path = dir.join(name);
                 part = part_path(&final_path);
             }
-            ConflictPolicy::Resume | ConflictPolicy::SkipIdentical
-                if Some(existing.len()) == from.size && same_md5(from, &final_path).await? =>
-            {
-                ctx.counter.set_done(existing.len());
-                return Ok(Some(format!("skipped: {shown} is already complete")));
-            }
-            ConflictPolicy::Resume if from.size.is_some_and(|s| existing.len() < s) => {
-                // Continue the existing file: it becomes the part file.
-                tokio::fs::rename(&final_path, &part).await?;
-            }
-            _ => {
-                return Err(Stop::Error(ProviderError::invalid(format!(
-                    "{shown} already exists (use --on-conflict skip, overwrite, rename or resume)"
-                ))));
-            }
+            // Continue the existing file: it becomes the part file.
+            Resolution::Resume => tokio::fs::rename(&final_path, &part).await?,
         }
     }
     let written = fetch(ctx, from, &part).await.map_err(|stop| match stop {

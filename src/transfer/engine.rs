@@ -95,8 +95,8 @@ pub struct Shared {
     pub accounts: Arc<dyn Accounts>,
     pub config: EngineConfig,
     pub events: mpsc::UnboundedSender<Event>,
-    /// A person's "apply to all" conflict choice.
-    pub conflict_override: Mutex<Option<ConflictPolicy>>,
+    /// Batches of jobs enqueued together, and their "apply to all" conflict answers.
+    pub batches: super::conflict::Batches,
     /// Per-account transfer limits learnt from the plan.
     pub plan_limits: Mutex<HashMap<String, PlanLimit>>,
     /// Recent listings of upload destinations.
@@ -104,13 +104,6 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn conflict_policy(&self) -> ConflictPolicy {
-        self.conflict_override
-            .lock()
-            .ok()
-            .and_then(|o| *o)
-            .unwrap_or(self.config.on_conflict)
-    }
     pub fn send(&self, event: Event) {
         let _ = self.events.send(event);
     }
@@ -178,7 +171,7 @@ impl Engine {
             accounts,
             config,
             events,
-            conflict_override: Mutex::new(None),
+            batches: Default::default(),
             plan_limits: Mutex::new(HashMap::new()),
             folders: Default::default(),
         });
@@ -191,9 +184,28 @@ impl Engine {
         Ok((engine, event_rx))
     }
 
-    /// Queue a job at the end.
+    /// Queue a job at the end, a batch of its own.
     pub fn enqueue(&self, spec: JobSpec) -> Result<JobId, JournalError> {
         self.enqueue_child(spec, None)
+    }
+
+    /// Queue jobs at the end as one batch: an "apply to all" answer given for one of them
+    /// settles the others' conflicts too.
+    pub fn enqueue_batch(&self, specs: Vec<JobSpec>) -> Result<Vec<JobId>, JournalError> {
+        let mut ids = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let id = self.enqueue(spec)?;
+            if let Some(first) = ids.first() {
+                self.shared.batches.join(*first, [id]);
+            }
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// Make `jobs` (queued or resumed) one batch with `with`.
+    pub fn join_batch(&self, with: JobId, jobs: &[JobId]) {
+        self.shared.batches.join(with, jobs.iter().copied());
     }
 
     pub(crate) fn enqueue_child(
@@ -202,6 +214,9 @@ impl Engine {
         parent: Option<JobId>,
     ) -> Result<JobId, JournalError> {
         let (id, position) = self.shared.journal.insert(&spec, parent, None)?;
+        if let Some(parent) = parent {
+            self.shared.batches.inherit(parent, [id]);
+        }
         let _ = self.commands.send(Command::Added {
             id,
             parent,
@@ -218,6 +233,9 @@ impl Engine {
         parent: JobId,
     ) -> Result<(), JournalError> {
         let placed = self.shared.journal.insert_all(&specs, Some(parent))?;
+        self.shared
+            .batches
+            .inherit(parent, placed.iter().map(|(id, _)| *id));
         for (spec, (id, position)) in specs.into_iter().zip(placed) {
             let _ = self.commands.send(Command::Added {
                 id,

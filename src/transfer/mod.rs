@@ -1,13 +1,16 @@
 //! The transfer engine: a persistent async queue for uploads, downloads, copies, moves,
 //! deletes and mkdirs that resumes, retries and verifies. The CLI and the TUI both drive it.
 
+mod conflict;
 mod copy;
+mod destination;
 pub mod download;
 mod engine;
 mod expand;
 mod folder_cache;
 pub mod journal;
 mod meter;
+mod moving;
 mod part_writer;
 mod queue_index;
 mod scheduler;

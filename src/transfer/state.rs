@@ -61,6 +61,9 @@ pub struct JobView {
     pub id: JobId,
     /// The folder job this one was expanded from.
     pub parent: Option<JobId>,
+    /// The jobs enqueued together with this one (and what they expanded into) share a batch:
+    /// an "apply to all" answer lasts for it.
+    pub batch: JobId,
     pub spec: JobSpec,
     pub state: JobState,
     pub done: u64,
@@ -90,6 +93,19 @@ pub enum ConflictPolicy {
 }
 
 impl ConflictPolicy {
+    /// The policy's name, as `--on-conflict` and the config spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConflictPolicy::Ask => "ask",
+            ConflictPolicy::Fail => "fail",
+            ConflictPolicy::Skip => "skip",
+            ConflictPolicy::Overwrite => "overwrite",
+            ConflictPolicy::Rename => "rename",
+            ConflictPolicy::Resume => "resume",
+            ConflictPolicy::SkipIdentical => "skip-identical",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<ConflictPolicy> {
         Some(match s {
             "ask" => ConflictPolicy::Ask,
@@ -141,7 +157,7 @@ impl std::fmt::Debug for Question {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConflictAnswer {
     pub choice: ConflictPolicy,
-    /// Use this choice for every later conflict of this engine.
+    /// Use this choice for every later conflict of the same batch.
     pub apply_to_all: bool,
 }
 
@@ -164,6 +180,11 @@ pub enum Event {
         message: String,
     },
     Ask(Question),
+    /// A person's "apply to all" answer: `policy` settles every conflict of `batch` from now on.
+    ConflictRule {
+        batch: JobId,
+        policy: ConflictPolicy,
+    },
     /// Nothing queued or running any more.
     Idle,
 }

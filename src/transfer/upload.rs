@@ -1,15 +1,13 @@
 //! From the local disk to a host: conflict policy, instant upload by hash, a throttled stream,
 //! and retries that never leave a second copy behind.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures::StreamExt;
 
-use super::download::conflict_name;
+use super::destination::{Destination, Incoming, Landed, Plan};
 use super::spec::{FolderAddr, ItemAddr};
-use super::state::ConflictPolicy;
 use super::worker::{JobCtx, Step, Stop};
 use crate::provider::{Entry, Provider, ProviderError, UploadBody};
 
@@ -28,24 +26,21 @@ pub async fn from_local(
     ctx.counter.set_total(Some(size));
     ctx.counter.set_done(0);
     let provider = ctx.provider(&to.account).await?;
-    let folder = to.folder_id();
-    let account = to.account.as_str();
-    let folders = &ctx.engine.shared.folders;
-    // A retry lists afresh: the interrupted attempt may have completed on the host.
-    {
-        let _one_at_a_time = folders.listing_lock(account, &folder).await;
-        if attempt > 0 || !folders.is_fresh(account, &folder) {
-            folders.put(account, &folder, provider.list(&folder).await?);
-        }
-    }
-    let same: Vec<Entry> = folders.named(account, &folder, name);
-
+    let dest = Destination {
+        provider: provider.as_ref(),
+        to,
+    };
+    let incoming = Incoming {
+        name,
+        landing_name: None,
+        size: Some(size),
+        md5: None,
+        local_path: Some(&path),
+        moving_id: None,
+    };
     // A retry after a failure the host may still have completed: never upload twice.
-    let before = remember_existing(ctx, &same);
-    if attempt > 0
-        && let Some(done) = same
-            .iter()
-            .find(|e| !before.contains(&e.id) && e.size == Some(size))
+    if let Some(Landed::Done(done) | Landed::NeedsRename(done)) =
+        dest.landed(ctx, &incoming, attempt).await?
     {
         ctx.counter.set_done(size);
         ctx.note(format!(
@@ -53,44 +48,18 @@ pub async fn from_local(
             to.child_shown(name),
             done.id
         ));
+        if let Plan::Write { replace, .. } = dest.plan(ctx, &incoming).await? {
+            dest.finish(ctx, &done, &replace).await?;
+        }
         return Ok(None);
     }
-    let old: Vec<Entry> = same
-        .into_iter()
-        .filter(|e| before.contains(&e.id))
-        .collect();
-    let mut name = name.to_string();
-    let mut replace = Vec::new();
-    if let Some(existing) = old.first() {
-        let shown = to.child_shown(&name);
-        match ctx.conflict(&shown, existing.size, Some(size)).await? {
-            ConflictPolicy::Skip => return Ok(Some(format!("skipped: {shown} exists"))),
-            // Replacing means deleting the old one after the upload: refuse before uploading.
-            ConflictPolicy::Overwrite if !provider.capabilities().delete => {
-                return Err(Stop::Error(ProviderError::unsupported(format!(
-                    "{shown} already exists, and its host's API cannot delete, so it cannot be \
-                     overwritten (use --on-conflict skip or rename)"
-                ))));
-            }
-            ConflictPolicy::Overwrite if old.iter().all(|e| !e.is_folder()) => replace = old,
-            ConflictPolicy::Rename => {
-                name = conflict_name(&name, |n| folders.is_taken(account, &folder, n));
-            }
-            ConflictPolicy::SkipIdentical | ConflictPolicy::Resume
-                if existing.size == Some(size) && identical(existing, &path).await? =>
-            {
-                ctx.counter.set_done(size);
-                return Ok(Some(format!("skipped: {shown} is identical")));
-            }
-            _ => {
-                return Err(Stop::Error(ProviderError::invalid(format!(
-                    "{shown} already exists (use --on-conflict skip, overwrite or rename)"
-                ))));
-            }
+    let (name, replace) = match dest.plan(ctx, &incoming).await? {
+        Plan::Skip(note) => {
+            ctx.counter.set_done(size);
+            return Ok(Some(note));
         }
-    }
-
-    let shared = &ctx.engine.shared;
+        Plan::Write { name, replace } => (name, replace),
+    };
     let mut note = None;
     let entry = match instant(ctx, provider.as_ref(), &path, to, &name, size).await? {
         Some(entry) => {
@@ -103,43 +72,15 @@ pub async fn from_local(
             let body = throttled(UploadBody::from_file(&path).await?, ctx);
             let counter = ctx.counter.clone();
             let progress = Arc::new(move |n| counter.add(n));
+            let folder = to.folder_id();
             tokio::select! {
                 _ = ctx.running.cancel.cancelled() => return Err(Stop::Stopped),
                 r = provider.upload(&folder, &name, body, progress) => r?,
             }
         }
     };
-    folders.added(account, &folder, entry.clone());
-    for old in &replace {
-        provider.delete(&old.as_ref()).await.map_err(|e| {
-            e.context(format!(
-                "uploaded #{}, but removing the replaced one",
-                entry.id
-            ))
-        })?;
-        folders.removed(account, &folder, &old.name, &old.id);
-    }
-    let _ = shared;
+    dest.finish(ctx, &entry, &replace).await?;
     Ok(note)
-}
-
-/// The ids already at the destination name when the job first looked.
-fn remember_existing(ctx: &JobCtx<'_>, same: &[Entry]) -> HashSet<String> {
-    let Ok(mut memo) = ctx.existing_before.lock() else {
-        return HashSet::new();
-    };
-    memo.get_or_insert_with(|| same.iter().map(|e| e.id.clone()).collect())
-        .clone()
-}
-
-/// Same content, as far as the host lets us tell (size was checked; md5 when it gives one).
-async fn identical(existing: &Entry, path: &std::path::Path) -> Step<bool> {
-    match &existing.md5 {
-        None => Ok(true),
-        Some(md5) => Ok(crate::checksum::md5_file_async(path)
-            .await?
-            .eq_ignore_ascii_case(md5)),
-    }
 }
 
 /// Upload by hash, where the host can and the engine is allowed to.

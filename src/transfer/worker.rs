@@ -1,6 +1,5 @@
 //! Running one job: retries with backoff, waits that free the slot, questions for a person.
 
-use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -11,7 +10,7 @@ use tokio::sync::oneshot;
 use super::engine::{Command, Engine, RunningJob, StopReason};
 use super::meter::Counter;
 use super::spec::{JobSpec, LOCAL};
-use super::state::{ConflictAnswer, ConflictPolicy, Event, JobId, JobState, Question};
+use super::state::{Event, JobId, JobState, Question};
 use super::{copy, expand};
 use crate::http::RetryNotice;
 use crate::http::retry::{self, RetryScope};
@@ -49,8 +48,11 @@ pub struct JobCtx<'a> {
     pub id: JobId,
     pub counter: Arc<Counter>,
     pub running: Arc<RunningJob>,
-    /// Ids that already had the destination name before our first attempt (uploads).
-    pub existing_before: Mutex<Option<HashSet<String>>>,
+    /// What the job's remote destination held before its first attempt, and its conflict plan.
+    pub destination: Mutex<super::destination::Memory>,
+    /// The destination was left as it was (a conflict settled by "skip"): a move keeps its
+    /// source then.
+    pub kept_existing: std::sync::atomic::AtomicBool,
 }
 
 impl JobCtx<'_> {
@@ -59,6 +61,15 @@ impl JobCtx<'_> {
             return Ok(Arc::new(LocalFs));
         }
         Ok(self.engine.shared.accounts.provider(account).await?)
+    }
+
+    /// Read or change the job's destination memory.
+    pub fn destination_memory<T>(&self, f: impl FnOnce(&mut super::destination::Memory) -> T) -> T {
+        let mut memory = self
+            .destination
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut memory)
     }
 
     pub fn stopped(&self) -> bool {
@@ -83,7 +94,10 @@ impl JobCtx<'_> {
     }
 
     /// Ask a person (no slot held meanwhile); `None` if the question was dropped.
-    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Question) -> Step<T> {
+    pub(super) async fn ask<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<T>) -> Question,
+    ) -> Step<T> {
         let _ = self
             .engine
             .commands
@@ -97,36 +111,6 @@ impl JobCtx<'_> {
         self.take_slot_again().await?;
         // A dropped question (Esc, no terminal) cancels the job, it does not fail it.
         answer.map_err(|_| Stop::Stopped)
-    }
-
-    /// What to do about an existing destination, asking when the policy says so.
-    pub async fn conflict(
-        &self,
-        destination: &str,
-        existing_size: Option<u64>,
-        new_size: Option<u64>,
-    ) -> Step<ConflictPolicy> {
-        let policy = self.engine.shared.conflict_policy();
-        if policy != ConflictPolicy::Ask {
-            return Ok(policy);
-        }
-        let job = self.id;
-        let destination = destination.to_string();
-        let answer: ConflictAnswer = self
-            .ask(|reply| Question::Conflict {
-                job,
-                destination,
-                existing_size,
-                new_size,
-                reply,
-            })
-            .await?;
-        if answer.apply_to_all
-            && let Ok(mut o) = self.engine.shared.conflict_override.lock()
-        {
-            *o = Some(answer.choice);
-        }
-        Ok(answer.choice)
     }
 
     /// Have a person answer the challenge in `error`, then sit out the host's wait.
@@ -305,7 +289,8 @@ pub async fn run(
         id,
         counter,
         running,
-        existing_before: Mutex::new(None),
+        destination: Mutex::default(),
+        kept_existing: Default::default(),
     };
     let retries = Arc::new(JobRetries {
         engine: engine.clone(),
@@ -364,6 +349,13 @@ async fn execute(ctx: &JobCtx<'_>, spec: &JobSpec) -> Step<Option<String>> {
                     copy::file(ctx, from, to, name, attempt)
                 })
                 .await?;
+            if *remove_source && ctx.kept_existing.load(std::sync::atomic::Ordering::SeqCst) {
+                return Ok(Some(format!(
+                    "{note}; {} was not moved, so it stays",
+                    from.shown,
+                    note = note.unwrap_or_else(|| "skipped".into())
+                )));
+            }
             if *remove_source {
                 let source = ctx.provider(&from.account).await?;
                 source
@@ -374,30 +366,7 @@ async fn execute(ctx: &JobCtx<'_>, spec: &JobSpec) -> Step<Option<String>> {
             Ok(note)
         }
         JobSpec::Move { item, to, name } => {
-            let p = &ctx.provider(&item.account).await?;
-            ctx.with_retries(&item.account, &item.name, |_| async move {
-                let current = p.stat(&item.entry_ref()).await?;
-                if current.parent != to.folder_id() {
-                    p.move_entry(&item.entry_ref(), &to.folder_id()).await?;
-                }
-                if current.name != *name {
-                    // Local ids are paths: after a move the entry lives under the new folder.
-                    let moved = if item.is_local() {
-                        crate::provider::EntryRef {
-                            id: std::path::Path::new(to.id.as_deref().unwrap_or("/"))
-                                .join(&current.name)
-                                .display()
-                                .to_string(),
-                            kind: item.kind,
-                        }
-                    } else {
-                        item.entry_ref()
-                    };
-                    p.rename(&moved, name).await?;
-                }
-                Ok(None)
-            })
-            .await
+            super::moving::within_account(ctx, item, to, name).await
         }
         JobSpec::Delete { item } => {
             let p = &ctx.provider(&item.account).await?;

@@ -228,13 +228,12 @@ impl Driver {
                 });
             }
             Effect::Enqueue(specs) => {
-                for spec in specs {
-                    if let Err(e) = self.engine.enqueue(spec) {
-                        let _ = tx.send(Msg::Failed {
-                            title: "Cannot queue".into(),
-                            detail: e.to_string(),
-                        });
-                    }
+                // One batch: an "apply to all" answer lasts for these jobs only.
+                if let Err(e) = self.engine.enqueue_batch(specs) {
+                    let _ = tx.send(Msg::Failed {
+                        title: "Cannot queue".into(),
+                        detail: e.to_string(),
+                    });
                 }
             }
             Effect::Job(id, op) => match op {

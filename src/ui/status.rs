@@ -36,6 +36,10 @@ pub fn status_bar(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if let Some(rate) = state.bwlimit {
         right.push_str(&format!("≤ {}/s ", human_bytes(rate)));
     }
+    if let Some(policy) = state.queue.conflict_rule() {
+        // An "apply to all" answer is settling this batch's conflicts: say so.
+        right.push_str(&format!("conflicts: {} ", policy.name()));
+    }
     let left = match &state.status {
         Some(s) => format!(" {s}"),
         None => {

@@ -121,7 +121,9 @@ async fn conflicts_follow_each_policy() {
     assert_eq!(std::fs::read(d.join("c.bin")).unwrap(), data);
 
     let (d, p) = case(ConflictPolicy::SkipIdentical, data.clone());
-    assert!(matches!(run(&d, p).await, JobState::Done { note: Some(n) } if n.contains("complete")));
+    assert!(
+        matches!(run(&d, p).await, JobState::Done { note: Some(n) } if n.contains("identical"))
+    );
     let (d, p) = case(ConflictPolicy::SkipIdentical, other.clone());
     assert!(matches!(run(&d, p).await, JobState::Failed { .. }));
 
@@ -132,4 +134,63 @@ async fn conflicts_follow_each_policy() {
         data,
         "answered: overwrite"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_to_all_lasts_for_its_batch_only() {
+    let e = env().await;
+    let ys = yetishare(&e.server, "ys");
+    let out = e.dir.path().join("batch");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut items = Vec::new();
+    for name in ["a.bin", "b.bin", "c.bin"] {
+        let entry = ys
+            .upload(
+                &FolderId::Root,
+                name,
+                UploadBody::from_bytes(name.as_bytes().to_vec()),
+                haul::provider::no_progress(),
+            )
+            .await
+            .unwrap();
+        std::fs::write(out.join(name), b"old").unwrap();
+        items.push(remote_item("ys", &entry));
+    }
+    let (engine, mut events) = start(
+        vec![("ys", ys.clone())],
+        EngineConfig {
+            on_conflict: ConflictPolicy::Ask,
+            ..quick_config()
+        },
+    );
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let answer = |asked: std::sync::Arc<std::sync::atomic::AtomicUsize>| {
+        move |q| {
+            if let Question::Conflict { reply, .. } = q {
+                asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = reply.send(ConflictAnswer {
+                    choice: ConflictPolicy::Overwrite,
+                    apply_to_all: true,
+                });
+            }
+        }
+    };
+    // a and b enqueued together: one question settles both.
+    engine
+        .enqueue_batch(vec![
+            copy(items[0].clone(), FolderAddr::local(&out)),
+            copy(items[1].clone(), FolderAddr::local(&out)),
+        ])
+        .unwrap();
+    run_to_idle(&engine, &mut events, answer(asked.clone())).await;
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(std::fs::read(out.join("a.bin")).unwrap(), b"a.bin");
+    assert_eq!(std::fs::read(out.join("b.bin")).unwrap(), b"b.bin");
+    // c, queued later on its own, is asked about again: the answer was for the batch.
+    engine
+        .enqueue(copy(items[2].clone(), FolderAddr::local(&out)))
+        .unwrap();
+    run_to_idle(&engine, &mut events, answer(asked.clone())).await;
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 2);
+    assert_eq!(std::fs::read(out.join("c.bin")).unwrap(), b"c.bin");
 }

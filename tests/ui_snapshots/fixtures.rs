@@ -105,6 +105,7 @@ pub fn job(id: i64, name: &str, state: JobState, done: u64, total: u64) -> JobVi
     JobView {
         id,
         parent: None,
+        batch: id,
         spec: JobSpec::Copy {
             from,
             to: s.panes[1].folder_addr(),

@@ -149,6 +149,7 @@ impl Scheduler {
         Some(JobView {
             id,
             parent: j.parent,
+            batch: self.engine.shared.batches.of(id),
             spec: j.spec.clone(),
             state: j.state.clone(),
             done: j.counter.done(),
