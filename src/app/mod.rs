@@ -32,10 +32,15 @@ pub use queue::QueueView;
 pub use update::update;
 pub use update_modal::is_web_url;
 
+/// What the renderer needs of the engine's and the providers' types, so that `ui` reads the
+/// state through `app` alone.
+pub use crate::provider::{ChallengeKind, Entry};
+pub use crate::transfer::{JobState, LOCAL};
+
 use crate::config::AccountConfig;
 use crate::config::new_account::AccountError;
 use crate::config::secrets::{Secret, SecretKept};
-use crate::provider::{Challenge, Entry, EntryRef, FolderId};
+use crate::provider::{Challenge, EntryRef, FolderId};
 use crate::transfer::{ConflictAnswer, Event, FolderAddr, ItemAddr, JobId, JobSpec};
 use modal::CaptchaTarget;
 

@@ -8,10 +8,10 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui_image::Image;
 
 use super::{Images, Theme, centered, fit};
+use crate::app::ChallengeKind;
 use crate::app::modal::{CONFLICT_CHOICES, Captcha, CaptchaTarget, Conflict, Modal};
 use crate::app::queue::human_bytes;
 use crate::app::{Action, Layer, State};
-use crate::provider::ChallengeKind;
 use crate::sanitize::for_terminal;
 
 pub fn modal(
@@ -100,7 +100,7 @@ pub fn modal(
                 )));
             }
             let link_line = match link {
-                None if account == crate::transfer::LOCAL => "link:     (local file)".to_string(),
+                None if account == crate::app::LOCAL => "link:     (local file)".to_string(),
                 None => "link:     loading…".to_string(),
                 Some(Ok(url)) => format!("link:     {}", for_terminal(url)),
                 Some(Err(e)) => format!("link:     {}", for_terminal(e)),

@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
 use super::{Theme, fit};
+use crate::app::Entry;
 use crate::app::queue::human_bytes;
 use crate::app::{State, layout};
-use crate::provider::Entry;
 use crate::sanitize::for_terminal;
 
 pub fn pane(state: &State, theme: &Theme, frame: &mut Frame, side: usize, area: Rect) {

@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use super::{Theme, fit};
+use crate::app::JobState;
 use crate::app::queue::{JobRow, human_bytes, human_duration};
 use crate::app::{Action, Layer, State};
-use crate::transfer::JobState;
 
 /// The strip: unfinished jobs first, then the latest finished ones.
 pub fn strip(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
