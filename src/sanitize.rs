@@ -15,6 +15,28 @@ pub fn for_terminal(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// A JSON value as one line of text safe to print: characters a terminal would act on (DEL, C1
+/// controls, bidi overrides, which JSON may carry raw) are written as `\uXXXX` escapes, which
+/// any JSON reader reads back as the same characters.
+pub fn json_for_terminal(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if !text.chars().any(is_unsafe_char) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe_char(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn is_unsafe_char(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -60,6 +82,15 @@ mod tests {
     fn terminal_text_loses_escapes() {
         assert_eq!(for_terminal("a\u{1b}[2Jb\n"), "a?[2Jb?");
         assert_eq!(for_terminal("plain näme"), "plain näme");
+    }
+
+    #[test]
+    fn json_keeps_its_data_and_loses_what_terminals_act_on() {
+        let value = serde_json::json!({"name": "a\u{9b}2J\u{202e}b\u{7f}\n"});
+        let text = json_for_terminal(&value);
+        assert!(!text.chars().any(is_unsafe_char), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]

@@ -235,7 +235,7 @@ fn about_and_link() {
         .unwrap()
         .to_string();
     cli.cmd()
-        .args(["link", "k2s:/pub.txt"])
+        .args(["link", "--format", "url", "k2s:/pub.txt"])
         .assert()
         .success()
         .stdout(format!("{}/file/{id}\n", server.handle.base_url()));

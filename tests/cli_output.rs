@@ -198,15 +198,24 @@ fn json_output_has_the_documented_fields_and_no_secret() {
     assert_eq!(k2s["provider"], "keep2share");
     assert!(k2s["traffic_left"].is_u64(), "{k2s}");
 
-    let link = json_of(&cli, &["link", "ys:/pub.txt", "--json"]);
+    let links = json_of(&cli, &["link", "ys:/pub.txt", "--json"]);
+    let link = &links[0];
+    assert_eq!(links.as_array().unwrap().len(), 1);
     assert_eq!(link["target"], "ys:/pub.txt");
     assert_eq!(link["name"], "pub.txt");
-    assert_eq!(link["kind"], "file");
-    assert!(link["id"].is_string());
-    let url = link["url"].as_str().unwrap();
+    assert_eq!(link["account"], "ys");
+    assert_eq!(link["host"], "127.0.0.1");
+    assert!(link["size"].is_u64());
+    let url = link["link"].as_str().unwrap();
     assert!(url.starts_with(&server.handle.base_url()), "{url}");
     let plain = cli.ok(&["link", "ys:/pub.txt"]).get_output().stdout.clone();
-    assert_eq!(String::from_utf8(plain).unwrap().trim(), url);
+    let plain = String::from_utf8(plain).unwrap();
+    assert!(plain.starts_with(&format!("{url} pub.txt (")), "{plain}");
+    let only = cli.ok(&["link", "--format", "url", "ys:/pub.txt"]);
+    assert_eq!(
+        String::from_utf8_lossy(&only.get_output().stdout).trim(),
+        url
+    );
 
     let accounts = json_of(&cli, &["accounts", "list", "--json"]);
     let accounts = accounts.as_array().unwrap();
@@ -264,7 +273,8 @@ fn bash_completes_commands_and_flags() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    assert_eq!(complete(&["haul", "acc"]), "accounts\n");
+    assert_eq!(complete(&["haul", "acco"]), "accounts\n");
+    assert_eq!(complete(&["haul", "acc"]), "access\naccounts\n");
     assert!(complete(&["haul", "put", "--no"]).contains("--no-dedupe\n"));
     assert!(complete(&["haul", "accounts", "add", "x", "--no"]).contains("--no-check\n"));
     assert!(complete(&["haul", "completions", ""]).contains("fish\n"));

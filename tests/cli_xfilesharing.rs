@@ -271,7 +271,7 @@ fn about_and_link() {
         .to_string();
     let out = cli
         .cmd()
-        .args(["link", "xfs:/Pub/pub.txt"])
+        .args(["link", "--format", "url", "xfs:/Pub/pub.txt"])
         .assert()
         .success()
         .get_output()

@@ -14,7 +14,9 @@ mod harness;
 use std::path::Path;
 use std::process::Command;
 
-use harness::{EmulatorProcess, H, Tmux, W, have_tmux, http_get_json, http_post_json, wait_file};
+use harness::{
+    EmulatorProcess, H, Tmux, W, demo_script, have_tmux, http_get_json, http_post_json, wait_file,
+};
 
 /// The 1-based screen row where `name` shows in the left or right pane.
 fn row_of(screen: &str, name: &str, right: bool) -> u16 {
@@ -60,12 +62,7 @@ fn demo_copies_both_ways_with_keys_and_mouse_and_answers_a_captcha() {
     let home = dir.path();
     std::fs::write(home.join("a-up.txt"), b"uploaded with F5\n").unwrap();
     std::fs::write(home.join("b-drag.txt"), b"uploaded by a mouse drag\n").unwrap();
-    let bin = env!("CARGO_BIN_EXE_haul");
-    let script = format!(
-        "cd '{d}' && HOME='{d}' XDG_CONFIG_HOME='{d}' XDG_DATA_HOME='{d}' HAUL_NO_GRAPHICS=1 \
-         HAUL_NO_BROWSER=1 '{bin}' --demo 2>'{d}/stderr.log'; echo HAUL_EXIT=$?; sleep 60",
-        d = home.display()
-    );
+    let script = demo_script(home);
     let tmux = Tmux::start("demo", &script);
     tmux.wait_for("both panes", |s| {
         s.contains("ys:/") && s.contains("readme.txt")
@@ -258,7 +255,7 @@ fn account_picker_signs_in_through_a_login_captcha_and_adds_an_account_without_a
     tmux.keys(&["n"]);
     tmux.wait_text("New account");
     tmux.literal("k2s-new");
-    tmux.keys(&["Tab", "Tab"]); // the provider stays keep2share
+    tmux.keys(&["Tab", "Tab", "Tab"]); // "another site"; the provider stays keep2share
     tmux.literal(&emu.k2s_api());
     tmux.keys(&["Tab"]);
     tmux.literal(haul::emulator::keep2share::FREE_USERNAME);

@@ -4,12 +4,13 @@
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use haul::app::links::LinkItem;
 use haul::app::modal::{
     AccountPicker, Captcha, CaptchaTarget, ConfirmAction, Conflict, InputPurpose, Modal,
     SecretPrompt,
 };
 use haul::app::{AccountEntry, Keymap, Msg, State, update};
-use haul::provider::{ChallengeKind, EntryKind};
+use haul::provider::{Availability, ChallengeKind, EntryKind};
 use haul::ui::{Images, Theme, render, render_with};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -171,6 +172,7 @@ fn info_modal() {
             entry: Box::new(entry("readme.txt", EntryKind::File, 404, 7)),
             account: "ys".into(),
             link: Some(Ok("https://ys.example/abc/readme.txt".into())),
+            health: None,
         });
         s
     });
@@ -448,4 +450,124 @@ fn the_status_bar_says_when_an_apply_to_all_answer_settles_conflicts() {
     );
     let after = draw(&mut s, 160, 48);
     assert!(after.contains("conflicts: overwrite"), "{after}");
+}
+
+/// The right pane on a Keep2Share account whose host says some files are not plainly alive.
+fn with_badges() -> State {
+    let mut s = base();
+    s.focus = 1;
+    let mut blocked = entry("taken-down.txt", EntryKind::File, 48, 9);
+    blocked.set_availability(&Availability::Blocked);
+    let mut private = entry("mine-only.zip", EntryKind::File, 7_000_000, 10);
+    private.set_availability(&Availability::Private);
+    let mut alive = entry("shared.zip", EntryKind::File, 5_000, 11);
+    alive.set_availability(&Availability::Alive);
+    let entries = vec![
+        entry("Shared", EntryKind::Folder, 0, 8),
+        alive,
+        blocked,
+        private,
+    ];
+    let seq = s.panes[1].begin_listing();
+    update(
+        &mut s,
+        Msg::Listed {
+            side: 1,
+            seq,
+            result: Ok(entries),
+        },
+    );
+    s
+}
+
+#[test]
+fn availability_badges() {
+    snap("badges", with_badges);
+}
+
+#[test]
+fn info_after_a_check() {
+    snap("info_checked", || {
+        let mut s = with_badges();
+        s.panes[1].cursor = 3;
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('i'), KeyModifiers::NONE)),
+        );
+        update(
+            &mut s,
+            Msg::Link {
+                entry_id: "id-taken-down.txt".into(),
+                result: Ok("https://k2s.example/file/dead0b10cced0".into()),
+            },
+        );
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE)),
+        );
+        update(
+            &mut s,
+            Msg::Checked {
+                account: "ys".into(),
+                entry_id: "id-taken-down.txt".into(),
+                result: Ok(Availability::Blocked),
+            },
+        );
+        s
+    });
+}
+
+#[test]
+fn link_export() {
+    snap("export", || {
+        let mut s = base();
+        s.focus = 1;
+        s.panes[1].marks.insert("id-readme.txt".into());
+        s.panes[1].marks.insert("id-evil\u{1b}[31mname.txt".into());
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('E'), KeyModifiers::NONE)),
+        );
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)),
+        );
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)),
+        );
+        let item = |name: &str, link: &str, size| {
+            LinkItem::new(&format!("ys:/{name}"), link, name, Some(size), "ys")
+        };
+        update(
+            &mut s,
+            Msg::Links {
+                account: "ys".into(),
+                result: Ok(vec![
+                    item("readme.txt", "https://ys.example/abc/readme.txt", 404),
+                    item("evil\u{1b}[31m[/url]name.txt", "https://ys.example/x[1]", 9),
+                    Err("ys:/gone.txt: no such file".into()),
+                ]),
+            },
+        );
+        s
+    });
+}
+
+#[test]
+fn access_picker() {
+    snap("access", || {
+        let mut s = base();
+        s.focus = 1;
+        s.panes[1].cursor = 2;
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('A'), KeyModifiers::NONE)),
+        );
+        update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)),
+        );
+        s
+    });
 }

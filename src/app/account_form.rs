@@ -6,6 +6,7 @@ use tui_input::Input;
 
 use crate::config::ProviderFamily;
 use crate::config::new_account::{AccountError, AccountField, validate_account};
+use crate::config::sites::{Site, sites};
 use crate::config::{AccountConfig, secrets::Secret};
 
 /// The account list (`a`): which line the cursor is on, and the last word about a change.
@@ -22,8 +23,9 @@ pub const PROVIDERS: [ProviderFamily; 3] = [
 ];
 
 /// The form's fields, top to bottom.
-pub const FORM_FIELDS: [AccountField; 5] = [
+pub const FORM_FIELDS: [AccountField; 6] = [
     AccountField::Name,
+    AccountField::Site,
     AccountField::Provider,
     AccountField::BaseUrl,
     AccountField::Username,
@@ -34,6 +36,9 @@ pub const FORM_FIELDS: [AccountField; 5] = [
 #[derive(Default)]
 pub struct AccountForm {
     pub name: Input,
+    /// 0: another site (provider and base URL typed in); else 1 + an index into
+    /// [`crate::config::sites::sites`].
+    pub site: usize,
     /// Index into [`PROVIDERS`].
     pub provider: usize,
     pub base_url: Input,
@@ -67,6 +72,23 @@ impl AccountForm {
         }
     }
 
+    /// The known site chosen, if one is.
+    pub fn site(&self) -> Option<&'static Site> {
+        self.site.checked_sub(1).and_then(|i| sites().get(i))
+    }
+
+    /// Choose the next (or previous) known site: its provider and base URL fill those fields.
+    pub fn cycle_site(&mut self, step: isize) {
+        let n = sites().len() as isize + 1;
+        self.site = (self.site as isize + step).rem_euclid(n) as usize;
+        if let Some(site) = self.site() {
+            if let Some(i) = PROVIDERS.iter().position(|p| *p == site.provider) {
+                self.provider = i;
+            }
+            self.base_url = Input::new(site.base_url.clone());
+        }
+    }
+
     pub fn cycle_provider(&mut self, step: isize) {
         let n = PROVIDERS.len() as isize;
         self.provider = (self.provider as isize + step).rem_euclid(n) as usize;
@@ -76,7 +98,7 @@ impl AccountForm {
     pub fn input(&self, field: AccountField) -> Option<&Input> {
         match field {
             AccountField::Name => Some(&self.name),
-            AccountField::Provider => None,
+            AccountField::Site | AccountField::Provider => None,
             AccountField::BaseUrl => Some(&self.base_url),
             AccountField::Username => Some(&self.username),
             AccountField::Secret => Some(&self.secret),
@@ -86,7 +108,7 @@ impl AccountForm {
     pub fn input_mut(&mut self, field: AccountField) -> Option<&mut Input> {
         match field {
             AccountField::Name => Some(&mut self.name),
-            AccountField::Provider => None,
+            AccountField::Site | AccountField::Provider => None,
             AccountField::BaseUrl => Some(&mut self.base_url),
             AccountField::Username => Some(&mut self.username),
             AccountField::Secret => Some(&mut self.secret),

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where keys are looked up: the panes, the full queue view, the account picker, the top
-/// modal (the picker's forms included), or the dialogs with keys of their own: help, the
-/// conflict question and the captcha.
+/// modal (the picker's forms included), or the dialogs with keys of their own: help, an
+/// entry's info, the conflict question and the captcha.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Layer {
     Panes,
@@ -15,17 +15,19 @@ pub enum Layer {
     Picker,
     Modal,
     Help,
+    Info,
     Conflict,
     Captcha,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 7] = [
+    pub const ALL: [Layer; 8] = [
         Layer::Panes,
         Layer::Queue,
         Layer::Picker,
         Layer::Modal,
         Layer::Help,
+        Layer::Info,
         Layer::Conflict,
         Layer::Captcha,
     ];
@@ -37,6 +39,7 @@ impl Layer {
             Layer::Picker => "picker",
             Layer::Modal => "modal",
             Layer::Help => "help",
+            Layer::Info => "info",
             Layer::Conflict => "conflict",
             Layer::Captcha => "captcha",
         }
@@ -87,6 +90,9 @@ actions! {
     Yank = "yank": "yank marked",
     Paste = "paste": "paste yanked here",
     Fetch = "fetch": "download a file id or link",
+    ExportLinks = "export_links": "export links of marked",
+    SetAccess = "set_access": "public/private/premium",
+    Check = "check": "ask the host if it lives",
     Refresh = "refresh": "reload",
     Queue = "queue": "queue view",
     Account = "account": "switch account",

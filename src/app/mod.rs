@@ -7,6 +7,7 @@ pub mod account_form;
 pub mod accounts;
 pub mod keymap;
 pub mod layout;
+pub mod links;
 pub mod modal;
 mod mouse;
 pub mod pane;
@@ -16,6 +17,7 @@ mod update_accounts;
 mod update_input;
 mod update_modal;
 mod update_questions;
+mod update_uploader;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -31,13 +33,15 @@ pub use pane::PaneState;
 pub use queue::QueueView;
 pub use update::update;
 pub use update_modal::is_web_url;
+pub use update_uploader::export_text as update_uploader_text;
 
 /// What the renderer needs of the engine's and the providers' types, so that `ui` reads the
 /// state through `app` alone.
-pub use crate::provider::{ChallengeKind, Entry};
+pub use crate::provider::{Access, Availability, ChallengeKind, Entry};
 pub use crate::transfer::{JobState, LOCAL};
 
 use crate::config::AccountConfig;
+use crate::config::LinksConfig;
 use crate::config::new_account::AccountError;
 use crate::config::secrets::{Secret, SecretKept};
 use crate::provider::{Challenge, EntryRef, FolderId};
@@ -95,12 +99,33 @@ pub enum Msg {
         url: String,
         result: Result<(), String>,
     },
+    /// The links of an export (`E`), each a link item or `shown: why` there is none; or why
+    /// the host could not be asked.
+    Links {
+        account: String,
+        result: Result<Vec<Result<links::LinkItem, String>>, String>,
+    },
+    /// How setting access went: each entry's name and outcome, or why nothing was done.
+    AccessSet {
+        account: String,
+        access: Access,
+        result: Result<Vec<AccessOutcome>, String>,
+    },
+    /// What the host said when asked whether a file lives (the info view's `c`).
+    Checked {
+        account: String,
+        entry_id: String,
+        result: Result<Availability, String>,
+    },
     /// A background task failed: shown as an error modal.
     Failed {
         title: String,
         detail: String,
     },
 }
+
+/// One entry's outcome of setting access: its name and whether it was set (or why not).
+pub type AccessOutcome = (String, Result<(), String>);
 
 /// Work for the driver.
 #[derive(Debug)]
@@ -152,6 +177,23 @@ pub enum Effect {
         account: String,
         id: String,
         to: FolderAddr,
+    },
+    /// The public links of entries (shown as `shown`), reporting `Msg::Links`.
+    ExportLinks {
+        account: String,
+        entries: Vec<Entry>,
+        shown: Vec<String>,
+    },
+    /// Set who may download entries, reporting `Msg::AccessSet`.
+    SetAccess {
+        account: String,
+        entries: Vec<(String, EntryRef)>,
+        access: Access,
+    },
+    /// Ask the host whether a file lives, reporting `Msg::Checked`.
+    Check {
+        account: String,
+        entry: EntryRef,
     },
     /// Open a web URL in the browser, reporting `Msg::UrlOpened`.
     OpenUrl(String),
@@ -218,6 +260,8 @@ pub struct State {
     pub stale: [bool; 2],
     /// The global bandwidth limit in force (bytes per second), shown in the status bar.
     pub bwlimit: Option<u64>,
+    /// `[links.formats]` from the config, offered by the link export.
+    pub link_formats: LinksConfig,
     pub quit: bool,
 }
 
@@ -250,6 +294,7 @@ impl State {
             opens_browser: true,
             stale: [false, false],
             bwlimit: None,
+            link_formats: LinksConfig::default(),
             quit: false,
         }
     }
@@ -337,3 +382,5 @@ mod tests;
 mod tests_accounts;
 #[cfg(test)]
 mod tests_habits;
+#[cfg(test)]
+mod tests_uploader;

@@ -6,7 +6,8 @@ use tui_input::Input;
 
 pub use super::account_form::{AccountForm, AccountPicker, SecretPrompt};
 use super::keymap::{Action, Layer};
-use crate::provider::{Challenge, Entry};
+use super::links::LinkItem;
+use crate::provider::{Access, Availability, Challenge, Entry, EntryRef};
 use crate::transfer::{ConflictAnswer, ConflictPolicy, ItemAddr, JobId, JobSpec};
 
 /// What a text input is for.
@@ -94,6 +95,46 @@ pub const CONFLICT_CHOICES: &[(Action, &str, ConflictPolicy)] = &[
     ),
 ];
 
+/// The links of the marked entries, in a format picked with the arrows (`E` in a pane).
+pub struct LinkExport {
+    pub account: String,
+    /// How many entries were asked for.
+    pub asked: usize,
+    /// The format names offered: the built-in ones, then the config's.
+    pub formats: Vec<String>,
+    /// Index into `formats`.
+    pub choice: usize,
+    /// What the host answered, once it has: the links, and the entries without one (why).
+    pub links: Option<Result<ExportedLinks, String>>,
+    /// First line shown of the text.
+    pub scroll: usize,
+}
+
+/// The links an export got.
+#[derive(Debug, Clone, Default)]
+pub struct ExportedLinks {
+    pub items: Vec<LinkItem>,
+    /// `shown: why` for each entry that has no link.
+    pub failed: Vec<String>,
+}
+
+/// Who may download the marked entries (`A` in a pane): a level picked with the arrows.
+pub struct AccessPicker {
+    pub account: String,
+    /// Each entry's name and reference.
+    pub entries: Vec<(String, EntryRef)>,
+    /// What is changed, in words ("readme.txt", "3 entries").
+    pub what: String,
+    /// Index into [`Access::ALL`].
+    pub choice: usize,
+}
+
+impl AccessPicker {
+    pub fn access(&self) -> Access {
+        Access::ALL[self.choice % Access::ALL.len()]
+    }
+}
+
 pub enum Modal {
     Confirm {
         title: String,
@@ -118,7 +159,12 @@ pub enum Modal {
         entry: Box<Entry>,
         account: String,
         link: Option<Result<String, String>>,
+        /// What the host said when asked again (`c`): `None` until asked, `Some(None)` while
+        /// it is being asked.
+        health: Option<Option<Result<Availability, String>>>,
     },
+    Export(Box<LinkExport>),
+    Access(Box<AccessPicker>),
     AccountPicker(AccountPicker),
     AccountForm(Box<AccountForm>),
     Secret(Box<SecretPrompt>),
@@ -135,6 +181,7 @@ impl Modal {
         match self {
             Modal::AccountPicker(_) => Layer::Picker,
             Modal::Help { .. } => Layer::Help,
+            Modal::Info { .. } => Layer::Info,
             Modal::Conflict(_) => Layer::Conflict,
             Modal::Captcha(_) => Layer::Captcha,
             _ => Layer::Modal,

@@ -359,6 +359,10 @@ fn new_account_form_checks_fields_like_the_cli_and_masks_the_secret() {
     }
     typed(&mut s, "k2s-new");
 
+    // The site is a choice; "another site" leaves provider and base URL to type.
+    key(&mut s, KeyCode::Tab);
+    assert_eq!(form(&s).field(), AccountField::Site);
+    assert!(form(&s).site().is_none());
     // The provider cycles on its own field; letters don't type into it.
     key(&mut s, KeyCode::Tab);
     assert_eq!(form(&s).provider(), ProviderFamily::Keep2share);

@@ -97,6 +97,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
+        Msg::Links { account, result } => {
+            super::update_uploader::links_came(state, &account, result);
+            vec![]
+        }
+        Msg::AccessSet {
+            account,
+            access,
+            result,
+        } => {
+            super::update_uploader::access_set(state, &account, access, result);
+            vec![]
+        }
+        Msg::Checked {
+            account,
+            entry_id,
+            result,
+        } => {
+            super::update_uploader::checked(state, &account, &entry_id, result);
+            vec![]
+        }
         Msg::Failed { title, detail } => {
             state.modals.push(Modal::Error {
                 title: for_terminal(&title).into_owned(),
@@ -265,6 +285,8 @@ pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
             });
         }
         Action::Bandwidth => bandwidth_prompt(state),
+        Action::ExportLinks => return super::update_uploader::export_links(state),
+        Action::SetAccess => return super::update_uploader::set_access(state),
         Action::Fetch if !pane.is_local() => {
             state.modals.push(Modal::Input {
                 purpose: InputPurpose::Fetch,
@@ -302,6 +324,7 @@ pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
                     entry: Box::new(e),
                     account: account.clone(),
                     link: None,
+                    health: None,
                 });
                 if remote {
                     return vec![Effect::Link { account, entry }];

@@ -91,6 +91,8 @@ pub fn form_key(form: &mut AccountForm, action: Option<Action>, key: &KeyEvent) 
         },
         Some(Action::NextField | Action::Down) => form.move_focus(1),
         Some(Action::PrevField | Action::Up) => form.move_focus(-1),
+        Some(Action::PrevChoice) if field == AccountField::Site => form.cycle_site(-1),
+        Some(Action::NextChoice) if field == AccountField::Site => form.cycle_site(1),
         Some(Action::PrevChoice) if field == AccountField::Provider => form.cycle_provider(-1),
         Some(Action::NextChoice) if field == AccountField::Provider => form.cycle_provider(1),
         _ => {

@@ -9,7 +9,9 @@ use tui_input::{Input, InputRequest};
 
 use super::modal::{ConfirmAction, Modal};
 use super::update::quit;
-use super::{Action, Effect, Layer, State, update_accounts, update_input, update_questions};
+use super::{
+    Action, Effect, Layer, State, update_accounts, update_input, update_questions, update_uploader,
+};
 
 /// What a modal's key handler did: whether the modal closes, and the work it asks for.
 #[derive(Debug, Default)]
@@ -76,7 +78,14 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             effects: vec![],
         },
         Modal::Help { scroll } => help(state, scroll, action),
-        Modal::Info { link, .. } => info(state, link.as_ref(), action),
+        Modal::Info {
+            entry,
+            account,
+            link,
+            health,
+        } => update_uploader::info_key(state, entry, account, link.as_ref(), health, action),
+        Modal::Export(export) => update_uploader::export_key(state, export, action),
+        Modal::Access(picker) => update_uploader::access_key(state, picker, action),
         Modal::AccountPicker(picker) => update_accounts::picker_key(state, picker, action),
         Modal::AccountForm(form) => update_accounts::form_key(form, action, &key),
         Modal::Secret(prompt) => update_accounts::secret_key(prompt, action, &key),
@@ -136,24 +145,6 @@ fn confirm(state: &mut State, on_yes: &mut ConfirmAction, action: Option<Action>
             }
         },
         Some(Action::Cancel | Action::No) => Handled::close(),
-        _ => Handled::stay(),
-    }
-}
-
-fn info(
-    state: &mut State,
-    link: Option<&Result<String, String>>,
-    action: Option<Action>,
-) -> Handled {
-    match (action, link) {
-        (Some(Action::CopyLink), Some(Ok(url))) => {
-            state.status = Some("link copied to the clipboard (OSC 52)".into());
-            Handled::stay_with(vec![Effect::Clipboard(url.clone())])
-        }
-        (Some(Action::OpenUrl), Some(Ok(url))) => {
-            Handled::stay_with(open_url(state, url, Layer::Modal))
-        }
-        (Some(Action::Cancel | Action::Confirm | Action::Close), _) => Handled::close(),
         _ => Handled::stay(),
     }
 }

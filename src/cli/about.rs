@@ -1,10 +1,9 @@
-//! `haul about ACCOUNT: [--json]` and `haul link ACCOUNT:PATH [--json]`
+//! `haul about ACCOUNT: [--json]`
 
 use serde_json::{Map, Value, json};
 
 use super::progress::human_bytes;
-use super::target::{RemoteTarget, Resolved, resolve};
-use super::{CliError, CliResult, Context, output};
+use super::{CliResult, Context, output};
 use crate::config::AccountConfig;
 use crate::provider::AccountInfo;
 use crate::sanitize::for_terminal;
@@ -86,31 +85,4 @@ fn about_json(name: &str, config: &AccountConfig, info: &AccountInfo) -> Value {
         "concurrent_downloads": info.concurrent_downloads,
         "extra": extra,
     })
-}
-
-pub async fn link(ctx: &Context, target: &str, as_json: bool) -> CliResult {
-    let target = RemoteTarget::parse(target)?;
-    let provider = ctx.provider(&target.account).await?;
-    let entry = match resolve(provider.as_ref(), &target).await? {
-        Resolved::Root => {
-            return Err(CliError::new(format!(
-                "{target}: the root has no public link"
-            )));
-        }
-        Resolved::Entry(e) => e,
-    };
-    let url = provider
-        .public_link(&entry.as_ref())
-        .await
-        .map_err(|e| e.context(&target))?;
-    if as_json {
-        return output::json(&json!({
-            "target": target.to_string(),
-            "name": entry.name,
-            "kind": entry.kind,
-            "id": entry.id,
-            "url": url,
-        }));
-    }
-    output::line(for_terminal(&url))
 }

@@ -1,4 +1,4 @@
-//! `haul accounts list|add|remove|test`
+//! `haul accounts list|sites|add|remove|test`
 
 use std::io::BufRead;
 
@@ -15,14 +15,17 @@ use crate::sanitize::for_terminal;
 pub async fn run(ctx: &Context, cmd: AccountsCommand) -> CliResult {
     match cmd {
         AccountsCommand::List { json } => list(ctx, json).await,
+        AccountsCommand::Sites { json } => sites(json),
         AccountsCommand::Add {
             name,
+            site,
             provider,
             base_url,
             username,
             secret_stdin,
             no_check,
         } => {
+            let (provider, base_url) = preset(site.as_deref(), provider, base_url)?;
             let new = NewAccount {
                 name,
                 provider,
@@ -40,7 +43,7 @@ async fn list(ctx: &Context, as_json: bool) -> CliResult {
     let accounts = ctx.accounts();
     if accounts.is_empty() && !as_json {
         progress::line(format!(
-            "no accounts in {}; add one with `haul accounts add NAME --provider ... --base-url ...`",
+            "no accounts in {}; add one with `haul accounts add NAME --site HOST` (or --provider ... --base-url ...)",
             ctx.config_path.display()
         ));
     }
@@ -73,6 +76,65 @@ async fn list(ctx: &Context, as_json: bool) -> CliResult {
         return output::json(&Value::Array(items));
     }
     Ok(())
+}
+
+/// `haul accounts sites`: the hosts `--site` knows.
+pub fn sites(as_json: bool) -> CliResult {
+    let sites = crate::config::sites::sites();
+    if as_json {
+        let items: Vec<Value> = sites
+            .iter()
+            .map(|s| {
+                json!({
+                    "host": s.host,
+                    "provider": s.provider.as_str(),
+                    "base_url": s.base_url,
+                    "aliases": s.aliases,
+                    "about": s.about,
+                })
+            })
+            .collect();
+        return output::json(&Value::Array(items));
+    }
+    let width = sites.iter().map(|s| s.host.len()).max().unwrap_or(0);
+    for s in sites {
+        output::line(format_args!(
+            "{:width$}  {:<12}  {}  {}",
+            s.host, s.provider, s.base_url, s.about
+        ))?;
+    }
+    Ok(())
+}
+
+/// The provider and base URL of a new account: from `--site`'s preset (an explicit
+/// `--base-url` wins), or as given.
+fn preset(
+    site: Option<&str>,
+    provider: Option<String>,
+    base_url: Option<String>,
+) -> CliResult<(String, String)> {
+    let known = site.and_then(crate::config::sites::find);
+    match (site, known, provider, base_url) {
+        (_, Some(known), Some(p), _) if !p.eq_ignore_ascii_case(known.provider.as_str()) => {
+            Err(CliError::usage(format!(
+                "--site {} is a {} site, not {p}",
+                known.host, known.provider
+            )))
+        }
+        (_, Some(known), _, base_url) => Ok((
+            known.provider.as_str().to_string(),
+            base_url.unwrap_or_else(|| known.base_url.clone()),
+        )),
+        (_, None, Some(p), Some(b)) => Ok((p, b)),
+        (Some(site), None, _, _) => Err(CliError::usage(format!(
+            "unknown site {:?} (known: {}; `haul accounts sites` lists them); for another site give --provider and --base-url",
+            for_terminal(site),
+            crate::config::sites::names()
+        ))),
+        (None, None, _, _) => Err(CliError::usage(
+            "give --site HOST (`haul accounts sites` lists them), or --provider and --base-url",
+        )),
+    }
 }
 
 /// `haul accounts add`'s arguments.

@@ -140,6 +140,11 @@ impl Context {
         &self.settings.keys
     }
 
+    /// `[links]` from the config.
+    pub fn links(&self) -> &crate::config::LinksConfig {
+        &self.settings.links
+    }
+
     /// `[theme]` from the config.
     pub fn theme(&self) -> &crate::config::ThemeOverrides {
         &self.settings.theme

@@ -61,5 +61,9 @@ pub async fn tour(ctx: &Context, demo: &DemoServer) -> CliResult {
     output::line("")?;
     output::line(
         "Try: haul --demo ls ys:/Documents, haul --demo get ys:/readme.txt ., haul --demo put FILE ys:/",
+    )?;
+    output::line(
+        "The uploader's tools: haul --demo link -r --format bbcode k2s:/Documents, haul --demo check -r k2s:/ \
+         (k2s:/Shared/taken-down.txt is a file the host blocked), haul --demo access private k2s:/readme.txt",
     )
 }

@@ -62,8 +62,14 @@ fn entry_line(e: &Entry) -> String {
     };
     let date = e.modified.as_deref().unwrap_or("");
     let slash = if e.is_folder() { "/" } else { "" };
+    // What the host says of a file that is not plainly alive: `(blocked)`, `(private)`.
+    let state = e
+        .availability()
+        .filter(|a| *a != crate::provider::Availability::Alive)
+        .map(|a| format!("  ({})", for_terminal(&a.to_extra())))
+        .unwrap_or_default();
     format!(
-        "{mark} {size:>11}  {date:19}  {}{slash}  #{}",
+        "{mark} {size:>11}  {date:19}  {}{slash}  #{}{state}",
         for_terminal(&e.name),
         for_terminal(&e.id)
     )

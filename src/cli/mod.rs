@@ -1,20 +1,24 @@
 //! The scripting CLI: clap definitions and dispatch. One file per command.
 
 mod about;
+mod access;
 mod account_setup;
 mod accounts;
 mod captcha;
+mod check;
 mod context;
 mod demo;
 mod emulator_cmd;
 mod get;
 mod jobs;
+mod link;
 mod ls;
 mod manual;
 mod mkdir;
 mod mv_cp;
 pub mod open_account;
 mod output;
+mod picked;
 mod progress;
 mod put;
 mod queue;
@@ -142,12 +146,41 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the public link of a remote entry.
+    /// Print the public links of files, one line each: link, name, size (or one JSON array).
     Link {
-        target: String,
-        /// One JSON object on stdout.
+        /// ACCOUNT:PATH... (a folder's own link, or its files with -r)
+        #[arg(required = true)]
+        targets: Vec<String>,
+        /// The files in folders, all the way down.
+        #[arg(short, long)]
+        recursive: bool,
+        /// plain, url, bbcode, html, markdown, json, or a name from [links.formats] in the config.
+        #[arg(long, default_value = "plain", value_name = "FORMAT")]
+        format: String,
+        /// The same as --format json.
         #[arg(long)]
         json: bool,
+    },
+    /// Ask the hosts whether files still live (and why not); exit 1 if any is dead.
+    Check {
+        /// ACCOUNT:PATH... or ACCOUNT:#ID... (folders with -r)
+        #[arg(required = true)]
+        targets: Vec<String>,
+        /// The files in folders, all the way down.
+        #[arg(short, long)]
+        recursive: bool,
+        /// One JSON array on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set who may download files or folders, where the host's API can.
+    Access {
+        /// public (anyone with the link), private (the owner only) or premium (premium users).
+        #[arg(value_enum)]
+        level: AccessLevel,
+        /// ACCOUNT:PATH...
+        #[arg(required = true)]
+        targets: Vec<String>,
     },
     /// Manage configured accounts.
     #[command(subcommand)]
@@ -164,6 +197,24 @@ pub enum Command {
         /// A command (`haul man put` prints the page haul-put).
         command: Option<String>,
     },
+}
+
+/// `haul access`'s levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AccessLevel {
+    Public,
+    Private,
+    Premium,
+}
+
+impl From<AccessLevel> for crate::provider::Access {
+    fn from(level: AccessLevel) -> Self {
+        match level {
+            AccessLevel::Public => crate::provider::Access::Public,
+            AccessLevel::Private => crate::provider::Access::Private,
+            AccessLevel::Premium => crate::provider::Access::Premium,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,15 +242,25 @@ pub enum AccountsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The hosts `accounts add --site` knows, with their provider and API root.
+    Sites {
+        /// One JSON array on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Add (or replace) an account; asks for its secret, signs in once with it, and stores it
     /// in the OS keyring.
     Add {
         name: String,
+        /// A known host (keep2share.cc, kenfiles.com, ...; see `accounts sites`): its provider
+        /// and API root.
+        #[arg(long, value_name = "HOST")]
+        site: Option<String>,
         #[arg(long, value_parser = ["yetishare", "keep2share", "xfilesharing"])]
-        provider: String,
+        provider: Option<String>,
         /// The API root, e.g. https://www.zippyshare.cloud/api/v2
         #[arg(long)]
-        base_url: String,
+        base_url: Option<String>,
         #[arg(long)]
         username: Option<String>,
         /// Read the secret from the first line of standard input instead of asking.
@@ -372,6 +433,9 @@ pub async fn run(cli: Cli) -> CliResult {
         Some(Command::Emulator(args)) => return emulator_cmd::run(args).await,
         Some(Command::Completions { shell }) => return manual::completions(*shell),
         Some(Command::Man { command }) => return manual::man_page(command.as_deref()),
+        Some(Command::Accounts(AccountsCommand::Sites { json })) => {
+            return accounts::sites(*json);
+        }
         _ => {}
     }
     let demo = if cli.demo {
@@ -435,7 +499,21 @@ async fn dispatch(ctx: &Arc<Context>, command: Command) -> CliResult {
         } => rm::run(ctx, &target, recursive, &transfer).await,
         Command::Queue { action } => queue::run(ctx, action).await,
         Command::About { account, json } => about::about(ctx, &account, json).await,
-        Command::Link { target, json } => about::link(ctx, &target, json).await,
+        Command::Link {
+            targets,
+            recursive,
+            format,
+            json,
+        } => {
+            let format = if json { "json" } else { format.as_str() };
+            link::run(ctx, &targets, recursive, format).await
+        }
+        Command::Check {
+            targets,
+            recursive,
+            json,
+        } => check::run(ctx, &targets, recursive, json).await,
+        Command::Access { level, targets } => access::run(ctx, level.into(), &targets).await,
         Command::Accounts(cmd) => accounts::run(ctx, cmd).await,
         Command::Emulator(_) | Command::Completions { .. } | Command::Man { .. } => Ok(()),
     }

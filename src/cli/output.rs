@@ -21,9 +21,9 @@ pub fn line(text: impl Display) -> CliResult {
         .map_err(stdout_error)
 }
 
-/// A JSON value on stdout, on one line.
+/// A JSON value on stdout, on one line (characters a terminal would act on as `\uXXXX`).
 pub fn json(value: &serde_json::Value) -> CliResult {
-    line(value)
+    line(crate::sanitize::json_for_terminal(value))
 }
 
 /// Raw bytes on stdout (generated text: completions, the man page).

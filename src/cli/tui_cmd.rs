@@ -72,6 +72,7 @@ pub async fn run(ctx: &Arc<Context>, demo: bool) -> CliResult {
     let mut state = State::new(accounts, LOCAL, &right, home, keymap);
     state.opens_browser = crate::tui::browser_available();
     state.bwlimit = bwlimit;
+    state.link_formats = ctx.links().clone();
     if demo {
         // Where the demo's captcha is, since no listing can show another account's file.
         let key = |a| {

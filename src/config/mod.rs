@@ -2,10 +2,13 @@
 //!
 //! Secrets never live here: see [`secrets`].
 
+pub mod links;
 pub mod new_account;
 pub mod secrets;
+pub mod sites;
 pub mod theme;
 
+pub use links::LinksConfig;
 pub use theme::{StyleOverride, ThemeOverrides};
 
 use std::collections::BTreeMap;
@@ -110,6 +113,9 @@ pub struct Config {
     /// `assets/theme.toml`.
     #[serde(default, skip_serializing_if = "ThemeOverrides::is_empty")]
     pub theme: ThemeOverrides,
+    /// `[links.formats]`: named templates for `haul link --format NAME` and the TUI's export.
+    #[serde(default, skip_serializing_if = "LinksConfig::is_empty")]
+    pub links: LinksConfig,
 }
 
 /// A config problem, naming the file, line and field.
@@ -254,6 +260,7 @@ impl Config {
                 "{origin}: [transfers] bwlimit: {r:?} is not a rate like 500K or 10M"
             )));
         }
+        config.links.check(origin).map_err(ConfigError::Invalid)?;
         for (name, account) in &config.accounts {
             check_account_name(name)
                 .map_err(|e| ConfigError::Invalid(format!("{origin}: [accounts.{name}]: {e}")))?;

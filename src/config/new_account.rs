@@ -7,6 +7,8 @@ use super::{AccountConfig, ProviderFamily, check_account_name, check_base_url};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountField {
     Name,
+    /// A known host (`assets/sites.toml`) that fills the provider and the base URL.
+    Site,
     Provider,
     BaseUrl,
     Username,
@@ -17,6 +19,7 @@ impl AccountField {
     pub fn label(self) -> &'static str {
         match self {
             AccountField::Name => "name",
+            AccountField::Site => "site",
             AccountField::Provider => "provider",
             AccountField::BaseUrl => "base URL",
             AccountField::Username => "username",

@@ -256,6 +256,11 @@ pub(crate) async fn track(
     in_flight.ride_along(response, rate)
 }
 
+/// A test API request the emulator cannot follow: 400 with `{"error": message}`.
+pub(crate) fn refuse(message: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
+}
+
 /// `/__emulator/faults`, `/__emulator/stats`, `/__emulator/stats/reset`.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()

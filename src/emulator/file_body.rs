@@ -106,6 +106,15 @@ impl Span {
         }
     }
 
+    /// Bytes sent of a file `total` long.
+    pub(crate) fn len(self, total: u64) -> u64 {
+        match self {
+            Span::Whole => total,
+            Span::Part(first, last) => last.saturating_sub(first) + 1,
+            Span::Unsatisfiable => 0,
+        }
+    }
+
     /// The first byte sent, if any.
     pub(crate) fn start(self) -> Option<u64> {
         match self {

@@ -144,6 +144,8 @@ pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         .merge(control::router(shared.clone()))
         .merge(hostile::elsewhere_router(shared.clone()))
         .merge(keep2share::test_router(k2s.clone()))
+        .merge(xfilesharing::test_router(xfs_site.clone()))
+        .merge(yetishare::test_router(site.clone()))
         .fallback(|| async { (StatusCode::NOT_FOUND, "404 Not Found\n") });
     let listener = listener.tap_io(|tcp| {
         // Small JSON replies must not wait on Nagle's algorithm.

@@ -1,6 +1,7 @@
 //! The provider interface every host (and the local filesystem) implements, and the shared types.
 
 pub mod error;
+pub mod health;
 pub mod json;
 pub mod keep2share;
 pub mod local;
@@ -17,7 +18,9 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+pub use crate::http::redact_url;
 pub use error::{ErrorKind, ProviderError, Result};
+pub use health::{AVAILABILITY_KEY, Access, Availability};
 pub use types::*;
 
 /// A stream of body chunks.
@@ -190,6 +193,46 @@ pub trait Provider: Send + Sync {
             "{} has no remote-URL upload",
             self.family()
         )))
+    }
+
+    /// Whether each file still lives on the host, and if not why: one answer per file, in the
+    /// order asked. Hosts whose API can asks in batches; this default asks about each file
+    /// (a file the host can't find is [`Availability::Deleted`]).
+    async fn check(&self, files: &[EntryRef]) -> Result<Vec<Availability>> {
+        let mut out = Vec::with_capacity(files.len());
+        for file in files {
+            out.push(match self.stat(file).await {
+                Ok(entry) => entry.availability().unwrap_or(Availability::Alive),
+                Err(e) if e.kind == ErrorKind::NotFound => Availability::Deleted,
+                Err(e) => return Err(e),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The access levels [`Provider::set_access`] can give entries of `kind` here (none: the
+    /// host's API can't change who may download them).
+    fn access_levels(&self, _kind: EntryKind) -> &'static [Access] {
+        &[]
+    }
+
+    /// Set who may download each entry: one outcome per entry, in the order given (the whole
+    /// call fails when the host could not be asked at all).
+    async fn set_access(&self, _entries: &[EntryRef], _access: Access) -> Result<Vec<Result<()>>> {
+        Err(ProviderError::unsupported(format!(
+            "{}'s API can't change access",
+            self.family()
+        )))
+    }
+
+    /// The public links of listed entries, one outcome per entry in order: the listing's own
+    /// link where it has one, else [`Provider::public_link`].
+    async fn public_links(&self, entries: &[Entry]) -> Result<Vec<Result<String>>> {
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            out.push(self.public_link(&entry.as_ref()).await);
+        }
+        Ok(out)
     }
 
     /// Stream a file from `offset` into `sink`, reporting bytes written to `progress`.

@@ -22,8 +22,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::{
-    AccountInfo, Capabilities, Challenge, DownloadStream, Entry, EntryRef, ErrorKind, FolderId,
-    ProgressFn, Provider, ProviderError, RemoteJobState, Result, UploadBody,
+    Access, AccountInfo, Availability, Capabilities, Challenge, DownloadStream, Entry, EntryKind,
+    EntryRef, ErrorKind, FolderId, ProgressFn, Provider, ProviderError, RemoteJobState, Result,
+    UploadBody,
 };
 use crate::http::retry::{Attempts, RetryNotice, wait_out};
 use crate::http::{Pacer, RetryPolicy};
@@ -396,5 +397,40 @@ impl Provider for Retrying {
             self.inner.remote_upload_status(job)
         })
         .await
+    }
+
+    async fn check(&self, files: &[EntryRef]) -> Result<Vec<Availability>> {
+        self.read(&format!("checking {} files", files.len()), || {
+            self.inner.check(files)
+        })
+        .await
+    }
+
+    fn access_levels(&self, kind: EntryKind) -> &'static [Access] {
+        self.inner.access_levels(kind)
+    }
+
+    /// Setting access to a level is the same however often it is sent: repeated as a read.
+    async fn set_access(&self, entries: &[EntryRef], access: Access) -> Result<Vec<Result<()>>> {
+        self.read(
+            &format!("making {} entries {access}", entries.len()),
+            || self.inner.set_access(entries, access),
+        )
+        .await
+    }
+
+    /// Every link the host could not give for a passing reason is asked for again, alone.
+    async fn public_links(&self, entries: &[Entry]) -> Result<Vec<Result<String>>> {
+        let mut links = self
+            .read(&format!("getting {} links", entries.len()), || {
+                self.inner.public_links(entries)
+            })
+            .await?;
+        for (link, entry) in links.iter_mut().zip(entries) {
+            if link.as_ref().is_err_and(ProviderError::is_retryable) {
+                *link = self.public_link(&entry.as_ref()).await;
+            }
+        }
+        Ok(links)
     }
 }

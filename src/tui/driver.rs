@@ -318,6 +318,26 @@ impl Driver {
                 };
                 let _ = tx.send(Msg::UrlOpened { url, result });
             }
+            Effect::ExportLinks {
+                account,
+                entries,
+                shown,
+            } => {
+                let provider = Box::pin(self.provider(&account));
+                super::uploader::export_links(tx, provider, account, entries, shown);
+            }
+            Effect::SetAccess {
+                account,
+                entries,
+                access,
+            } => {
+                let provider = Box::pin(self.provider(&account));
+                super::uploader::set_access(tx, provider, account, entries, access);
+            }
+            Effect::Check { account, entry } => {
+                let provider = Box::pin(self.provider(&account));
+                super::uploader::check(tx, provider, account, entry);
+            }
             Effect::Clipboard(_) => {}
             Effect::Quit => {}
         }

@@ -153,7 +153,7 @@ pub fn form(state: &State, form: &AccountForm, theme: &Theme, frame: &mut Frame,
     } else {
         "New account"
     };
-    let r = boxed(frame, theme, area, title, 76, 12, vec![]);
+    let r = boxed(frame, theme, area, title, 76, 13, vec![]);
     let focused = form.field();
     let provider = form.provider();
     let mut cursor = None;
@@ -163,11 +163,22 @@ pub fn form(state: &State, form: &AccountForm, theme: &Theme, frame: &mut Frame,
             break;
         }
         let is_focused = *field == focused;
-        if *field == AccountField::Provider {
+        let choice = match field {
+            AccountField::Provider => Some(provider.as_str().to_string()),
+            AccountField::Site => Some(match form.site() {
+                Some(site) => format!("{} ({})", site.host, site.about),
+                None => "another site: type provider and URL".to_string(),
+            }),
+            _ => None,
+        };
+        if let Some(choice) = choice {
             let label_style = if is_focused { theme.header } else { theme.file };
-            let choice = format!("‹ {} ›", provider.as_str());
+            let choice = format!("‹ {choice} ›");
             let line = Line::from(vec![
-                Span::styled(format!("{:<11}", "provider:"), label_style),
+                Span::styled(
+                    format!("{:<11}", format!("{}:", field.label())),
+                    label_style,
+                ),
                 Span::styled(
                     choice,
                     if is_focused {

@@ -7,6 +7,7 @@ mod panes;
 mod queue;
 mod status;
 pub mod theme;
+mod uploader_modals;
 
 use std::collections::HashMap;
 

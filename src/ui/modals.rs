@@ -72,7 +72,9 @@ pub fn modal(
             entry,
             account,
             link,
+            health,
         } => {
+            let keys = |a: Action| state.keymap.keys_label(Layer::Info, a);
             let mut lines = vec![
                 Line::from(format!("name:     {}", for_terminal(&entry.name))),
                 Line::from(format!("account:  {}", for_terminal(account))),
@@ -106,19 +108,25 @@ pub fn modal(
                 Some(Err(e)) => format!("link:     {}", for_terminal(e)),
             };
             lines.push(Line::from(link_line));
+            if let Some(line) = super::uploader_modals::health_line(health) {
+                lines.push(Line::from(line));
+            }
             lines.push(Line::from(""));
             lines.push(
                 Line::from(format!(
-                    "{} copy link (OSC 52)   {} open   {} close",
+                    "{} check   {} copy link (OSC 52)   {} open   {} close",
+                    keys(Action::Check),
                     keys(Action::CopyLink),
                     keys(Action::OpenUrl),
-                    keys(Action::Cancel)
+                    keys(Action::Close)
                 ))
                 .style(theme.dim),
             );
             let h = lines.len() as u16 + 2;
             boxed(frame, theme, area, "Info", 76, h, lines);
         }
+        Modal::Export(e) => super::uploader_modals::export(state, e, theme, frame, area),
+        Modal::Access(p) => super::uploader_modals::access(state, p, theme, frame, area),
         Modal::AccountPicker(p) => super::account_modals::picker(state, p, theme, frame, area),
         Modal::AccountForm(f) => super::account_modals::form(state, f, theme, frame, area),
         Modal::Secret(p) => super::account_modals::secret(state, p, theme, frame, area),

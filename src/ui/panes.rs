@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
 use super::{Theme, fit};
-use crate::app::Entry;
 use crate::app::queue::human_bytes;
+use crate::app::{Availability, Entry};
 use crate::app::{State, layout};
 use crate::sanitize::for_terminal;
 
@@ -111,9 +111,18 @@ pub fn pane(state: &State, theme: &Theme, frame: &mut Frame, side: usize, area: 
         if drop_row == Some(i - p.offset) && e.is_folder() {
             style = style.patch(theme.drop_target);
         }
-        let line = row_text(e, marked, name_w, size_w, date_w);
+        // A pane too narrow for name and badge shows the name.
+        let badge = badge_of(e).filter(|(text, _)| text.chars().count() * 2 <= name_w);
+        let badge_w = badge.as_ref().map_or(0, |(text, _)| text.chars().count());
+        let (name, rest) = row_text(e, marked, name_w, size_w, date_w, badge_w);
+        let mut spans = vec![Span::styled(name, style)];
+        if let Some((text, dead)) = badge {
+            let look = if dead { theme.error } else { theme.badge };
+            spans.push(Span::styled(text, style.patch(look)));
+        }
+        spans.push(Span::styled(rest, style));
         frame.render_widget(
-            Paragraph::new(Line::from(Span::styled(line, style))),
+            Paragraph::new(Line::from(spans)),
             Rect::new(list.x, y, list.width, 1),
         );
     }
@@ -137,7 +146,23 @@ fn columns(w: usize) -> (usize, usize) {
     (size_w, date_w)
 }
 
-fn row_text(e: &Entry, marked: bool, name_w: usize, size_w: usize, date_w: usize) -> String {
+/// What the host said of a file that is not plainly alive, as a badge (` blocked`), and
+/// whether the link is dead.
+fn badge_of(e: &Entry) -> Option<(String, bool)> {
+    let a = e.availability().filter(|a| *a != Availability::Alive)?;
+    Some((format!(" {}", a.word()), a.is_dead()))
+}
+
+/// A row's name column (mark and name, `badge_w` columns short for the badge that follows it)
+/// and the rest (size, date).
+fn row_text(
+    e: &Entry,
+    marked: bool,
+    name_w: usize,
+    size_w: usize,
+    date_w: usize,
+    badge_w: usize,
+) -> (String, String) {
     let mark = if marked { '*' } else { ' ' };
     let name = for_terminal(&e.name);
     let name = if e.is_folder() {
@@ -150,11 +175,10 @@ fn row_text(e: &Entry, marked: bool, name_w: usize, size_w: usize, date_w: usize
     } else {
         e.size.map(human_bytes).unwrap_or_default()
     };
-    let mut out = format!(
-        "{mark}{:<width$}",
-        fit(&name, name_w.saturating_sub(1)),
-        width = name_w.saturating_sub(1)
-    );
+    let room = name_w.saturating_sub(1);
+    let name_room = room.saturating_sub(badge_w);
+    let head = format!("{mark}{:<name_room$}", fit(&name, name_room));
+    let mut out = " ".repeat(room.saturating_sub(name_room + badge_w));
     if size_w > 0 {
         out.push_str(&format!("{:>size_w$}", fit(&size, size_w)));
     }
@@ -166,7 +190,7 @@ fn row_text(e: &Entry, marked: bool, name_w: usize, size_w: usize, date_w: usize
             .unwrap_or_default();
         out.push_str(&format!(" {:<width$}", date, width = date_w - 1));
     }
-    out
+    (head, out)
 }
 
 fn hit_side(state: &State, at: (u16, u16)) -> Option<usize> {

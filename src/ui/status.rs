@@ -123,13 +123,21 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 &[Action::Close, Action::Down, Action::PageDown, Action::Last],
             ),
             Modal::Info { .. } => (
-                Layer::Modal,
+                Layer::Info,
                 &[
-                    Action::Confirm,
-                    Action::Cancel,
+                    Action::Close,
+                    Action::Check,
                     Action::OpenUrl,
                     Action::CopyLink,
                 ],
+            ),
+            Modal::Export(_) => (
+                Layer::Modal,
+                &[Action::NextChoice, Action::CopyLink, Action::Cancel],
+            ),
+            Modal::Access(_) => (
+                Layer::Modal,
+                &[Action::NextChoice, Action::Confirm, Action::Cancel],
             ),
             Modal::Error { .. } => (Layer::Modal, &[Action::Confirm, Action::Cancel]),
         }

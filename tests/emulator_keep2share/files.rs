@@ -217,3 +217,76 @@ async fn listing_and_managing_files_and_folders() {
         ["Music", "Photos", "README.md", "Shared", "Doc"]
     );
 }
+
+#[tokio::test]
+async fn dead_files_stay_listed_as_unavailable_and_cannot_be_fetched() {
+    let emu = emulator().await;
+    let premium = emu.premium().await;
+    let listed = emu
+        .ok(
+            "getFilesList",
+            json!({"auth_token": premium, "parent": SHARED_FOLDER_ID, "extended_info": true}),
+        )
+        .await;
+    let dead = listed["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == DEAD_FILE_ID)
+        .expect("the demo's blocked file is listed");
+    assert_eq!(dead["is_available"], false);
+    assert_eq!(dead["extended_info"]["abuses"][0]["projects"][0], "k2s");
+    let only_available = emu
+        .ok(
+            "getFilesList",
+            json!({"auth_token": premium, "parent": SHARED_FOLDER_ID, "only_available": true}),
+        )
+        .await;
+    assert!(
+        only_available["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["id"] != DEAD_FILE_ID)
+    );
+    let reply = emu
+        .fails(
+            "getUrl",
+            json!({"auth_token": premium, "file_id": DEAD_FILE_ID}),
+            406,
+            22,
+        )
+        .await;
+    assert_eq!(reply["message"], "File is blocked");
+
+    // Deleted through the test API: its storage object says so.
+    let url = emu
+        .api
+        .replace("/keep2share/api/v2", "/__emulator/keep2share/availability");
+    let set = emu
+        .http
+        .post(&url)
+        .json(&json!({"id": SHARED_FILE_ID, "state": "deleted"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(set.status().is_success());
+    let info = emu
+        .ok(
+            "getFilesInfo",
+            json!({"ids": [SHARED_FILE_ID], "extended_info": true}),
+        )
+        .await;
+    assert_eq!(info["files"][0]["is_available"], false);
+    assert_eq!(
+        info["files"][0]["extended_info"]["storage_object"],
+        "deleted"
+    );
+    emu.fails(
+        "getUrl",
+        json!({"auth_token": premium, "file_id": SHARED_FILE_ID}),
+        406,
+        20,
+    )
+    .await;
+}

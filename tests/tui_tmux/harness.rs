@@ -229,3 +229,14 @@ impl Drop for EmulatorProcess {
         let _ = self.child.wait();
     }
 }
+
+/// The shell line that runs `haul --demo` at home `home` (no graphics, no browser; stderr to
+/// `stderr.log`), then says how it ended and lingers so the screen can still be read.
+pub fn demo_script(home: &Path) -> String {
+    let bin = env!("CARGO_BIN_EXE_haul");
+    format!(
+        "cd '{d}' && HOME='{d}' XDG_CONFIG_HOME='{d}' XDG_DATA_HOME='{d}' HAUL_NO_GRAPHICS=1 \
+         HAUL_NO_BROWSER=1 '{bin}' --demo 2>'{d}/stderr.log'; echo HAUL_EXIT=$?; sleep 60",
+        d = home.display()
+    )
+}

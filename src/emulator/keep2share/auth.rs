@@ -111,7 +111,7 @@ pub(super) fn test(site: &Site, params: &Params) -> Outcome {
 pub(super) fn account_info(site: &Site, params: &Params) -> Outcome {
     let account = account(site, params)?;
     reply::ok(json!({
-        "available_traffic": account.available_traffic,
+        "available_traffic": site.read(|db| db.traffic_left(account)),
         "account_expires": account.expires(),
     }))
 }

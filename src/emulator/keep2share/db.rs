@@ -125,6 +125,12 @@ pub(super) struct Db {
     next_job_id: u64,
     pub(super) nodes: BTreeMap<String, Node>,
     pub(super) jobs: BTreeMap<u64, Job>,
+    /// Files that are not available, by id (the test API sets them).
+    pub(super) lives: BTreeMap<String, super::life::Life>,
+    /// Download traffic left per account id, once set or spent (else the account's own).
+    pub(super) traffic_left: BTreeMap<u64, u64>,
+    /// Storage quota per account id set through the test API.
+    pub(super) disk_quota: BTreeMap<u64, u64>,
 }
 
 impl Db {

@@ -36,14 +36,18 @@ pub(super) fn get_url(site: &Site, params: &Params) -> Outcome {
     if node.is_folder() {
         return Err(Failure::new(406, 23, "file_id is folder"));
     }
-    let user = viewer.map_or(0, |account| account.id);
-    if viewer.is_some_and(|account| account.id == node.account_id) {
-        return direct_link(site, &node, user, false);
+    if let Some(refusal) = site.read(|db| db.life_of(&node.id)).refusal() {
+        return Err(refusal);
     }
-    if node.access == Access::Private {
+    let user = viewer.map_or(0, |account| account.id);
+    let owner = viewer.is_some_and(|account| account.id == node.account_id);
+    if !owner && node.access == Access::Private {
         return Err(Failure::unavailable(21, "File is not available", 8));
     }
-    if viewer.is_some_and(|account: &Account| account.premium) {
+    if let Some(account) = viewer.filter(|account: &&Account| owner || account.premium) {
+        if site.read(|db| db.traffic_left(account)) < node.size() {
+            return Err(Failure::unavailable(42, "Download not available", 2));
+        }
         return direct_link(site, &node, user, false);
     }
     free_download(site, params, &node, user)
@@ -207,6 +211,13 @@ pub(super) async fn serve(
         }
         if span.start() == Some(0) {
             count_download(&site, &node.id);
+        }
+        if !free && let Some(account) = super::accounts::by_id(user) {
+            let sent = span.len(len);
+            let _ = site.change(|db| {
+                db.spend_traffic(account, sent);
+                Ok::<(), ()>(())
+            });
         }
     }
     let response = Download {

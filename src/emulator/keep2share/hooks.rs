@@ -8,7 +8,6 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -22,6 +21,7 @@ use super::db::{Access, Content, Node};
 use super::render::now_secs;
 use super::settings::Settings;
 use super::{Site, captcha};
+use crate::emulator::control::refuse;
 
 /// The stored bytes every filled file shares: none.
 const EMPTY_BLOB: &str = "empty";
@@ -70,10 +70,6 @@ fn root() -> String {
 
 fn default_prefix() -> String {
     "item-".to_string()
-}
-
-fn refuse(message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
 }
 
 async fn fill(State(site): State<Arc<Site>>, Json(fill): Json<Fill>) -> Response {

@@ -77,8 +77,7 @@ pub(super) fn files_list(site: &Site, params: &Params) -> Outcome {
         "folder" => (false, true),
         _ => return Err(invalid_params()),
     };
-    // Every stored file is available; the filter is accepted and has nothing to drop.
-    params.bool("only_available")?;
+    let only_available = params.bool("only_available")?.unwrap_or(false);
     let extended = params.bool("extended_info")?.unwrap_or(false);
     let files = site.read(|db| {
         let parent = db
@@ -93,6 +92,7 @@ pub(super) fn files_list(site: &Site, params: &Params) -> Outcome {
                     want_files
                 }
             })
+            .filter(|node| !only_available || db.life_of(&node.id).is_available())
             .collect();
         items.sort_by(|a, b| {
             let order = compare(key, a, b);
@@ -102,7 +102,7 @@ pub(super) fn files_list(site: &Site, params: &Params) -> Outcome {
             .into_iter()
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(usize::try_from(limit).unwrap_or(0))
-            .map(|node| render::listed(node, extended))
+            .map(|node| render::listed(node, db.life_of(&node.id), extended))
             .collect();
         Ok::<_, Failure>(page)
     })?;
@@ -161,7 +161,14 @@ pub(super) fn files_info(site: &Site, params: &Params) -> Outcome {
             .filter(|(_, node)| !node.is_folder() || node.is_public)
             .map(|(id, node)| {
                 let is_owner = viewer.is_some_and(|viewer| viewer.id == node.account_id);
-                render::info(node, is_owner, free_limit, id, extended)
+                render::info(
+                    node,
+                    db.life_of(&node.id),
+                    is_owner,
+                    free_limit,
+                    id,
+                    extended,
+                )
             })
             .collect::<Vec<_>>()
     });

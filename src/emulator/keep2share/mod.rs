@@ -13,6 +13,7 @@ mod dedupe;
 mod download;
 mod font;
 mod hooks;
+mod life;
 mod listing;
 mod manage;
 mod remote;
@@ -42,7 +43,7 @@ pub use accounts::{
     CAPTCHA_PASSWORD, CAPTCHA_USERNAME, FREE_PASSWORD, FREE_USERNAME, PREMIUM_ACCESS_TOKEN,
     PREMIUM_PASSWORD, PREMIUM_USERNAME,
 };
-pub use seed::{SHARED_FILE_ID, SHARED_FILE_NAME, SHARED_FOLDER_ID};
+pub use seed::{DEAD_FILE_ID, DEAD_FILE_NAME, SHARED_FILE_ID, SHARED_FILE_NAME, SHARED_FOLDER_ID};
 pub use settings::Settings;
 
 use super::DemoAccount;
@@ -304,7 +305,7 @@ pub(crate) fn router(site: Arc<Site>) -> Router {
 
 /// The test hooks under `/__emulator/keep2share/` (neither counted nor faulted).
 pub(crate) fn test_router(site: Arc<Site>) -> Router {
-    hooks::router(site)
+    hooks::router(site.clone()).merge(life::router(site))
 }
 
 /// The stats name of a request under `/keep2share/`, or `None` for other paths.

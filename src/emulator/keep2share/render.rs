@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use super::db::{Db, Node};
+use super::life::Life;
 
 /// The public page of a file, on the real host's domain as in every reply.
 pub(super) fn file_link(id: &str) -> String {
@@ -28,11 +29,11 @@ pub(super) fn iso(secs: i64) -> String {
     utc(secs).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-fn extended_info(node: &Node) -> Value {
+fn extended_info(node: &Node, life: Life) -> Value {
     let content = node.content.as_ref();
     json!({
-        "abuses": [],
-        "storage_object": "available",
+        "abuses": life.abuses(),
+        "storage_object": life.storage_object(),
         "size": node.size(),
         "date_download_last": content.and_then(|c| c.last_download).map(date_time),
         "downloads": content.map_or(0, |c| c.downloads),
@@ -42,11 +43,11 @@ fn extended_info(node: &Node) -> Value {
 }
 
 /// An item of `getFilesList` (folders too, with size 0 and no md5).
-pub(super) fn listed(node: &Node, with_extended_info: bool) -> Value {
+pub(super) fn listed(node: &Node, life: Life, with_extended_info: bool) -> Value {
     let mut item = Map::new();
     item.insert("id".into(), json!(node.id));
     item.insert("name".into(), json!(node.name));
-    item.insert("is_available".into(), json!(true));
+    item.insert("is_available".into(), json!(life.is_available()));
     item.insert("is_folder".into(), json!(node.is_folder()));
     item.insert("date_created".into(), json!(date_time(node.created)));
     item.insert("size".into(), json!(node.size()));
@@ -55,7 +56,7 @@ pub(super) fn listed(node: &Node, with_extended_info: bool) -> Value {
         json!(node.content.as_ref().map(|c| c.md5.clone())),
     );
     if with_extended_info {
-        item.insert("extended_info".into(), extended_info(node));
+        item.insert("extended_info".into(), extended_info(node, life));
     }
     Value::Object(item)
 }
@@ -63,6 +64,7 @@ pub(super) fn listed(node: &Node, with_extended_info: bool) -> Value {
 /// An item of `getFilesInfo`; `md5` only for the owner.
 pub(super) fn info(
     node: &Node,
+    life: Life,
     is_owner: bool,
     free_size_limit: u64,
     requested_id: &str,
@@ -75,20 +77,21 @@ pub(super) fn info(
     }
     item.insert("name".into(), json!(node.name));
     item.insert("size".into(), json!(node.size()));
-    item.insert("is_available".into(), json!(true));
+    item.insert("is_available".into(), json!(life.is_available()));
     item.insert("access".into(), json!(node.access.as_str()));
     item.insert("is_folder".into(), json!(node.is_folder()));
     if is_owner && let Some(content) = &node.content {
         item.insert("md5".into(), json!(content.md5));
     }
     let free = !node.is_folder()
+        && life.is_available()
         && node.access == super::db::Access::Public
         && node.size() <= free_size_limit;
     item.insert("isAvailableForFree".into(), json!(free));
     item.insert("parent_id".into(), json!(node.parent));
     item.insert("created_at".into(), json!(iso(node.created)));
     if with_extended_info {
-        item.insert("extended_info".into(), extended_info(node));
+        item.insert("extended_info".into(), extended_info(node, life));
     }
     Value::Object(item)
 }

@@ -1,7 +1,7 @@
 //! The sample tree (`assets/demo/`, embedded in the binary) that fills an empty demo account,
 //! with ids derived from the account and path so they repeat run after run; plus, for the
 //! premium account, a public folder `Shared/` holding a file the free account can only get
-//! through the captcha and the countdown.
+//! through the captcha and the countdown, and a file the host blocked (a dead link).
 
 use std::io;
 
@@ -11,6 +11,7 @@ use include_dir::{Dir, DirEntry, include_dir};
 use super::Site;
 use super::accounts::Account;
 use super::db::{Access, Node};
+use super::life::Life;
 use super::render::now_secs;
 use super::upload::store_as;
 use crate::emulator::blob::BlobWriter;
@@ -24,6 +25,11 @@ pub const SHARED_FOLDER_ID: &str = "5a4ed0f01de75";
 pub const SHARED_FILE_ID: &str = "f4eeb1e5a3c0d";
 /// Its name.
 pub const SHARED_FILE_NAME: &str = "free-download-sample.txt";
+/// Id of `Shared/taken-down.txt` in the premium account: a file the host blocked after an
+/// abuse report, so `haul check` and the TUI's badge have a dead link to show.
+pub const DEAD_FILE_ID: &str = "dead0b10cced0";
+/// Its name.
+pub const DEAD_FILE_NAME: &str = "taken-down.txt";
 const SHARED_FOLDER_NAME: &str = "Shared";
 const SAMPLE_LINES: usize = 2_000;
 
@@ -73,11 +79,25 @@ pub(super) async fn fill_if_empty(site: &Site, account: &Account) -> io::Result<
             site,
             account,
             SHARED_FILE_ID.to_string(),
-            folder,
+            folder.clone(),
             SHARED_FILE_NAME,
             bytes,
         )
         .await?;
+        let text = "This file was taken down after an abuse report.\n";
+        add_file(
+            site,
+            account,
+            DEAD_FILE_ID.to_string(),
+            folder,
+            DEAD_FILE_NAME,
+            Bytes::from_static(text.as_bytes()),
+        )
+        .await?;
+        let _ = site.change(|db| {
+            db.lives.insert(DEAD_FILE_ID.to_string(), Life::Blocked);
+            Ok::<(), ()>(())
+        });
     }
     tracing::info!(
         account = account.username,

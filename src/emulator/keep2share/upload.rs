@@ -241,7 +241,11 @@ async fn receive(site: &Site, field: &mut Field<'_>) -> Option<io::Result<Writte
 
 /// The storage an account may fill.
 pub(super) fn quota(site: &Site, account: &Account) -> u64 {
-    site.settings().disk_quota.unwrap_or(account.disk_quota)
+    let own = site.read(|db| db.disk_quota.get(&account.id).copied());
+    site.settings()
+        .disk_quota
+        .or(own)
+        .unwrap_or(account.disk_quota)
 }
 
 /// A file about to be recorded.

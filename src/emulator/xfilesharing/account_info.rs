@@ -24,17 +24,28 @@ pub(super) fn info(site: &Site, account: &Account) -> Outcome {
     } else {
         json!(used.to_string())
     };
-    let storage_left = match account.storage_quota {
+    let (quota, traffic) = site.db.read(|db| {
+        (
+            db.storage_quota_of(account),
+            db.traffic_left.get(&account.id).copied(),
+        )
+    });
+    let storage_left = match quota {
         Some(quota) => json!(quota.saturating_sub(used)),
         None => json!("inf"),
     };
-    Ok(Answer::Result(json!({
+    let mut info = json!({
         "email": account.email,
         "balance": account.balance,
         "storage_used": storage_used,
         "premium_expire": account.premium_expire,
         "storage_left": storage_left,
-    })))
+    });
+    // Some sites report the traffic left; this one does once it has a limit.
+    if let (Some(traffic), Value::Object(map)) = (traffic, &mut info) {
+        map.insert("traffic_left".to_string(), json!(traffic));
+    }
+    Ok(Answer::Result(info))
 }
 
 /// One object per day, oldest first: the last `last` days up to today, or `from_date` to

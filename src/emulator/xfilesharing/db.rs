@@ -100,6 +100,13 @@ pub(super) struct Db {
     /// By file code.
     pub(super) files: BTreeMap<String, File>,
     pub(super) deleted: Vec<DeletedFile>,
+    /// Files the site took down, as `files/dmca` lists them.
+    pub(super) dmca: Vec<DeletedFile>,
+    /// Download traffic left per account id, once set through the test API (else unlimited
+    /// and not reported).
+    pub(super) traffic_left: BTreeMap<u64, u64>,
+    /// Storage quota per account id set through the test API (else the account's own).
+    pub(super) storage_quota: BTreeMap<u64, u64>,
     /// By the code the job's file will get.
     pub(super) url_uploads: BTreeMap<String, UrlUpload>,
     /// Account id -> `YYYY-MM-DD` -> counts.
@@ -161,6 +168,20 @@ impl Db {
             .collect();
         files.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         files
+    }
+
+    /// The account's storage quota in bytes (`None`: unlimited).
+    pub(super) fn storage_quota_of(&self, account: &super::accounts::Account) -> Option<u64> {
+        self.storage_quota
+            .get(&account.id)
+            .copied()
+            .or(account.storage_quota)
+    }
+
+    /// Whether `bytes` more fit in the account's storage.
+    pub(super) fn has_room(&self, account: &super::accounts::Account, bytes: u64) -> bool {
+        self.storage_quota_of(account)
+            .is_none_or(|quota| self.storage_used(account.id).saturating_add(bytes) <= quota)
     }
 
     pub(super) fn storage_used(&self, owner: u64) -> u64 {

@@ -27,13 +27,19 @@ pub(super) fn direct_link(site: &Site, account: &Account, params: &Params) -> Ou
     if !account.direct_links {
         return Err(NOT_ENABLED);
     }
-    let (code, name, size) = site
+    let (code, name, size, traffic) = site
         .db
         .read(|db| {
             db.own_file(account.id, params.text("file_code"))
-                .map(|file| (file.code.clone(), file.name.clone(), file.size))
+                .map(|file| {
+                    let traffic = db.traffic_left.get(&account.id).copied();
+                    (file.code.clone(), file.name.clone(), file.size, traffic)
+                })
         })
         .ok_or(NO_FILE)?;
+    if traffic.is_some_and(|left| left < size) {
+        return Err(super::life::NOT_ENOUGH_TRAFFIC);
+    }
     let token = site.links().issue(code, Instant::now());
     let name = utf8_percent_encode(&names::original(&name), NAME_IN_PATH).to_string();
     Ok(Answer::Result(json!({
@@ -83,6 +89,16 @@ pub(super) async fn serve(
                 stored.downloads += 1;
             }
             db.count_day(file.owner, day, |count| count.downloads += 1);
+            Ok::<(), ()>(())
+        });
+    }
+    if method == Method::GET {
+        // Direct links are the owner's: what they send is the owner's traffic.
+        let sent = span.len(len);
+        let _ = site.db.change(|db| {
+            if let Some(left) = db.traffic_left.get_mut(&file.owner) {
+                *left = left.saturating_sub(sent);
+            }
             Ok::<(), ()>(())
         });
     }

@@ -166,17 +166,28 @@ pub(super) fn set_folder(site: &Site, account: &Account, params: &Params) -> Out
 
 /// The account's last `last` deleted files, most recent first.
 pub(super) fn deleted(site: &Site, account: &Account, params: &Params) -> Outcome {
+    removed(site, account, params, |db| &db.deleted)
+}
+
+/// The account's last `last` files taken down, most recent first (the shape of
+/// `files/deleted`).
+pub(super) fn dmca(site: &Site, account: &Account, params: &Params) -> Outcome {
+    removed(site, account, params, |db| &db.dmca)
+}
+
+fn removed(
+    site: &Site,
+    account: &Account,
+    params: &Params,
+    list: impl FnOnce(&super::db::Db) -> &Vec<super::db::DeletedFile>,
+) -> Outcome {
     let last = u64::try_from(params.int("last"))
         .ok()
         .filter(|&n| n > 0)
         .unwrap_or(DEFAULT_DELETED);
     let now = chrono::Local::now().timestamp();
     let items = site.db.read(|db| {
-        let mut gone: Vec<_> = db
-            .deleted
-            .iter()
-            .filter(|d| d.owner == account.id)
-            .collect();
+        let mut gone: Vec<_> = list(db).iter().filter(|d| d.owner == account.id).collect();
         gone.sort_by_key(|file| std::cmp::Reverse(file.deleted_at));
         gone.iter()
             .take(usize::try_from(last).unwrap_or(usize::MAX))

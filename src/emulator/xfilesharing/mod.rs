@@ -16,6 +16,7 @@ mod db;
 mod download;
 mod files;
 mod folders;
+mod life;
 mod names;
 mod params;
 mod paths;
@@ -173,6 +174,11 @@ pub(crate) fn router(site: Arc<Site>) -> Router {
         .with_state(site)
 }
 
+/// The test hooks under `/__emulator/xfilesharing/` (neither counted nor faulted).
+pub(crate) fn test_router(site: Arc<Site>) -> Router {
+    life::router(site)
+}
+
 /// The stats name of a request under `/xfilesharing/`, or `None` for other paths.
 pub(crate) fn route_key(path: &str) -> Option<String> {
     let rest = path.strip_prefix(SITE_ROOT)?.strip_prefix('/')?;
@@ -234,8 +240,7 @@ fn run(
         Endpoint::FileClone => files::clone(site, account, params),
         Endpoint::FileSetFolder => files::set_folder(site, account, params),
         Endpoint::FilesDeleted => files::deleted(site, account, params),
-        // Nothing is ever taken down here.
-        Endpoint::FilesDmca => Ok(reply::Answer::Result(serde_json::json!([]))),
+        Endpoint::FilesDmca => files::dmca(site, account, params),
         Endpoint::FilesCheck => files::check(site, params),
         Endpoint::FolderList => folders::list(site, account, params),
         Endpoint::FolderCreate => folders::create(site, account, params),

@@ -94,6 +94,9 @@ pub(super) async fn receive(site: &Site, request: Request) -> Response {
     let mut answers = Vec::with_capacity(parts.len());
     for part in parts {
         answers.push(match part.blob {
+            Ok(blob) if blob.size > 0 && !site.db.read(|db| db.has_room(account, blob.size)) => {
+                undef(super::life::NO_DISK_SPACE)
+            }
             Ok(blob) if blob.size > 0 => {
                 let new = NewFile {
                     owner: account.id,

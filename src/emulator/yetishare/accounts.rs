@@ -3,6 +3,8 @@
 
 use serde_json::{Value, json};
 
+use super::limits::Limits;
+
 /// Login name of the premium demo account (config name "ys").
 pub const PREMIUM_USERNAME: &str = "demo";
 /// Password of the premium demo account.
@@ -112,7 +114,8 @@ pub(super) fn by_id(id: u64) -> Option<&'static Account> {
 
 impl Account {
     /// `account/info`'s `data`. `last_login` is when the account last authorized.
-    pub(super) fn info(&self, last_login: Option<&str>) -> Value {
+    pub(super) fn info(&self, last_login: Option<&str>, limits: &Limits) -> Value {
+        let storage = (limits.storage_limit > 0).then(|| limits.storage_limit.to_string());
         json!({
             "id": self.id.to_string(),
             "username": self.username,
@@ -128,12 +131,12 @@ impl Account {
             "datecreated": CREATED,
             "lastPayment": self.last_payment,
             "paidExpiryDate": self.paid_expiry,
-            "storageLimitOverride": null,
+            "storageLimitOverride": storage,
         })
     }
 
     /// `account/package`'s `data`: every value a string, "0" meaning unlimited.
-    pub(super) fn package_info(&self) -> Value {
+    pub(super) fn package_info(&self, limits: &Limits) -> Value {
         let package = &self.package;
         json!({
             "id": package.id,
@@ -149,7 +152,7 @@ impl Account {
             "concurrent_uploads": package.concurrent_uploads,
             "concurrent_downloads": package.concurrent_downloads,
             "downloads_per_24_hours": "0",
-            "download_size_per_24_hours": "0",
+            "download_size_per_24_hours": limits.download_size_per_24_hours.to_string(),
             "max_download_filesize_allowed": "0",
             "max_remote_download_urls": package.max_remote_download_urls,
             "level_type": package.level_type,

@@ -92,6 +92,11 @@ pub(super) fn disable_access_token(site: &Site, params: &Params) -> Map<String, 
 }
 
 pub(super) fn account_info(site: &Site, account: &Account) -> Map<String, Value> {
-    let last_login = site.read(|db| db.last_logins.get(&account.id).cloned());
-    reply::keys(json!({ "data": account.info(last_login.as_deref()) }))
+    let (last_login, limits) = site.read(|db| {
+        (
+            db.last_logins.get(&account.id).cloned(),
+            db.limits(account.id),
+        )
+    });
+    reply::keys(json!({ "data": account.info(last_login.as_deref(), &limits) }))
 }

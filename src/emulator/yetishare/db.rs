@@ -15,6 +15,7 @@ const FIRST_URL_UPLOAD_ID: u64 = 51;
 pub(super) enum Status {
     Active,
     Trash,
+    Deleted,
 }
 
 impl Status {
@@ -22,6 +23,7 @@ impl Status {
         match self {
             Status::Active => "active",
             Status::Trash => "trash",
+            Status::Deleted => "deleted",
         }
     }
 }
@@ -108,6 +110,8 @@ pub(super) struct Db {
     pub(super) url_uploads: BTreeMap<u64, UrlUpload>,
     /// When each account last authorized.
     pub(super) last_logins: BTreeMap<u64, String>,
+    /// Limits set through the test API, and what the accounts used of them.
+    pub(super) limits: BTreeMap<u64, super::limits::Limits>,
 }
 
 /// Where a move, copy or edit puts something: the literal `null` (any case) is the root;

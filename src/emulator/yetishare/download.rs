@@ -77,6 +77,13 @@ pub(super) async fn serve(
             Ok::<(), ()>(())
         });
     }
+    if method == Method::GET {
+        let (sent, now) = (span.len(len), chrono::Utc::now().timestamp());
+        let _ = site.change(|db| {
+            db.count_download(file.account_id, sent, now);
+            Ok::<(), ()>(())
+        });
+    }
     Download {
         file: opened.into_std().await,
         len,

@@ -128,8 +128,13 @@ pub(super) fn copy(site: &Site, account: &Account, params: &Params) -> Outcome {
 
 /// A 24-hour direct link; `data.file_id` echoes the request's text as sent.
 pub(super) fn download(site: &Site, account: &Account, params: &Params) -> Outcome {
+    let now = chrono::Utc::now().timestamp();
     let (file_id, filename, short) = site.read(|db| {
-        owned_file(db, account, params).map(|f| (f.id, f.filename.clone(), f.short_url.clone()))
+        let file = owned_file(db, account, params)?;
+        if !db.may_download(account.id, file.size, now) {
+            return Err(super::limits::DOWNLOAD_LIMIT.to_string());
+        }
+        Ok((file.id, file.filename.clone(), file.short_url.clone()))
     })?;
     let token = site.sessions().grant_download(file_id, Instant::now());
     Ok(reply::keys(json!({

@@ -7,6 +7,7 @@ mod db;
 mod download;
 mod files;
 mod folders;
+mod limits;
 mod render;
 mod reply;
 mod request;
@@ -170,6 +171,11 @@ pub(crate) fn router(site: Arc<Site>) -> Router {
         .with_state(site)
 }
 
+/// The test hooks under `/__emulator/yetishare/` (neither counted nor faulted).
+pub(crate) fn test_router(site: Arc<Site>) -> Router {
+    limits::router(site)
+}
+
 /// The stats name of a request under `/yetishare/`, or `None` for other paths.
 pub(crate) fn route_key(path: &str) -> Option<String> {
     let rest = path.strip_prefix("/yetishare/")?;
@@ -246,9 +252,12 @@ async fn run(
     match (route.endpoint.as_str(), route.action.as_str()) {
         ("disable_access_token", _) => Ok(auth::disable_access_token(site, params)),
         ("account", "info") => Ok(auth::account_info(site, account)),
-        ("account", "package") => Ok(reply::keys(serde_json::json!({
-            "data": account.package_info()
-        }))),
+        ("account", "package") => {
+            let limits = site.read(|db| db.limits(account.id));
+            Ok(reply::keys(serde_json::json!({
+                "data": account.package_info(&limits)
+            })))
+        }
         ("file", "upload") => upload::upload(site, account, incoming).await,
         ("file", "download") => files::download(site, account, params),
         ("file", "url_upload_add") => url_upload::add(site, account, params).await,

@@ -39,6 +39,9 @@ pub(super) async fn upload(site: &Site, account: &Account, incoming: Incoming) -
             size_text(limit)
         ));
     }
+    if !site.read(|db| db.has_room(account.id, received.size)) {
+        return Err(super::limits::storage_full(&handler));
+    }
     let no_response = || format!("Error uploading file. No response received from: {handler}");
     let blob = match received.bytes {
         ReceivedBytes::Stored(blob) => blob,

@@ -5,6 +5,7 @@ mod credentials;
 mod download;
 mod endpoints;
 mod errors;
+mod health;
 mod remote;
 mod transport;
 mod types;
@@ -19,9 +20,9 @@ pub use credentials::Credentials;
 pub use types::{Access, CaptchaChallenge, CreatedFile, FileChanges, FileUpdate, FolderSummary};
 
 use super::{
-    AccountInfo, Capabilities, Challenge, ChallengePurpose, DownloadStream, Entry, EntryKind,
-    EntryRef, ErrorKind, FolderId, ProgressFn, Provider, ProviderError, RemoteJobState, Result,
-    UploadBody,
+    AccountInfo, Availability, Capabilities, Challenge, ChallengePurpose, DownloadStream, Entry,
+    EntryKind, EntryRef, ErrorKind, FolderId, ProgressFn, Provider, ProviderError, RemoteJobState,
+    Result, UploadBody,
 };
 use download::FreeKeys;
 use transport::Transport;
@@ -294,6 +295,20 @@ impl Provider for Keep2Share {
                     .await
             }
         }
+    }
+
+    /// `getFilesInfo`, 100 ids a call.
+    async fn check(&self, files: &[EntryRef]) -> Result<Vec<Availability>> {
+        self.availability_of(files).await
+    }
+
+    fn access_levels(&self, _kind: EntryKind) -> &'static [Access] {
+        &Access::ALL
+    }
+
+    /// `updateFiles` with `new_access`, 100 ids a call.
+    async fn set_access(&self, entries: &[EntryRef], access: Access) -> Result<Vec<Result<()>>> {
+        self.change_access(entries, access).await
     }
 
     async fn remote_upload(&self, url: &str, parent: &FolderId) -> Result<String> {

@@ -7,35 +7,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value, json};
 
+use super::errors::safe_text;
 use crate::provider::json::{opt_string, opt_u64, string_of};
-use crate::provider::{Entry, EntryKind, FolderId, ProviderError, Result};
+use crate::provider::{Availability, Entry, EntryKind, FolderId, ProviderError, Result};
 
-/// Who may download a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    Public,
-    Private,
-    Premium,
-}
-
-impl Access {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Access::Public => "public",
-            Access::Private => "private",
-            Access::Premium => "premium",
-        }
-    }
-
-    pub(super) fn parse(s: &str) -> Option<Access> {
-        match s {
-            "public" => Some(Access::Public),
-            "private" => Some(Access::Private),
-            "premium" => Some(Access::Premium),
-            _ => None,
-        }
-    }
-}
+pub use crate::provider::Access;
 
 /// Changes for `updateFile`/`updateFiles`; what is `None` stays as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -175,8 +151,11 @@ pub(super) fn display_time(text: &str) -> String {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub(super) struct ExtendedInfo {
+    /// Takedowns: `[{"type":"hash","projects":["k2s"],"blocked_to":"..."}]`.
+    #[serde(default, deserialize_with = "crate::provider::json::lenient_vec")]
+    abuses: Vec<Value>,
     #[serde(default, deserialize_with = "opt_u64")]
     downloads: Option<u64>,
     #[serde(default, deserialize_with = "opt_string")]
@@ -221,6 +200,13 @@ pub(super) struct FileItem {
     extended_info: Option<ExtendedInfo>,
 }
 
+impl FileItem {
+    /// The item's `extended_info`, empty when it has none.
+    pub(super) fn extended(&self) -> ExtendedInfo {
+        self.extended_info.clone().unwrap_or_default()
+    }
+}
+
 /// The `files` of a reply: a list, one bare file object, or an object keyed by id.
 pub(super) fn file_items(reply: &Value, method: &str) -> Result<Vec<FileItem>> {
     let items: Vec<&Value> = match reply.get("files") {
@@ -240,9 +226,35 @@ fn yes_no(b: bool) -> String {
 }
 
 impl FileItem {
+    /// What the item says of the file's life: `is_available` false is a dead file (blocked
+    /// when it has abuses, deleted when its storage object is), true a live one whose `access`
+    /// says who may download it.
+    pub(super) fn availability(&self, ext: &ExtendedInfo) -> Availability {
+        let access = self.access.as_deref().or(ext.access.as_deref());
+        if self.is_available == Some(false) {
+            if !ext.abuses.is_empty() {
+                return Availability::Blocked;
+            }
+            return match ext.storage_object.as_deref() {
+                Some("deleted") => Availability::Deleted,
+                Some(other) if other != "available" => {
+                    Availability::Undefined(format!("the host's copy is {}", safe_text(other, &[])))
+                }
+                _ => Availability::Undefined("the host says it is not available".to_string()),
+            };
+        }
+        match access.and_then(Access::parse) {
+            Some(Access::Private) => Availability::Private,
+            Some(Access::Premium) => Availability::PremiumOnly,
+            _ => Availability::Alive,
+        }
+    }
+
     /// The entry this item describes. `listed_in` is the folder that was listed (list items
     /// don't name their parent); otherwise the item's `parent_id` says.
     pub fn into_entry(self, listed_in: Option<&FolderId>) -> Result<Entry> {
+        let availability =
+            (self.is_folder != Some(true)).then(|| self.availability(&self.extended()));
         let id = self
             .id
             .ok_or_else(|| ProviderError::fatal("the host sent a file entry without an id"))?;
@@ -272,6 +284,9 @@ impl FileItem {
         );
         put("content type", ext.content_type);
         put("storage", ext.storage_object);
+        if let Some(a) = availability {
+            extra.insert(crate::provider::AVAILABILITY_KEY.to_string(), a.to_extra());
+        }
         Ok(Entry {
             name: self.name.unwrap_or_else(|| id.clone()),
             id,

@@ -59,6 +59,12 @@ impl AccountDetails {
             .filter(|d| !d.is_empty() && !d.starts_with("0000-00-00"))
     }
 
+    /// Download traffic left in bytes, where the site says (`traffic_left`, a number or a
+    /// numeric string; sizes such as "5 GB" are left to the extra facts).
+    pub fn traffic_left(&self) -> Option<u64> {
+        self.other.get("traffic_left").and_then(u64_of)
+    }
+
     /// Whether premium runs past the site's own clock; `None` when either date is missing.
     pub fn is_premium(&self) -> Option<bool> {
         let (until, now) = (self.premium_until()?, self.server_time.as_deref()?);

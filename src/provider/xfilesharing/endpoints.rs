@@ -264,14 +264,24 @@ impl XFileSharing {
 
     /// `files/deleted`: recently deleted files, the last `last` of them when given.
     pub async fn files_deleted(&self, last: Option<u32>) -> Result<Vec<DeletedFile>> {
+        self.removed_files("files/deleted", last).await
+    }
+
+    async fn removed_files(&self, endpoint: &str, last: Option<u32>) -> Result<Vec<DeletedFile>> {
         let last = last.map(|n| n.to_string());
         let params: Vec<(&str, &str)> = last.iter().map(|n| ("last", n.as_str())).collect();
-        let reply = self.api.call("files/deleted", &params).await?;
+        let reply = self.api.call(endpoint, &params).await?;
         let items: Vec<DeletedFileDto> = match reply.result() {
-            Some(items) => lenient_vec(items).map_err(|e| self.unexpected("files/deleted", e))?,
+            Some(items) => lenient_vec(items).map_err(|e| self.unexpected(endpoint, e))?,
             None => Vec::new(),
         };
         Ok(items.into_iter().map(DeletedFile::from).collect())
+    }
+
+    /// `files/dmca`: files the site took down, the last `last` of them when given (the same
+    /// shape as `files/deleted`; not every site has it).
+    pub async fn files_dmca(&self, last: Option<u32>) -> Result<Vec<DeletedFile>> {
+        self.removed_files("files/dmca", last).await
     }
 
     /// The rename endpoints answer the string `"true"`; anything but a yes is a failure.

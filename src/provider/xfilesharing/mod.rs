@@ -9,6 +9,7 @@
 mod account;
 mod endpoints;
 mod errors;
+mod health;
 mod listing;
 mod site;
 mod transport;
@@ -30,8 +31,8 @@ use async_trait::async_trait;
 use self::transport::Transport;
 use super::ranged::{self, Ranged};
 use super::{
-    AccountInfo, Capabilities, DownloadStream, Entry, EntryKind, EntryRef, FolderId, ProgressFn,
-    Provider, ProviderError, RemoteJobState, Result, UploadBody,
+    Access, AccountInfo, Availability, Capabilities, DownloadStream, Entry, EntryKind, EntryRef,
+    FolderId, ProgressFn, Provider, ProviderError, RemoteJobState, Result, UploadBody,
 };
 use crate::provider::json::string_of;
 
@@ -370,7 +371,7 @@ impl Provider for XFileSharing {
         let mut extra: BTreeMap<String, String> = details
             .other
             .iter()
-            .filter(|(k, _)| k.as_str() != "premim_expire")
+            .filter(|(k, _)| !matches!(k.as_str(), "premim_expire" | "traffic_left"))
             .filter_map(|(k, v)| Some((k.clone(), string_of(v).filter(|s| !s.is_empty())?)))
             .collect();
         if let Some(balance) = &details.balance {
@@ -404,6 +405,7 @@ impl Provider for XFileSharing {
         // A free account's premium_expire is its creation time: only show a real expiry.
         let premium_until = details.premium_until().filter(|_| premium != Some(false));
         Ok(AccountInfo {
+            traffic_left: details.traffic_left(),
             email: details.email,
             plan: premium.map(|p| if p { "premium" } else { "free" }.to_owned()),
             premium_until,
@@ -412,6 +414,32 @@ impl Provider for XFileSharing {
             extra,
             ..AccountInfo::default()
         })
+    }
+
+    /// `file/info`, 50 codes a call; `files/dmca` tells a taken-down file from a deleted one.
+    async fn check(&self, files: &[EntryRef]) -> Result<Vec<Availability>> {
+        self.availability_of(files).await
+    }
+
+    async fn set_access(&self, _entries: &[EntryRef], _access: Access) -> Result<Vec<Result<()>>> {
+        Err(ProviderError::unsupported(format!(
+            "{}'s API can't change access",
+            self.host()
+        )))
+    }
+
+    async fn public_links(&self, entries: &[Entry]) -> Result<Vec<Result<String>>> {
+        Ok(entries
+            .iter()
+            .map(|e| match (e.kind, e.extra.get("link")) {
+                (EntryKind::File, Some(link)) => Ok(link.clone()),
+                (EntryKind::File, None) => Ok(self.api.site.file_link(&e.id)),
+                (EntryKind::Folder, _) => Err(ProviderError::unsupported(format!(
+                    "{} API gives links to files only, not to folders",
+                    self.api.site.possessive()
+                ))),
+            })
+            .collect())
     }
 
     async fn remote_upload(&self, url: &str, parent: &FolderId) -> Result<String> {

@@ -198,6 +198,8 @@ pub struct FileInfo {
     pub code: String,
     /// The site knows the file (per-item status 200).
     pub found: bool,
+    /// The item's own status (200 found, 404 unknown, others as the site sends them).
+    pub status: Option<u64>,
     pub name: Option<String>,
     pub size: Option<u64>,
     pub uploaded: Option<String>,
@@ -215,6 +217,7 @@ impl FileInfoDto {
         Some(FileInfo {
             code,
             found,
+            status: self.status,
             name: self.name.as_deref().map(decode_name),
             size: self.size.or(self.file_size),
             uploaded: self.uploaded,

@@ -5,6 +5,7 @@
 
 mod credentials;
 mod errors;
+mod health;
 mod transport;
 mod types;
 
@@ -24,8 +25,8 @@ use self::types::{
 };
 use super::ranged::{self, Ranged};
 use super::{
-    AccountInfo, Capabilities, DownloadStream, Entry, EntryKind, EntryRef, FolderId, ProgressFn,
-    Provider, ProviderError, RemoteJobState, Result, UploadBody,
+    Access, AccountInfo, Availability, Capabilities, DownloadStream, Entry, EntryKind, EntryRef,
+    FolderId, ProgressFn, Provider, ProviderError, RemoteJobState, Result, UploadBody,
 };
 use crate::http;
 
@@ -501,6 +502,38 @@ impl Provider for YetiShare {
 
     async fn remote_upload(&self, url: &str, parent: &FolderId) -> Result<String> {
         self.url_upload_add(url, parent).await
+    }
+
+    /// `file/info` for each file (the API takes one at a time).
+    async fn check(&self, files: &[EntryRef]) -> Result<Vec<Availability>> {
+        self.availability_of(files).await
+    }
+
+    fn access_levels(&self, kind: EntryKind) -> &'static [Access] {
+        match kind {
+            EntryKind::Folder => &[Access::Public, Access::Private],
+            EntryKind::File => &[],
+        }
+    }
+
+    async fn set_access(&self, entries: &[EntryRef], access: Access) -> Result<Vec<Result<()>>> {
+        self.change_access(entries, access).await
+    }
+
+    /// The links the listing gave (`url_file`, `url_folder`), else `file/info`/`folder/info`.
+    async fn public_links(&self, entries: &[Entry]) -> Result<Vec<Result<String>>> {
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let key = match entry.kind {
+                EntryKind::File => "url_file",
+                EntryKind::Folder => "url_folder",
+            };
+            out.push(match entry.extra.get(key) {
+                Some(link) => Ok(link.clone()),
+                None => self.public_link(&entry.as_ref()).await,
+            });
+        }
+        Ok(out)
     }
 
     async fn remote_upload_status(&self, job: &str) -> Result<RemoteJobState> {

@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use super::health;
 use crate::provider::json::{lenient_vec, opt_string, opt_u64, string_of};
 use crate::provider::{Entry, EntryKind, FolderId, ProviderError, RemoteJobState, Result};
 
@@ -328,8 +329,14 @@ impl FileDto {
         put(&mut extra, "isPublic", &self.is_public);
         put(&mut extra, "shortUrl", &self.short_url);
         put(&mut extra, "url_file", &self.url_file);
-        put(&mut extra, "status", &self.status.or(self.file_status));
+        let status = self.status.or(self.file_status);
+        let availability = health::availability_of_status(status.as_deref());
+        put(&mut extra, "status", &status);
         put(&mut extra, "fileType", &self.file_type);
+        extra.insert(
+            crate::provider::AVAILABILITY_KEY.to_string(),
+            availability.to_extra(),
+        );
         Ok(Entry {
             name: self.filename.unwrap_or_else(|| id.clone()),
             id,

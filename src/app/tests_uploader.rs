@@ -1,0 +1,264 @@
+//! The uploader's keys in the TUI: link export, access, checking a file again, and the
+//! new-account form's site presets.
+
+use crossterm::event::KeyCode;
+
+use super::links::LinkItem;
+use super::modal::Modal;
+use super::tests::{key, state};
+use super::*;
+use crate::config::ProviderFamily;
+use crate::config::new_account::AccountField;
+
+/// The right pane (on `ys`) focused, with `r.bin` and a second file, both marked.
+fn two_marked() -> State {
+    let mut s = state();
+    s.focus = 1;
+    let seq = s.panes[1].begin_listing();
+    let entries = vec![
+        tests::entry("r.bin", crate::provider::EntryKind::File, 5),
+        tests::entry("x[1].zip", crate::provider::EntryKind::File, 2048),
+    ];
+    update(
+        &mut s,
+        Msg::Listed {
+            side: 1,
+            seq,
+            result: Ok(entries),
+        },
+    );
+    key(&mut s, KeyCode::Char(' '));
+    key(&mut s, KeyCode::Char(' '));
+    s
+}
+
+fn export(s: &State) -> &modal::LinkExport {
+    match s.modals.last() {
+        Some(Modal::Export(e)) => e,
+        _ => panic!("the export is not on top"),
+    }
+}
+
+#[test]
+fn export_asks_for_the_marked_links_and_copies_them_in_the_chosen_format() {
+    let mut s = two_marked();
+    let fx = key(&mut s, KeyCode::Char('E'));
+    let [
+        Effect::ExportLinks {
+            account,
+            entries,
+            shown,
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(account, "ys");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(shown, &["ys:/r.bin", "ys:/x[1].zip"]);
+    // Nothing to copy before the host answers.
+    assert!(key(&mut s, KeyCode::Char('c')).is_empty());
+    let items = vec![
+        LinkItem::new(
+            "ys:/r.bin",
+            "https://ys.example/1/r.bin",
+            "r.bin",
+            Some(5),
+            "ys",
+        ),
+        LinkItem::new(
+            "ys:/x[1].zip",
+            "https://ys.example/2",
+            "x[1].zip",
+            Some(2048),
+            "ys",
+        ),
+    ];
+    update(
+        &mut s,
+        Msg::Links {
+            account: "ys".into(),
+            result: Ok(items),
+        },
+    );
+    assert_eq!(export(&s).formats[export(&s).choice], "plain");
+    key(&mut s, KeyCode::Right);
+    key(&mut s, KeyCode::Right);
+    assert_eq!(export(&s).formats[export(&s).choice], "bbcode");
+    let fx = key(&mut s, KeyCode::Char('c'));
+    let [Effect::Clipboard(text)] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        text,
+        "[url=https://ys.example/1/r.bin]r.bin[/url] (5 B)\n[url=https://ys.example/2]x\u{ff3b}1\u{ff3d}.zip[/url] (2.0 KiB)"
+    );
+    assert!(s.status.as_deref().unwrap().contains("2 links copied"));
+    key(&mut s, KeyCode::Left);
+    key(&mut s, KeyCode::Left);
+    key(&mut s, KeyCode::Left);
+    assert_eq!(
+        export(&s).formats[export(&s).choice],
+        "json",
+        "choices wrap"
+    );
+    key(&mut s, KeyCode::Esc);
+    assert!(s.modals.is_empty());
+}
+
+#[test]
+fn export_formats_include_the_configs_and_follow_the_keymap() {
+    let mut s = two_marked();
+    s.link_formats =
+        crate::config::Config::parse("[links.formats]\nforum = \"{name}: {link}\"\n", "c.toml")
+            .unwrap()
+            .links;
+    let mut overrides = keymap::Overrides::new();
+    overrides
+        .entry("panes".into())
+        .or_default()
+        .insert("export_links".into(), vec!["Ctrl-e".into()]);
+    s.keymap = Keymap::load(&overrides, "c.toml").unwrap();
+    assert!(key(&mut s, KeyCode::Char('E')).is_empty());
+    assert_eq!(tests::ctrl(&mut s, 'e').len(), 1);
+    assert_eq!(export(&s).formats.last().map(String::as_str), Some("forum"));
+    update(
+        &mut s,
+        Msg::Links {
+            account: "ys".into(),
+            result: Err("signing in failed".into()),
+        },
+    );
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert_eq!(s.status.as_deref(), Some("signing in failed"));
+    // On the local disk there are no links to export.
+    key(&mut s, KeyCode::Esc);
+    s.focus = 0;
+    assert!(tests::ctrl(&mut s, 'e').is_empty());
+    assert!(s.modals.is_empty());
+}
+
+#[test]
+fn access_is_picked_then_set_and_the_pane_lists_again() {
+    let mut s = two_marked();
+    assert!(key(&mut s, KeyCode::Char('A')).is_empty());
+    key(&mut s, KeyCode::Right);
+    let fx = key(&mut s, KeyCode::Enter);
+    let [
+        Effect::SetAccess {
+            account,
+            entries,
+            access,
+        },
+    ] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((account.as_str(), *access), ("ys", Access::Private));
+    assert_eq!(entries[1].0, "x[1].zip");
+    assert!(s.modals.is_empty());
+    assert!(s.panes[1].marks.is_empty());
+    update(
+        &mut s,
+        Msg::AccessSet {
+            account: "ys".into(),
+            access: Access::Private,
+            result: Ok(vec![
+                ("r.bin".into(), Ok(())),
+                (
+                    "x[1].zip".into(),
+                    Err("the host's API can't change a file's access".into()),
+                ),
+            ]),
+        },
+    );
+    let status = s.status.clone().unwrap();
+    assert_eq!(
+        status,
+        "ys: 1 of 2 made private; x[1].zip: the host's API can't change a file's access"
+    );
+    assert!(s.stale[1], "the pane on the account lists again");
+    key(&mut s, KeyCode::Char('A'));
+    key(&mut s, KeyCode::Esc);
+    assert!(s.modals.is_empty());
+}
+
+#[test]
+fn c_in_the_info_view_asks_the_host_and_the_badge_follows() {
+    let mut s = two_marked();
+    let fx = key(&mut s, KeyCode::Char('i'));
+    assert!(matches!(&fx[..], [Effect::Link { .. }]), "{fx:?}");
+    let id = match s.modals.last() {
+        Some(Modal::Info { entry, .. }) => entry.id.clone(),
+        _ => panic!("no info"),
+    };
+    let fx = key(&mut s, KeyCode::Char('c'));
+    let [Effect::Check { account, entry }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((account.as_str(), entry.id.as_str()), ("ys", id.as_str()));
+    assert!(matches!(
+        s.modals.last(),
+        Some(Modal::Info {
+            health: Some(None),
+            ..
+        })
+    ));
+    update(
+        &mut s,
+        Msg::Checked {
+            account: "ys".into(),
+            entry_id: id.clone(),
+            result: Ok(Availability::Deleted),
+        },
+    );
+    assert!(matches!(
+        s.modals.last(),
+        Some(Modal::Info {
+            health: Some(Some(Ok(Availability::Deleted))),
+            ..
+        })
+    ));
+    let listed = s.panes[1].entries.iter().find(|e| e.id == id).unwrap();
+    assert_eq!(listed.availability(), Some(Availability::Deleted));
+    // `y` copies the link once it is there; `c` no longer does.
+    update(
+        &mut s,
+        Msg::Link {
+            entry_id: id,
+            result: Ok("https://ys.example/1".into()),
+        },
+    );
+    let fx = key(&mut s, KeyCode::Char('y'));
+    assert!(matches!(&fx[..], [Effect::Clipboard(url)] if url == "https://ys.example/1"));
+    key(&mut s, KeyCode::Char('q'));
+    assert!(s.modals.is_empty());
+}
+
+#[test]
+fn the_new_account_form_offers_the_known_sites() {
+    let mut s = state();
+    key(&mut s, KeyCode::Char('a'));
+    key(&mut s, KeyCode::Char('n'));
+    key(&mut s, KeyCode::Tab);
+    let form = |s: &State| match s.modals.last() {
+        Some(Modal::AccountForm(f)) => (
+            f.field(),
+            f.site().map(|s| s.host.clone()),
+            f.provider(),
+            f.base_url.value().to_string(),
+        ),
+        _ => panic!("no form"),
+    };
+    assert_eq!(form(&s).0, AccountField::Site);
+    key(&mut s, KeyCode::Right);
+    let first = &crate::config::sites::sites()[0];
+    assert_eq!(form(&s).1.as_deref(), Some(first.host.as_str()));
+    assert_eq!(form(&s).2, first.provider);
+    assert_eq!(form(&s).3, first.base_url);
+    // Back around to "another site", then to the last one: an XFileSharing site.
+    key(&mut s, KeyCode::Left);
+    assert_eq!(form(&s).1, None);
+    key(&mut s, KeyCode::Left);
+    assert_eq!(form(&s).2, ProviderFamily::Xfilesharing);
+}
