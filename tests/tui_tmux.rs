@@ -11,6 +11,9 @@
 #[path = "tui_tmux/harness.rs"]
 mod harness;
 
+#[path = "tui_tmux/busy_host.rs"]
+mod busy_host;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -370,8 +373,17 @@ impl Session {
             .expect("haul runs")
     }
 
-    /// The TUI in tmux, in `dir`; the shell says how haul exited.
+    /// The TUI in tmux, in `dir`, once both panes show; the shell says how haul exited.
     fn tui(&self, name: &str, dir: &Path) -> Tmux {
+        let tmux = self.tui_started(name, dir);
+        tmux.wait_for("both panes", |s| {
+            s.contains("emu-ys:/") && s.contains("readme.txt")
+        });
+        tmux
+    }
+
+    /// The TUI in tmux, in `dir`, just started.
+    fn tui_started(&self, name: &str, dir: &Path) -> Tmux {
         let env: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
         let script = format!(
             "cd '{dir}' && {env} '{bin}' 2>>'{home}/stderr.log'; echo HAUL_EXIT=$?; sleep 60",
@@ -380,11 +392,7 @@ impl Session {
             bin = env!("CARGO_BIN_EXE_haul"),
             home = self.home.display(),
         );
-        let tmux = Tmux::start(name, &script);
-        tmux.wait_for("both panes", |s| {
-            s.contains("emu-ys:/") && s.contains("readme.txt")
-        });
-        tmux
+        Tmux::start(name, &script)
     }
 
     /// The pid in the journal's lock file: the haul that holds the journal.

@@ -29,7 +29,7 @@ pub use accounts::{AccountEntry, LoginProblem, LoginState};
 pub use keymap::{Action, Keymap, Layer};
 pub use modal::Modal;
 pub use mouse::drop_target;
-pub use pane::PaneState;
+pub use pane::{PaneRetry, PaneState};
 pub use queue::QueueView;
 pub use update::update;
 pub use update_modal::is_web_url;
@@ -69,6 +69,16 @@ pub enum Msg {
         side: usize,
         seq: u64,
         result: Result<Vec<Entry>, String>,
+    },
+    /// The listing `(side, seq)` waits `wait_ms` to try again: the host was busy.
+    ListRetrying {
+        side: usize,
+        seq: u64,
+        host: String,
+        wait_ms: u64,
+        attempt: u32,
+        of: u32,
+        reason: String,
     },
     /// How signing in to `account` went: for the listing `(side, seq)` of a pane, or on its
     /// own (the picker's sign-in, a login captcha's answer). A listing that stops at signing

@@ -55,11 +55,35 @@ pub struct PaneState {
     /// Matches the listing effect in flight; older results are dropped.
     pub seq: u64,
     pub error: Option<String>,
+    /// The listing in flight waits to try again: the host was busy.
+    pub retrying: Option<PaneRetry>,
     pub sort: SortKey,
     pub show_hidden: bool,
     pub filter: String,
     /// Name to put the cursor on after the next listing (the folder we came up from).
     pub select_after_load: Option<String>,
+}
+
+/// A listing's retry, as the pane shows it: "HOST busy, retrying in N s (2/10): why".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaneRetry {
+    pub host: String,
+    /// `State::now_ms` when the next try starts.
+    pub until_ms: u64,
+    pub attempt: u32,
+    pub of: u32,
+    pub reason: String,
+}
+
+impl PaneRetry {
+    /// The line shown in the pane at `now_ms`.
+    pub fn line(&self, now_ms: u64) -> String {
+        let secs = self.until_ms.saturating_sub(now_ms).div_ceil(1000);
+        format!(
+            "{} busy, retrying in {secs} s ({}/{}): {}",
+            self.host, self.attempt, self.of, self.reason
+        )
+    }
 }
 
 impl PaneState {
@@ -84,6 +108,7 @@ impl PaneState {
             loading: false,
             seq: 0,
             error: None,
+            retrying: None,
             sort: SortKey::Name,
             show_hidden: false,
             filter: String::new(),
@@ -163,6 +188,7 @@ impl PaneState {
         self.entries = entries;
         self.loading = false;
         self.error = None;
+        self.retrying = None;
         let ids: HashSet<&str> = self.entries.iter().map(|e| e.id.as_str()).collect();
         self.marks.retain(|m| ids.contains(m.as_str()));
         let target = self.select_after_load.take().or(keep);
@@ -286,6 +312,7 @@ impl PaneState {
         self.seq += 1;
         self.loading = true;
         self.error = None;
+        self.retrying = None;
         self.seq
     }
 

@@ -63,6 +63,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(entries) => pane.set_entries(entries),
                 Err(e) => {
                     pane.loading = false;
+                    pane.retrying = None;
                     pane.error = Some(for_terminal(&e).into_owned());
                 }
             }
@@ -70,6 +71,31 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             let account = pane.account.clone();
             if signed_in && let Some(a) = state.account_mut(&account) {
                 a.login = LoginState::SignedIn;
+            }
+            vec![]
+        }
+        Msg::ListRetrying {
+            side,
+            seq,
+            host,
+            wait_ms,
+            attempt,
+            of,
+            reason,
+        } => {
+            let until_ms = state.now_ms + wait_ms;
+            if let Some(pane) = state
+                .panes
+                .get_mut(side)
+                .filter(|p| p.seq == seq && p.loading)
+            {
+                pane.retrying = Some(super::PaneRetry {
+                    host: for_terminal(&host).into_owned(),
+                    until_ms,
+                    attempt,
+                    of,
+                    reason: for_terminal(&reason).into_owned(),
+                });
             }
             vec![]
         }

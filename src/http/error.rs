@@ -51,9 +51,14 @@ impl HttpError {
         }
     }
 
-    /// Whether the request surely never reached the host (safe to send again).
+    /// Whether the host surely did not act on the request (safe to send again): no connection
+    /// was made, or the host turned it away with 429 Too Many Requests or 503 Service
+    /// Unavailable, as rclone and the hosts' own clients read them.
     pub fn never_sent(&self) -> bool {
-        self.kind == HttpErrorKind::Connect
+        matches!(
+            self.kind,
+            HttpErrorKind::Connect | HttpErrorKind::Status(429 | 503)
+        )
     }
 }
 

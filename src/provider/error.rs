@@ -54,7 +54,8 @@ pub struct ProviderError {
     pub retry_after: Option<Duration>,
     /// The challenge a person must answer, for [`ErrorKind::CaptchaRequired`].
     pub challenge: Option<Box<Challenge>>,
-    /// The request surely never reached the host (no connection): sending it again is safe.
+    /// The host surely did not act on the request (no connection, or turned away with 429 or
+    /// 503): sending it again is safe.
     pub never_sent: bool,
     /// Retries the retry layer already made for this call (0 when it made none): whoever gets
     /// the error must not start another round of them.
@@ -72,6 +73,13 @@ impl ProviderError {
             retried: 0,
         }
     }
+    /// The same error, from a step after an upload's bytes were taken (the check or the move
+    /// that follows): whatever its cause, the bytes must not be sent again.
+    pub fn landed(mut self) -> Self {
+        self.never_sent = false;
+        self
+    }
+
     pub fn auth(m: impl Into<String>) -> Self {
         Self::new(ErrorKind::Auth, m)
     }

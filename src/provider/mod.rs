@@ -8,6 +8,7 @@ pub mod local;
 pub mod ranged;
 pub mod retrying;
 pub mod types;
+mod upload_body;
 pub mod xfilesharing;
 pub mod yetishare;
 
@@ -22,62 +23,11 @@ pub use crate::http::redact_url;
 pub use error::{ErrorKind, ProviderError, Result};
 pub use health::{AVAILABILITY_KEY, Access, Availability};
 pub use types::*;
+pub use upload_body::{CHUNK_SIZE, Reopen, StreamMap, UploadBody};
 
 /// A stream of body chunks.
 pub type ByteStream<E> =
     Pin<Box<dyn Stream<Item = std::result::Result<Bytes, E>> + Send + 'static>>;
-
-/// Bytes to upload: a one-shot stream of known length. It cannot be replayed: a failed upload
-/// must be restarted from its source by the caller, never retried silently with a spent stream.
-pub struct UploadBody {
-    pub len: u64,
-    pub stream: ByteStream<std::io::Error>,
-}
-
-/// Read size for local files: large reads keep syscalls and chunk overhead low.
-pub const CHUNK_SIZE: usize = 256 * 1024;
-
-impl UploadBody {
-    /// Stream a local file without reading it into memory.
-    pub async fn from_file(path: &std::path::Path) -> std::io::Result<Self> {
-        let file = tokio::fs::File::open(path).await?;
-        let len = file.metadata().await?.len();
-        let stream = tokio_util::io::ReaderStream::with_capacity(file, CHUNK_SIZE);
-        Ok(UploadBody {
-            len,
-            stream: Box::pin(stream),
-        })
-    }
-
-    /// An in-memory body (small payloads and tests).
-    pub fn from_bytes(data: impl Into<Bytes>) -> Self {
-        let data: Bytes = data.into();
-        UploadBody {
-            len: data.len() as u64,
-            stream: Box::pin(futures::stream::once(async move { Ok(data) })),
-        }
-    }
-
-    /// The same body, reporting each chunk to `progress` as it is taken by the sender.
-    pub fn counting(self, progress: ProgressFn) -> Self {
-        let stream = self.stream.map(move |chunk| {
-            if let Ok(c) = &chunk {
-                progress(c.len() as u64);
-            }
-            chunk
-        });
-        UploadBody {
-            len: self.len,
-            stream: Box::pin(stream),
-        }
-    }
-}
-
-impl std::fmt::Debug for UploadBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "UploadBody({} bytes)", self.len)
-    }
-}
 
 /// An open download: the body from `offset` on.
 pub struct DownloadStream {

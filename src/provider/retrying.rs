@@ -314,16 +314,34 @@ impl Provider for Retrying {
         body: UploadBody,
         progress: ProgressFn,
     ) -> Result<Entry> {
-        // The body is spent once sent: a failure goes back to the engine, which checks the
-        // destination and starts again from the source.
+        // A body that can be read again is sent again when the host surely did not take it
+        // (no connection, 429, 503). Any other failure goes back to the engine, which checks
+        // the destination for what landed before it starts again from the source.
         self.check_stopped()?;
-        let result = self.inner.upload(parent, name, body, progress).await;
-        if let Err(e) = &result
-            && e.kind == ErrorKind::Auth
-        {
-            *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = Some(e.clone());
+        let mut attempts = self.policy.attempts();
+        let what = format!("uploading {name:?}");
+        let progress = MonotonicProgress::new(progress);
+        let mut body = body;
+        loop {
+            let reopen = body.reopener();
+            let error = match self
+                .inner
+                .upload(parent, name, body, progress.attempt())
+                .await
+            {
+                Ok(entry) => return Ok(entry),
+                Err(e) => e,
+            };
+            let Some(reopen) = reopen.filter(|_| error.never_sent) else {
+                if error.kind == ErrorKind::Auth {
+                    *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) =
+                        Some(error.clone());
+                }
+                return Err(error);
+            };
+            self.judge(error, &mut attempts, &what).sit_out().await?;
+            body = reopen().await.map_err(ProviderError::from)?;
         }
-        result
     }
 
     async fn open_download(&self, file: &EntryRef, offset: u64) -> Result<DownloadStream> {
@@ -432,5 +450,37 @@ impl Provider for Retrying {
             }
         }
         Ok(links)
+    }
+}
+
+/// Upload progress over several attempts of one body: bytes count once, however often they
+/// are sent, so a bar never runs past the file's size.
+struct MonotonicProgress {
+    outer: ProgressFn,
+    reported: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl MonotonicProgress {
+    fn new(outer: ProgressFn) -> Self {
+        MonotonicProgress {
+            outer,
+            reported: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        }
+    }
+
+    /// The progress function for one attempt: it reports only bytes past the furthest any
+    /// attempt got.
+    fn attempt(&self) -> ProgressFn {
+        use std::sync::atomic::Ordering;
+        let outer = self.outer.clone();
+        let reported = self.reported.clone();
+        let sent = std::sync::atomic::AtomicU64::new(0);
+        Arc::new(move |n| {
+            let now = sent.fetch_add(n, Ordering::Relaxed) + n;
+            let before = reported.fetch_max(now, Ordering::Relaxed);
+            if now > before {
+                outer(now - before);
+            }
+        })
     }
 }

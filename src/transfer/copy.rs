@@ -115,13 +115,7 @@ async fn relay(
     let stream = dl
         .body
         .map(|chunk| chunk.map_err(|e| std::io::Error::other(e.message)));
-    let body = throttled(
-        UploadBody {
-            len: size,
-            stream: Box::pin(stream),
-        },
-        ctx,
-    );
+    let body = throttled(UploadBody::new(size, Box::pin(stream)), ctx);
     let counter = ctx.counter.clone();
     let progress = Arc::new(move |n| counter.add(n));
     let folder = to.folder_id();

@@ -101,20 +101,19 @@ async fn instant(
         .await?)
 }
 
-/// The body, paced by the global bandwidth limit.
+/// The body, paced by the global bandwidth limit (its replays too).
 pub fn throttled(body: UploadBody, ctx: &JobCtx<'_>) -> UploadBody {
     let shared = ctx.engine.shared.clone();
-    let stream = body.stream.then(move |chunk| {
+    body.map_stream(Arc::new(move |stream| {
         let shared = shared.clone();
-        async move {
-            if let Ok(c) = &chunk {
-                shared.throttle.take(c.len()).await;
+        Box::pin(stream.then(move |chunk| {
+            let shared = shared.clone();
+            async move {
+                if let Ok(c) = &chunk {
+                    shared.throttle.take(c.len()).await;
+                }
+                chunk
             }
-            chunk
-        }
-    });
-    UploadBody {
-        len: body.len,
-        stream: Box::pin(stream),
-    }
+        }))
+    }))
 }

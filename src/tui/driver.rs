@@ -10,6 +10,7 @@ use crate::app::{Effect, JobOp, LoginProblem, Msg};
 use crate::config::AccountConfig;
 use crate::config::new_account::AccountError;
 use crate::config::secrets::{Secret, SecretKept};
+use crate::http::retry::{self, RetryNotice};
 use crate::provider::local::LocalFs;
 use crate::provider::{ChallengePurpose, EntryRef, ErrorKind, Provider, ProviderError};
 use crate::transfer::{Engine, ItemAddr, LOCAL};
@@ -126,7 +127,19 @@ impl Driver {
                 sign_in,
             } => {
                 let provider = self.provider(&account);
-                tokio::spawn(async move {
+                let heard = tx.clone();
+                let scope = Arc::new(move |notice: &RetryNotice| {
+                    let _ = heard.send(Msg::ListRetrying {
+                        side,
+                        seq,
+                        host: notice.host.clone(),
+                        wait_ms: notice.wait.as_millis() as u64,
+                        attempt: notice.attempt,
+                        of: notice.of,
+                        reason: notice.reason.clone(),
+                    });
+                });
+                tokio::spawn(retry::scoped(scope, async move {
                     let pane = Some((side, seq));
                     let login = |result| Msg::Login {
                         account: account.clone(),
@@ -164,7 +177,7 @@ impl Driver {
                         },
                     };
                     let _ = tx.send(msg);
-                });
+                }));
             }
             Effect::SignIn { account } => self.sign_in(account),
             Effect::AnswerLogin {

@@ -74,6 +74,15 @@ pub fn pane(state: &State, theme: &Theme, frame: &mut Frame, side: usize, area: 
         return;
     }
     if p.view.is_empty() {
+        if let Some(retry) = p.retrying.as_ref().filter(|_| p.loading) {
+            frame.render_widget(
+                Paragraph::new(retry.line(state.now_ms))
+                    .style(theme.dim)
+                    .wrap(ratatui::widgets::Wrap { trim: true }),
+                list,
+            );
+            return;
+        }
         let text = if p.loading { "loading…" } else { "(empty)" };
         frame.render_widget(Paragraph::new(text).style(theme.dim), list);
         return;

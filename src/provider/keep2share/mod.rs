@@ -193,7 +193,9 @@ impl Provider for Keep2Share {
         progress: ProgressFn,
     ) -> Result<Entry> {
         let id = upload::upload(&self.api, parent, name, body, progress).await?;
-        self.stat_entry(&EntryRef::file(id)).await
+        self.stat_entry(&EntryRef::file(id))
+            .await
+            .map_err(ProviderError::landed)
     }
 
     async fn direct_url(&self, file: &EntryRef) -> Result<Option<String>> {

@@ -289,10 +289,10 @@ impl Provider for XFileSharing {
             .api
             .upload(&server, utype, name, body.counting(progress))
             .await?;
-        let listed = self
-            .owned_file(&code, name)
-            .await
-            .map_err(|e| e.context(format!("uploaded {code}, but could not check it")))?;
+        let listed = self.owned_file(&code, name).await.map_err(|e| {
+            e.landed()
+                .context(format!("uploaded {code}, but could not check it"))
+        })?;
         let file = listed.ok_or_else(|| {
             ProviderError::transient(format!(
                 "{} stored the upload as {code} outside this account (the upload session was \
@@ -308,7 +308,7 @@ impl Provider for XFileSharing {
         }
         if !parent.is_root() {
             self.file_set_folder(&code, parent).await.map_err(|e| {
-                e.context(format!(
+                e.landed().context(format!(
                     "uploaded {code} into the root, but moving it failed"
                 ))
             })?;

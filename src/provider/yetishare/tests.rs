@@ -332,10 +332,7 @@ async fn an_upload_is_never_replayed_after_a_token_rejection() {
 #[tokio::test]
 async fn uploads_over_the_plan_limit_are_refused_before_sending() {
     let (fake, host) = fake_host().await;
-    let body = UploadBody {
-        len: 2 << 30,
-        stream: Box::pin(futures::stream::empty()),
-    };
+    let body = UploadBody::new(2 << 30, Box::pin(futures::stream::empty()));
     let e = host
         .upload(&FolderId::Root, "big.iso", body, no_progress())
         .await
