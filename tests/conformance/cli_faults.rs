@@ -2,7 +2,8 @@
 //! 503, once with 429 and `Retry-After: 1`. Each command must succeed (XFileSharing's `rm`
 //! must say its API has no delete), and afterwards, with the faults off, nothing exists twice.
 //!
-//! One round per provider and fault runs here; `bench/flaky.sh` runs the 20-round matrix.
+//! One round per provider and fault runs here; `bench/flaky.sh` runs the 20-round matrix
+//! (`HAUL_FLAKY_ROUNDS`).
 
 use haul::emulator::Faults;
 use predicates::prelude::*;
@@ -15,6 +16,18 @@ fn every_fifth(status: u16) -> Faults {
         fail_status: status,
         retry_after_secs: (status == 429).then_some(1),
         ..Faults::default()
+    }
+}
+
+/// The whole command set on `account` under `faults`, `HAUL_FLAKY_ROUNDS` times (default once).
+fn rounds(account: &str, faults: Faults) {
+    let n: u32 = std::env::var("HAUL_FLAKY_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    for i in 1..=n {
+        eprintln!("{account}: round {i}/{n}");
+        round(account, faults.clone());
     }
 }
 
@@ -91,32 +104,70 @@ fn round(account: &str, faults: Faults) {
 
 #[test]
 fn yetishare_every_command_through_503s() {
-    round("ys", every_fifth(503));
+    rounds("ys", every_fifth(503));
 }
 
 #[test]
 fn yetishare_every_command_through_429s_with_retry_after() {
-    round("ys", every_fifth(429));
+    rounds("ys", every_fifth(429));
 }
 
 #[test]
 fn keep2share_every_command_through_503s() {
-    round("k2s", every_fifth(503));
+    rounds("k2s", every_fifth(503));
 }
 
 #[test]
 fn keep2share_every_command_through_429s_with_retry_after() {
-    round("k2s", every_fifth(429));
+    rounds("k2s", every_fifth(429));
 }
 
 #[test]
 #[ignore = "XFS: a failed check or move after the upload re-uploads, and a retried copy copies again (issue 11, items 3 and 7)"]
 fn xfilesharing_every_command_through_503s() {
-    round("xfs", every_fifth(503));
+    rounds("xfs", every_fifth(503));
 }
 
 #[test]
 #[ignore = "XFS: a failed check or move after the upload re-uploads, and a retried copy copies again (issue 11, items 3 and 7)"]
 fn xfilesharing_every_command_through_429s_with_retry_after() {
-    round("xfs", every_fifth(429));
+    rounds("xfs", every_fifth(429));
+}
+
+/// A lockout is not a busy host: the command stops at once and says why, and the account is
+/// not asked again and again (each wrong password is one login).
+#[test]
+fn a_lockout_stops_the_account_at_once_with_the_reason() {
+    let server = Server::start(false);
+    let mut account = server.account("k2s-free");
+    account.secret = "not-the-password".to_string();
+    let cli = Cli::new(&[account]);
+    let logins = || server.handle.stats()["by_route"]["keep2share/login"].as_u64();
+    for round in 1..=3 {
+        let before = logins();
+        let started = std::time::Instant::now();
+        let out = cli
+            .cmd()
+            .args(["--no-input", "ls", "k2s-free:/"])
+            .assert()
+            .failure()
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "round {round}: at once, not after retries: {err}"
+        );
+        assert_eq!(
+            logins().map(|n| n - before.unwrap_or(0)),
+            Some(1),
+            "round {round}: one login: {err}"
+        );
+        if round == 3 {
+            assert!(err.contains("too many login attempts"), "{err}");
+        } else {
+            assert!(err.contains("invalid login or password"), "{err}");
+        }
+        assert!(!err.contains("not-the-password"), "no secret: {err}");
+    }
 }

@@ -5,3 +5,4 @@
 mod common;
 
 mod cli_faults;
+mod operations;
