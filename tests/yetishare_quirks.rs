@@ -389,3 +389,57 @@ async fn public_links_and_disabling_the_token() {
         .await
         .expect("logs in again after disabling");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_over_the_plan_limit_are_refused_before_sending() {
+    let e = env().await;
+    let p = client(&e.server, "ys-free");
+    p.authenticate().await.unwrap();
+    let uploads = || e.server.stats()["by_route"]["yetishare/file/upload"].as_u64();
+    let before = uploads();
+    // 11 MiB declared on a 10 MiB plan: refused before a byte is sent.
+    let body = UploadBody::new(11 << 20, Box::pin(futures::stream::empty()));
+    let err = p
+        .upload(&FolderId::Root, "big.iso", body, no_progress())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Quota, "{err}");
+    assert!(err.message.contains("allows uploads up to"), "{err}");
+    assert_eq!(uploads(), before, "nothing was sent");
+    // The counter counts: a small upload is one request.
+    p.upload(
+        &FolderId::Root,
+        "small.txt",
+        UploadBody::from_bytes(&b"s"[..]),
+        no_progress(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(uploads(), Some(before.unwrap_or(0) + 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_ignores_range_sends_the_whole_file_and_says_so() {
+    let e = env().await;
+    let p = client(&e.server, "ys");
+    let f = p
+        .upload(
+            &FolderId::Root,
+            "whole.txt",
+            UploadBody::from_bytes(&b"hello world"[..]),
+            no_progress(),
+        )
+        .await
+        .unwrap();
+    e.server.set_faults(Faults {
+        ignore_range: true,
+        ..Faults::default()
+    });
+    let mut dl = p.open_download(&f.as_ref(), 6).await.unwrap();
+    assert_eq!((dl.offset, dl.total), (0, Some(11)));
+    let mut got = Vec::new();
+    while let Some(c) = dl.body.next().await {
+        got.extend_from_slice(&c.unwrap());
+    }
+    assert_eq!(got, b"hello world");
+}

@@ -9,9 +9,6 @@ mod health;
 mod transport;
 mod types;
 
-#[cfg(test)]
-mod tests;
-
 use std::fmt;
 use std::sync::Arc;
 

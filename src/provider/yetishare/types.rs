@@ -511,4 +511,39 @@ mod tests {
         assert_eq!(job.total_size, None);
         assert!(job.downloaded_file.is_none());
     }
+
+    #[test]
+    fn job_states() {
+        let job = |status: &str| UrlUploadJob {
+            status: Some(status.into()),
+            total_size: Some(5),
+            ..UrlUploadJob::default()
+        };
+        assert_eq!(
+            RemoteJobState::from(job("pending")),
+            RemoteJobState::Pending
+        );
+        assert_eq!(
+            RemoteJobState::from(job("downloading")),
+            RemoteJobState::Running {
+                done: None,
+                total: Some(5)
+            }
+        );
+        assert!(matches!(
+            RemoteJobState::from(job("cancelled")),
+            RemoteJobState::Failed(_)
+        ));
+        let mut done = job("complete");
+        done.downloaded_file = Some(UrlUploadedFile {
+            file_id: Some("11456".into()),
+            ..UrlUploadedFile::default()
+        });
+        assert_eq!(
+            RemoteJobState::from(done),
+            RemoteJobState::Done {
+                file_id: Some("11456".into())
+            }
+        );
+    }
 }
