@@ -41,33 +41,38 @@ pub async fn run(args: &EmulatorArgs) -> CliResult {
     let handle = emulator::start(config)
         .await
         .map_err(|e| CliError::new(format!("cannot start the emulator on {}: {e}", args.listen)))?;
-    println!(
-        "haul emulator listening on {} (data in {})",
-        handle.base_url(),
+    // Written at once, never with `println!`: a reader that goes away (`haul emulator | head`)
+    // ends the emulator quietly instead of a panic.
+    let base = handle.base_url();
+    let mut banner = format!(
+        "haul emulator listening on {base} (data in {})\n\
+         test API: {base}/__emulator/stats, POST {base}/__emulator/faults\n\n\
+         # config.toml for these accounts:\n",
         data_dir.display()
     );
-    println!(
-        "test API: {}/__emulator/stats, POST {}/__emulator/faults",
-        handle.base_url(),
-        handle.base_url()
-    );
-    println!();
-    println!("# config.toml for these accounts:");
     for a in handle.accounts() {
-        println!("[accounts.{}]  # {}", a.name, a.description);
-        println!("provider = \"{}\"", a.provider);
-        println!("base_url = \"{}\"", a.base_url);
+        banner.push_str(&format!(
+            "[accounts.{}]  # {}\nprovider = \"{}\"\nbase_url = \"{}\"\n",
+            a.name, a.description, a.provider, a.base_url
+        ));
         if let Some(u) = &a.username {
-            println!("username = \"{u}\"");
+            banner.push_str(&format!("username = \"{u}\"\n"));
         }
-        println!();
+        banner.push('\n');
     }
-    println!("# their secrets (emulator credentials, not real ones):");
+    banner.push_str("# their secrets (emulator credentials, not real ones):\n");
     for a in handle.accounts() {
-        println!("export {}='{}'", env_var_name(&a.name), a.secret);
+        banner.push_str(&format!(
+            "export {}='{}'\n",
+            env_var_name(&a.name),
+            a.secret
+        ));
     }
-    println!();
-    println!("Press Ctrl-C to stop.");
+    banner.push_str("\nPress Ctrl-C to stop.\n");
+    if let Err(e) = super::output::bytes(banner.as_bytes()) {
+        handle.shutdown().await;
+        return Err(e);
+    }
     let _ = tokio::signal::ctrl_c().await;
     handle.shutdown().await;
     Ok(())
