@@ -11,6 +11,7 @@ mod folder_cache;
 pub mod journal;
 mod meter;
 mod moving;
+mod part_lock;
 mod part_writer;
 mod queue_index;
 mod scheduler;
