@@ -18,6 +18,7 @@ mod scheduler;
 pub mod spec;
 pub mod state;
 pub mod throttle;
+mod twins;
 mod upload;
 mod worker;
 
