@@ -103,7 +103,7 @@ pub async fn to_local(
         tokio::fs::rename(&final_path, &part).await?;
         part_lock::take_renamed(ctx, from, &part).await?;
     }
-    let fetched = fetch(ctx, from, &part).await.map_err(|stop| match stop {
+    let kept = |stop| match stop {
         Stop::Error(mut e) if e.is_retryable() => {
             e.message = format!(
                 "{} (what arrived is kept; run the same command again to resume)",
@@ -112,8 +112,11 @@ pub async fn to_local(
             Stop::Error(e)
         }
         other => other,
-    })?;
-    verify_and_finish(from, &part, &final_path, fetched).await
+    };
+    let fetched = fetch(ctx, from, &part).await.map_err(kept)?;
+    verify_and_finish(from, &part, &final_path, fetched)
+        .await
+        .map_err(kept)
 }
 
 /// After waiting for another haul's part file: the file it finished, if it is the one listed
@@ -137,10 +140,12 @@ async fn done_meanwhile(
     }
     ctx.counter.set_total(Some(done.len()));
     ctx.counter.set_done(done.len());
-    Ok(Some(format!(
+    let note = format!(
         "downloaded meanwhile by another haul: {}",
         final_path.display()
-    )))
+    );
+    ctx.note(format!("{}: {note}", from.shown));
+    Ok(Some(note))
 }
 
 async fn same_md5(from: &ItemAddr, path: &Path) -> Step<bool> {
