@@ -12,11 +12,11 @@ use md5::Digest;
 
 use super::conflict::{Clash, Options, Resolution};
 use super::engine::StopReason;
+use super::part_lock;
 use super::part_writer::{PartWriter, WRITE_BUFFER};
 use super::spec::{FolderAddr, ItemAddr};
 use super::worker::{JobCtx, Step, Stop};
 use crate::provider::ProviderError;
-use super::part_lock;
 use crate::sanitize::{NAME_MAX, local_file_name, shorten_name};
 
 /// Suffix of files being downloaded.
@@ -134,7 +134,10 @@ async fn done_meanwhile(
     if !size_ok || !same_md5(from, final_path).await? {
         return Ok(None);
     }
-    let part_len = tokio::fs::metadata(part).await.map(|m| m.len()).unwrap_or(0);
+    let part_len = tokio::fs::metadata(part)
+        .await
+        .map(|m| m.len())
+        .unwrap_or(0);
     if part_len == 0 {
         let _ = tokio::fs::remove_file(part).await;
     }

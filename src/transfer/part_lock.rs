@@ -160,7 +160,10 @@ mod tests {
         let first = PartLock::try_acquire(&part).unwrap().expect("free");
         assert!(PartLock::try_acquire(&part).unwrap().is_none(), "held");
         drop(first);
-        assert!(PartLock::try_acquire(&part).unwrap().is_some(), "free again");
+        assert!(
+            PartLock::try_acquire(&part).unwrap().is_some(),
+            "free again"
+        );
     }
 
     #[cfg(unix)]

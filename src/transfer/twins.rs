@@ -73,12 +73,12 @@ pub fn local_names(children: &[Entry], shown: &str) -> (Vec<String>, Vec<String>
 
 /// Folders before files, then ids in order (numbers by value).
 fn first_kept(a: &Entry, b: &Entry) -> Ordering {
-    b.is_folder()
-        .cmp(&a.is_folder())
-        .then_with(|| match (a.id.parse::<u64>(), b.id.parse::<u64>()) {
+    b.is_folder().cmp(&a.is_folder()).then_with(|| {
+        match (a.id.parse::<u64>(), b.id.parse::<u64>()) {
             (Ok(x), Ok(y)) => x.cmp(&y),
             _ => a.id.cmp(&b.id),
-        })
+        }
+    })
 }
 
 /// `STEM (N).EXT` for the lowest N from 2 not taken yet (taken from then on).
@@ -127,11 +127,20 @@ mod tests {
         let (names, notes) = local_names(&children, "ys:/f");
         assert_eq!(
             names,
-            ["twin (3).txt", "twin.txt", "twin (2).txt", "___ (2)", "..", "only.txt"]
+            [
+                "twin (3).txt",
+                "twin.txt",
+                "twin (2).txt",
+                "___ (2)",
+                "..",
+                "only.txt"
+            ]
         );
         assert_eq!(notes.len(), 2, "{notes:?}");
         assert!(
-            notes.iter().any(|n| n.contains("#9, #12") && n.contains("twin (3).txt")),
+            notes
+                .iter()
+                .any(|n| n.contains("#9, #12") && n.contains("twin (3).txt")),
             "{notes:?}"
         );
         let mut reversed = children.clone();

@@ -65,7 +65,10 @@ fn two_haul_processes_downloading_one_file_end_byte_exact_and_the_second_says_wh
     let first = first.spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     while std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) < 1024 * 1024 {
-        assert!(Instant::now() < deadline, "the first download never got going");
+        assert!(
+            Instant::now() < deadline,
+            "the first download never got going"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     // The same command again while the first writes the part file.
@@ -129,7 +132,10 @@ async fn a_job_and_its_duplicate_never_write_one_part_file_together() {
             .any(|n| n.contains("downloaded meanwhile by another haul")),
         "{notes:?}"
     );
-    assert!(std::fs::read(out.join("big.bin")).unwrap() == data, "byte-exact");
+    assert!(
+        std::fs::read(out.join("big.bin")).unwrap() == data,
+        "byte-exact"
+    );
     assert_eq!(files_in(&out).len(), 1, "no part file left");
 }
 
@@ -174,9 +180,15 @@ fn get_fails_under(server: &Server, cli: &Cli, account: &str, case: HostileCase)
         "{account} {case:?} took {:?}",
         started.elapsed()
     );
-    assert!(!out.join(&name).exists(), "{account} {case:?}: no final file");
+    assert!(
+        !out.join(&name).exists(),
+        "{account} {case:?}: no final file"
+    );
     for (file, len) in files_in(&out) {
-        assert!(len <= 300_000, "{account} {case:?}: {file} holds {len} bytes");
+        assert!(
+            len <= 300_000,
+            "{account} {case:?}: {file} holds {len} bytes"
+        );
     }
     err
 }
@@ -203,10 +215,17 @@ fn the_listed_size_is_the_contract_on_every_site() {
             HostileCase::BodyLyingLength,
         ] {
             let err = get_fails_under(&server, &cli, account, case);
-            assert!(err.contains("run the same command again"), "{account} {case:?}: {err}");
+            assert!(
+                err.contains("run the same command again"),
+                "{account} {case:?}: {err}"
+            );
             // Once the host behaves, the same command finishes the file.
             let out = cli.path(&format!("out-{account}-{case:?}"));
-            cli.ok(&["get", &format!("{account}:/{account}.bin"), out.to_str().unwrap()]);
+            cli.ok(&[
+                "get",
+                &format!("{account}:/{account}.bin"),
+                out.to_str().unwrap(),
+            ]);
             assert!(std::fs::read(out.join(format!("{account}.bin"))).unwrap() == data);
         }
     }
@@ -222,7 +241,13 @@ fn a_link_that_breaks_every_2_mib_still_brings_20_mb() {
     });
     let out = cli.path("out");
     // Ten cuts, two retries allowed: each attempt that moved bytes starts a fresh count.
-    cli.ok(&["get", "--retries", "2", "ys:/big.bin", out.to_str().unwrap()]);
+    cli.ok(&[
+        "get",
+        "--retries",
+        "2",
+        "ys:/big.bin",
+        out.to_str().unwrap(),
+    ]);
     assert!(std::fs::read(out.join("big.bin")).unwrap() == data);
     // Attempts that move nothing still run out.
     server.set_faults(Faults {
