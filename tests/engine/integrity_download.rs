@@ -59,7 +59,7 @@ fn two_haul_processes_downloading_one_file_end_byte_exact_and_the_second_says_wh
     let part = out.join("big.bin.haul-part");
     let mut first = cli.std_cmd();
     first
-        .args(["get", "--bwlimit", "6M", "ys:/big.bin"])
+        .args(["get", "--bwlimit", "3M", "ys:/big.bin"])
         .arg(&out)
         .stderr(Stdio::piped());
     let first = first.spawn().unwrap();
@@ -96,6 +96,66 @@ fn two_haul_processes_downloading_one_file_end_byte_exact_and_the_second_says_wh
         "byte-exact, no zeros"
     );
     assert_eq!(files_in(&out), [("big.bin".to_string(), data.len() as u64)]);
+}
+
+#[test]
+fn a_waiting_haul_takes_over_the_part_when_the_first_is_killed() {
+    let (_server, cli) = server_and_cli();
+    let data = put(&cli, "ys", "big.bin", 12 * 1024 * 1024, 4);
+    let out = cli.path("out");
+    let part = out.join("big.bin.haul-part");
+    let mut first = cli
+        .std_cmd()
+        .args(["get", "--bwlimit", "2M", "ys:/big.bin"])
+        .arg(&out)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) < 1024 * 1024 {
+        assert!(
+            Instant::now() < deadline,
+            "the first download never got going"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut second = cli.std_cmd();
+    second
+        .args(["get", "ys:/big.bin"])
+        .arg(&out)
+        .stderr(Stdio::piped());
+    let mut second = second.spawn().unwrap();
+    // Its lines as they come: the kill waits until it says it is waiting.
+    let (lines, heard) = std::sync::mpsc::channel();
+    let stderr = second.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
+    let mut err = String::new();
+    while !err.contains("being downloaded by another haul") {
+        let line = heard
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("the second never said it waits: {err}"));
+        err.push_str(&line);
+        err.push('\n');
+    }
+    first.kill().unwrap(); // SIGKILL: the OS lets go of its lock
+    first.wait().unwrap();
+    let ok = second.wait().unwrap().success();
+    reader.join().unwrap();
+    err.extend(heard.try_iter().map(|l| l + "\n"));
+    assert!(ok, "the second haul: {err}");
+    assert!(err.contains("resuming at byte"), "it kept the bytes: {err}");
+    assert!(
+        std::fs::read(out.join("big.bin")).unwrap() == data,
+        "byte-exact"
+    );
+    assert_eq!(files_in(&out).len(), 1, "no part file left");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
