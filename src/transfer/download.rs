@@ -59,6 +59,13 @@ pub async fn to_local(
         ));
     }
     let mut final_path = dir.join(&safe);
+    // Own the part before looking at the destination, so what another haul finished while this
+    // job waited is seen (and settled by the conflict policy if it is not the file listed).
+    if part_lock::hold(ctx, from, &part_path(&final_path)).await?
+        && let Some(note) = done_meanwhile(ctx, from, &final_path).await?
+    {
+        return Ok(Some(note));
+    }
     let mut resume_final = false;
     if let Ok(existing) = tokio::fs::metadata(&final_path).await {
         let clash = Clash {
@@ -87,18 +94,13 @@ pub async fn to_local(
             // Replacing: the new file is renamed over the old one once it is complete.
             Resolution::Write { name, .. } => {
                 final_path = dir.join(shorten_name(&name, NAME_MAX));
+                part_lock::hold(ctx, from, &part_path(&final_path)).await?;
             }
             // Continue the existing file: it becomes the part file.
             Resolution::Resume => resume_final = true,
         }
     }
     let part = part_path(&final_path);
-    if part_lock::hold(ctx, from, &part).await? {
-        // Another haul had it: it may have finished the file meanwhile.
-        if let Some(note) = done_meanwhile(ctx, from, &part, &final_path).await? {
-            return Ok(Some(note));
-        }
-    }
     if resume_final {
         tokio::fs::rename(&final_path, &part).await?;
         part_lock::take_renamed(ctx, from, &part).await?;
@@ -120,11 +122,11 @@ pub async fn to_local(
 }
 
 /// After waiting for another haul's part file: the file it finished, if it is the one listed
-/// (its size, and its md5 where the host gives one). The empty part this job made goes.
+/// (its size, and its md5 where the host gives one). The empty part this job holds goes with
+/// its lock when the job ends.
 async fn done_meanwhile(
     ctx: &JobCtx<'_>,
     from: &ItemAddr,
-    part: &Path,
     final_path: &Path,
 ) -> Step<Option<String>> {
     let Ok(done) = tokio::fs::metadata(final_path).await else {
@@ -133,13 +135,6 @@ async fn done_meanwhile(
     let size_ok = done.is_file() && from.size.is_none_or(|s| s == done.len());
     if !size_ok || !same_md5(from, final_path).await? {
         return Ok(None);
-    }
-    let part_len = tokio::fs::metadata(part)
-        .await
-        .map(|m| m.len())
-        .unwrap_or(0);
-    if part_len == 0 {
-        let _ = tokio::fs::remove_file(part).await;
     }
     ctx.counter.set_total(Some(done.len()));
     ctx.counter.set_done(done.len());

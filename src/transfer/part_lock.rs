@@ -76,6 +76,17 @@ impl PartLock {
     }
 }
 
+/// An empty part file (nothing arrived: the job failed, was skipped or moved to another name)
+/// goes with its lock, so none is left behind; one with bytes stays for the next attempt.
+impl Drop for PartLock {
+    fn drop(&mut self) {
+        let empty = self.file.metadata().is_ok_and(|m| m.len() == 0);
+        if empty && leads_to(&self.path, &self.file).unwrap_or(false) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
 /// Whether `path` still names `file` (not renamed away, removed or replaced).
 #[cfg(unix)]
 fn leads_to(path: &Path, file: &File) -> io::Result<bool> {
@@ -177,5 +188,17 @@ mod tests {
         let second = PartLock::try_acquire(&part).unwrap().expect("a new file");
         assert_eq!(second.len().unwrap(), 0);
         drop(first);
+        assert!(dir.path().join("x").exists(), "the finished file stays");
+        drop(second);
+        assert!(!part.exists(), "an empty part goes with its lock");
+    }
+
+    #[test]
+    fn a_part_with_bytes_stays_when_its_lock_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = dir.path().join("x.haul-part");
+        std::fs::write(&part, b"kept").unwrap();
+        drop(PartLock::try_acquire(&part).unwrap().expect("free"));
+        assert_eq!(std::fs::read(&part).unwrap(), b"kept");
     }
 }

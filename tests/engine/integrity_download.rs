@@ -327,3 +327,20 @@ fn a_link_that_breaks_every_2_mib_still_brings_20_mb() {
     let err = String::from_utf8_lossy(&err);
     assert!(err.contains("gave up after 3 attempts"), "{err}");
 }
+
+#[test]
+fn a_download_that_fails_before_its_first_byte_leaves_no_part_file() {
+    let (server, cli) = server_and_cli();
+    put(&cli, "ys", "f.bin", 10_000, 9);
+    server.set_faults(Faults {
+        hostile: vec![HostileCase::RedirectToFile],
+        ..Default::default()
+    });
+    let out = cli.path("out");
+    cli.cmd()
+        .args(["get", "--retries", "0", "ys:/f.bin"])
+        .arg(&out)
+        .assert()
+        .failure();
+    assert_eq!(files_in(&out), [], "the locked part went with its lock");
+}
