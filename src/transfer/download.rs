@@ -1,5 +1,7 @@
-//! Into a local folder: `NAME.haul-part`, resumed from its length with a Range request,
-//! hashed inline on another thread, renamed only when size (and md5) match.
+//! Into a local folder: `NAME.haul-part`, locked by this job for its whole life, resumed from
+//! the bytes it holds with a Range request, hashed inline on another thread, renamed only when
+//! size (and md5) match. The listed size is the contract: a body is never written past it, a
+//! longer one is refused and a shorter one resumed.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,20 +12,35 @@ use md5::Digest;
 
 use super::conflict::{Clash, Options, Resolution};
 use super::engine::StopReason;
+use super::part_lock;
 use super::part_writer::{PartWriter, WRITE_BUFFER};
 use super::spec::{FolderAddr, ItemAddr};
 use super::worker::{JobCtx, Step, Stop};
 use crate::provider::ProviderError;
-use crate::sanitize::local_file_name;
+use crate::sanitize::{NAME_MAX, local_file_name, shorten_name};
 
 /// Suffix of files being downloaded.
 pub const PART_SUFFIX: &str = ".haul-part";
 
-/// `DIR/NAME.haul-part` for `DIR/NAME`.
+/// `DIR/NAME.haul-part` for `DIR/NAME`; when that would pass the 255 bytes a file name may
+/// have, NAME is shortened (with a hash of it, so the part of one name is always the same).
 pub fn part_path(final_path: &Path) -> PathBuf {
-    let mut s = final_path.as_os_str().to_os_string();
-    s.push(PART_SUFFIX);
-    PathBuf::from(s)
+    let name = final_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let short = shorten_name(&name, NAME_MAX - PART_SUFFIX.len());
+    final_path.with_file_name(format!("{short}{PART_SUFFIX}"))
+}
+
+/// What a finished stream left in the part file.
+struct Fetched {
+    /// Bytes in the part file.
+    len: u64,
+    /// The size the file must have: the listed size, else what the host announced.
+    expected: Option<u64>,
+    /// The md5 of the part, if the host gave one to check.
+    md5: Option<String>,
 }
 
 pub async fn to_local(
@@ -42,7 +59,14 @@ pub async fn to_local(
         ));
     }
     let mut final_path = dir.join(&safe);
-    let mut part = part_path(&final_path);
+    // Own the part before looking at the destination, so what another haul finished while this
+    // job waited is seen (and settled by the conflict policy if it is not the file listed).
+    if part_lock::hold(ctx, from, &part_path(&final_path)).await?
+        && let Some(note) = done_meanwhile(ctx, from, &final_path).await?
+    {
+        return Ok(Some(note));
+    }
+    let mut resume_final = false;
     if let Ok(existing) = tokio::fs::metadata(&final_path).await {
         let clash = Clash {
             shown: final_path.display().to_string(),
@@ -69,14 +93,19 @@ pub async fn to_local(
             }
             // Replacing: the new file is renamed over the old one once it is complete.
             Resolution::Write { name, .. } => {
-                final_path = dir.join(name);
-                part = part_path(&final_path);
+                final_path = dir.join(shorten_name(&name, NAME_MAX));
+                part_lock::hold(ctx, from, &part_path(&final_path)).await?;
             }
             // Continue the existing file: it becomes the part file.
-            Resolution::Resume => tokio::fs::rename(&final_path, &part).await?,
+            Resolution::Resume => resume_final = true,
         }
     }
-    let written = fetch(ctx, from, &part).await.map_err(|stop| match stop {
+    let part = part_path(&final_path);
+    if resume_final {
+        tokio::fs::rename(&final_path, &part).await?;
+        part_lock::take_renamed(ctx, from, &part).await?;
+    }
+    let kept = |stop| match stop {
         Stop::Error(mut e) if e.is_retryable() => {
             e.message = format!(
                 "{} (what arrived is kept; run the same command again to resume)",
@@ -85,8 +114,36 @@ pub async fn to_local(
             Stop::Error(e)
         }
         other => other,
-    })?;
-    verify_and_finish(ctx, from, &part, &final_path, written).await
+    };
+    let fetched = fetch(ctx, from, &part).await.map_err(kept)?;
+    verify_and_finish(from, &part, &final_path, fetched)
+        .await
+        .map_err(kept)
+}
+
+/// After waiting for another haul's part file: the file it finished, if it is the one listed
+/// (its size, and its md5 where the host gives one). The empty part this job holds goes with
+/// its lock when the job ends.
+async fn done_meanwhile(
+    ctx: &JobCtx<'_>,
+    from: &ItemAddr,
+    final_path: &Path,
+) -> Step<Option<String>> {
+    let Ok(done) = tokio::fs::metadata(final_path).await else {
+        return Ok(None);
+    };
+    let size_ok = done.is_file() && from.size.is_none_or(|s| s == done.len());
+    if !size_ok || !same_md5(from, final_path).await? {
+        return Ok(None);
+    }
+    ctx.counter.set_total(Some(done.len()));
+    ctx.counter.set_done(done.len());
+    let note = format!(
+        "downloaded meanwhile by another haul: {}",
+        final_path.display()
+    );
+    ctx.note(format!("{}: {note}", from.shown));
+    Ok(Some(note))
 }
 
 async fn same_md5(from: &ItemAddr, path: &Path) -> Step<bool> {
@@ -98,12 +155,21 @@ async fn same_md5(from: &ItemAddr, path: &Path) -> Step<bool> {
     }
 }
 
-/// Stream into `part` from its current length; returns the md5 if the host gave one to check.
-async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<String>> {
-    let mut offset = tokio::fs::metadata(part)
-        .await
-        .map(|m| m.len())
-        .unwrap_or(0);
+/// Stream into `part` (held by this job) from the bytes it holds, never past the expected
+/// size.
+async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Fetched> {
+    let Some(held) = ctx.part_lock(|held| {
+        held.as_ref()
+            .filter(|l| l.path() == part)
+            .map(|l| Ok::<_, std::io::Error>((l.handle()?, l.len()?)))
+    }) else {
+        return Err(Stop::Error(ProviderError::fatal(format!(
+            "{}: the part file is not held",
+            part.display()
+        ))));
+    };
+    let (file, on_disk) = held?;
+    let mut offset = on_disk;
     if from.size.is_some_and(|size| offset > size) {
         offset = 0;
     }
@@ -111,6 +177,12 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
     ctx.counter.set_done(offset);
     let provider = ctx.provider(&from.account).await?;
     let mut dl = provider.open_download(&from.entry_ref(), offset).await?;
+    if dl.offset > offset {
+        return Err(Stop::Error(ProviderError::transient(format!(
+            "{}: asked for the bytes from {offset}, the host sent them from {}",
+            from.shown, dl.offset
+        ))));
+    }
     if offset > 0 && dl.offset != offset {
         ctx.note(format!(
             "{}: the server ignored the resume request; downloading from the start",
@@ -119,17 +191,27 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
     } else if offset > 0 {
         ctx.note(format!("{}: resuming at byte {offset}", from.shown));
     }
-    if dl.total.is_some() {
-        ctx.counter.set_total(dl.total);
+    // The listing's size is the contract; the host's own figure stands in where there is none.
+    let expected = from.size.or(dl.total);
+    ctx.counter.set_total(expected);
+    let mut out = PartWriter::open(file, dl.offset).await?;
+    if out.offset() != dl.offset {
+        return Err(Stop::Error(ProviderError::transient(format!(
+            "{}: the part file holds {} bytes, fewer than the {} it held a moment ago",
+            from.shown,
+            out.offset(),
+            dl.offset
+        ))));
     }
     ctx.counter.set_done(dl.offset);
-    let mut out = PartWriter::open(part, dl.offset).await?;
     let hasher = from
         .md5
         .as_ref()
         .map(|_| InlineHasher::start(part.to_path_buf(), dl.offset));
     let stall = ctx.engine.shared.config.stall_timeout;
     let throttle = &ctx.engine.shared.throttle;
+    let mut at = dl.offset;
+    let mut overflowed = false;
     // One timer for the whole transfer, pushed forward as bytes arrive (not one per chunk).
     let mut last_byte = tokio::time::Instant::now();
     let watchdog = tokio::time::sleep(stall);
@@ -155,11 +237,18 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
             Some(Err(e)) => break Err(Stop::Error(e)),
             Some(Ok(chunk)) => {
                 last_byte = tokio::time::Instant::now();
+                let len = chunk.len() as u64;
+                if let Some(size) = expected.filter(|&size| at + len > size) {
+                    // Nothing past the size reaches the disk; the part is not trusted either.
+                    overflowed = true;
+                    break Err(Stop::Error(too_long(from, size)));
+                }
                 throttle.take(chunk.len()).await;
                 if let Err(e) = out.write(&chunk) {
                     break Err(e.into());
                 }
-                ctx.counter.add(chunk.len() as u64);
+                at += len;
+                ctx.counter.add(len);
                 if let Some(h) = &hasher {
                     h.feed(chunk);
                 }
@@ -171,40 +260,56 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Option<St
     out.flush()?;
     drop(out);
     if let Err(stop) = outcome {
-        if matches!(stop, Stop::Stopped) && ctx.running.reason() == StopReason::Cancel {
+        let cancelled = matches!(stop, Stop::Stopped) && ctx.running.reason() == StopReason::Cancel;
+        if cancelled || overflowed {
             let _ = tokio::fs::remove_file(part).await;
         }
         return Err(stop);
     }
-    match hasher {
-        Some(h) => Ok(Some(h.finish().await?)),
-        None => Ok(None),
-    }
+    let md5 = match hasher {
+        Some(h) => Some(h.finish().await?),
+        None => None,
+    };
+    Ok(Fetched {
+        len: at,
+        expected,
+        md5,
+    })
+}
+
+/// A body that went on past the size: refused (the listing and the host disagree on the file).
+fn too_long(from: &ItemAddr, size: u64) -> ProviderError {
+    let whose = if from.size.is_some() {
+        "listed"
+    } else {
+        "the host announced"
+    };
+    ProviderError::fatal(format!(
+        "{}: the host sent more than the {size} bytes {whose}; discarded",
+        from.shown
+    ))
 }
 
 async fn verify_and_finish(
-    ctx: &JobCtx<'_>,
     from: &ItemAddr,
     part: &Path,
     final_path: &Path,
-    md5: Option<String>,
+    fetched: Fetched,
 ) -> Step<Option<String>> {
     let len = tokio::fs::metadata(part).await?.len();
-    let expected = ctx.counter.total().or(from.size);
-    if let Some(size) = expected.filter(|s| *s != len) {
-        if len > size {
-            let _ = tokio::fs::remove_file(part).await;
-            return Err(Stop::Error(ProviderError::fatal(format!(
-                "{}: got {len} bytes, more than the {size} the host reported; discarded",
-                from.shown
-            ))));
-        }
+    if len != fetched.len {
+        return Err(Stop::Error(ProviderError::transient(format!(
+            "{}: the part file holds {len} bytes, {} were written",
+            from.shown, fetched.len
+        ))));
+    }
+    if let Some(size) = fetched.expected.filter(|s| *s != len) {
         return Err(Stop::Error(ProviderError::transient(format!(
             "{}: the download ended at {len} of {size} bytes",
             from.shown
         ))));
     }
-    if let (Some(expected), Some(actual)) = (&from.md5, &md5)
+    if let (Some(expected), Some(actual)) = (&from.md5, &fetched.md5)
         && !expected.eq_ignore_ascii_case(actual)
     {
         let _ = tokio::fs::remove_file(part).await;

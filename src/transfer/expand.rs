@@ -45,7 +45,8 @@ pub async fn folder(
         .unwrap_or_default();
     let mut added = 0usize;
     let mut batch = Vec::with_capacity(QUEUE_BATCH);
-    for child in children {
+    let names = super::twins::names_in(ctx, from, &dest, &children);
+    for (child, name) in children.into_iter().zip(names) {
         if queued.contains(&child.id) {
             continue;
         }
@@ -60,7 +61,7 @@ pub async fn folder(
                 md5: child.md5,
             },
             to: dest.clone(),
-            name: child.name,
+            name,
             remove_source,
         });
         if batch.len() == QUEUE_BATCH {

@@ -11,12 +11,14 @@ mod folder_cache;
 pub mod journal;
 mod meter;
 mod moving;
+mod part_lock;
 mod part_writer;
 mod queue_index;
 mod scheduler;
 pub mod spec;
 pub mod state;
 pub mod throttle;
+mod twins;
 mod upload;
 mod worker;
 

@@ -7,7 +7,6 @@
 //! between threads: 87 per GiB inline, 4,666 through `tokio::fs`).
 
 use std::io::{self, Seek, SeekFrom, Write};
-use std::path::Path;
 
 /// Disk writes of at least this size (except the last).
 pub const WRITE_BUFFER: usize = 256 * 1024;
@@ -15,43 +14,37 @@ pub const WRITE_BUFFER: usize = 256 * 1024;
 pub struct PartWriter {
     file: std::fs::File,
     buf: Vec<u8>,
+    offset: u64,
 }
 
 impl PartWriter {
-    /// Open (or create) `part`, cut it to `offset` bytes and write from there.
-    pub async fn open(part: &Path, offset: u64) -> io::Result<PartWriter> {
-        let part = part.to_path_buf();
-        let file = tokio::task::spawn_blocking(move || -> io::Result<std::fs::File> {
-            let open = || {
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .write(true)
-                    .truncate(false)
-                    .open(&part)
-            };
-            let mut file = open()?;
-            let len = file.metadata()?.len();
-            if len != offset {
-                if offset == 0 {
-                    // Start over with a new file rather than cutting this one to nothing: ext4
-                    // flushes a file cut to zero when it is closed (its auto_da_alloc), which
-                    // costs a gigabyte download half a second at the end.
-                    drop(file);
-                    std::fs::remove_file(&part)?;
-                    file = open()?;
-                } else {
+    /// Write into `file` (the locked part file) from byte `requested`, or from its end if it
+    /// holds fewer bytes: a part is cut back when asked, never extended (a hole would read as
+    /// zeros). [`PartWriter::offset`] says where writing starts.
+    pub async fn open(file: std::fs::File, requested: u64) -> io::Result<PartWriter> {
+        let (file, offset) =
+            tokio::task::spawn_blocking(move || -> io::Result<(std::fs::File, u64)> {
+                let mut file = file;
+                let len = file.metadata()?.len();
+                let offset = requested.min(len);
+                if offset < len {
                     file.set_len(offset)?;
                 }
-            }
-            file.seek(SeekFrom::Start(offset))?;
-            Ok(file)
-        })
-        .await
-        .map_err(|e| io::Error::other(format!("opening the part file: {e}")))??;
+                file.seek(SeekFrom::Start(offset))?;
+                Ok((file, offset))
+            })
+            .await
+            .map_err(|e| io::Error::other(format!("opening the part file: {e}")))??;
         Ok(PartWriter {
             file,
             buf: Vec::with_capacity(WRITE_BUFFER),
+            offset,
         })
+    }
+
+    /// The byte of the file the first write lands on.
+    pub fn offset(&self) -> u64 {
+        self.offset
     }
 
     /// Take `chunk`; writes to disk whenever a full buffer is gathered.
@@ -81,11 +74,22 @@ impl PartWriter {
 mod tests {
     use super::*;
 
+    fn open_rw(path: &std::path::Path) -> std::fs::File {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .unwrap()
+    }
+
     async fn round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let part = dir.path().join("x.haul-part");
         std::fs::write(&part, b"keepDROP").unwrap();
-        let mut w = PartWriter::open(&part, 4).await.unwrap();
+        let mut w = PartWriter::open(open_rw(&part), 4).await.unwrap();
+        assert_eq!(w.offset(), 4);
         let big = vec![7u8; WRITE_BUFFER + 10];
         w.write(b"abc").unwrap();
         w.write(&big).unwrap();
@@ -105,5 +109,23 @@ mod tests {
     #[tokio::test]
     async fn bytes_land_in_order_after_the_kept_prefix_current_thread() {
         round_trip().await;
+    }
+
+    #[tokio::test]
+    async fn a_part_is_never_extended_with_zeros() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = dir.path().join("x.haul-part");
+        std::fs::write(&part, b"1234").unwrap();
+        // Asked to write from byte 90,000 of a 4-byte part (it shrank, or was never that long).
+        let mut w = PartWriter::open(open_rw(&part), 90_000).await.unwrap();
+        assert_eq!(w.offset(), 4, "resumes from the bytes that are on disk");
+        assert_eq!(std::fs::metadata(&part).unwrap().len(), 4, "not extended");
+        w.write(b"56").unwrap();
+        w.flush().unwrap();
+        assert_eq!(std::fs::read(&part).unwrap(), b"123456");
+        // Cutting back is fine; from zero it starts over.
+        let w = PartWriter::open(open_rw(&part), 0).await.unwrap();
+        assert_eq!(w.offset(), 0);
+        assert_eq!(std::fs::metadata(&part).unwrap().len(), 0);
     }
 }

@@ -53,6 +53,8 @@ pub struct JobCtx<'a> {
     /// The destination was left as it was (a conflict settled by "skip"): a move keeps its
     /// source then.
     pub kept_existing: std::sync::atomic::AtomicBool,
+    /// The part file this download owns, locked until the job ends (see `part_lock`).
+    pub part_lock: Mutex<Option<super::part_lock::PartLock>>,
 }
 
 impl JobCtx<'_> {
@@ -70,6 +72,15 @@ impl JobCtx<'_> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut memory)
+    }
+
+    /// Read or change the part file this job holds.
+    pub fn part_lock<T>(&self, f: impl FnOnce(&mut Option<super::part_lock::PartLock>) -> T) -> T {
+        let mut held = self
+            .part_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut held)
     }
 
     pub fn stopped(&self) -> bool {
@@ -291,6 +302,7 @@ pub async fn run(
         running,
         destination: Mutex::default(),
         kept_existing: Default::default(),
+        part_lock: Mutex::default(),
     };
     let retries = Arc::new(JobRetries {
         engine: engine.clone(),

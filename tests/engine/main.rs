@@ -298,3 +298,5 @@ async fn wait_for_progress(
 }
 
 mod faults_and_limits;
+mod integrity_download;
+mod integrity_names;
