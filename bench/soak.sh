@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The soak: N mixed transfers (default 2000; files of 1 B to 64 MiB) over the three providers
+# through the emulator, under random faults (503s, 429s with Retry-After, cut bodies, expiring
+# tokens, latency and slow bodies, short and lying bodies) and random `kill -9`s, each command
+# run again or `queue resume`d until it succeeds. Ends with one line:
+#   transfers N, faults F, retries R, missing 0, corrupt 0, duplicates 0, orphans 0, leftovers 0
+# and exits non-zero on any loss. SEED=... replays a run; logs go to $TMPDIR/haul-soak-SEED.
+#   bench/soak.sh [N] [MAX_BYTES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export HAUL_SOAK_TRANSFERS="${1:-2000}"
+export HAUL_SOAK_MAX_BYTES="${2:-67108864}"
+[[ -n "${SEED:-}" ]] && export HAUL_SOAK_SEED="$SEED"
+cargo test --release --quiet --test soak -- --include-ignored --nocapture 2>&1 \
+  | grep -E '^(soak:|transfers )|panicked|still fails|ran over'
