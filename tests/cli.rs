@@ -199,6 +199,7 @@ fn duplicate_names_are_refused_and_ids_address_them() {
             provider: haul::config::ProviderFamily::Yetishare,
             base_url: acc.base_url.clone(),
             username: None,
+            connections_per_file: None,
         },
         &haul::config::secrets::Secret::new(acc.secret.clone()),
     )

@@ -29,6 +29,7 @@ pub(super) fn account(name: &str, provider: crate::config::ProviderFamily) -> Ac
         provider,
         base_url: format!("https://{name}.example/api"),
         username: None,
+        connections_per_file: None,
     };
     AccountEntry::remote(name, &config)
 }

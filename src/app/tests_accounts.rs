@@ -420,6 +420,7 @@ fn new_account_form_checks_fields_like_the_cli_and_masks_the_secret() {
             provider: ProviderFamily::Keep2share,
             base_url: "https://k2s.test/api/v2".into(),
             username: Some("me@k2s.test".into()),
+            connections_per_file: None,
         }
     );
     assert_eq!(secret.as_ref().map(|s| s.expose()), Some("hunter2"));

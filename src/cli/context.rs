@@ -94,6 +94,7 @@ impl Context {
                     provider,
                     base_url: a.base_url,
                     username: a.username,
+                    connections_per_file: None,
                 },
             );
             inline.insert(a.name, (Secret::new(a.secret), SecretSource::Inline));
@@ -128,6 +129,16 @@ impl Context {
     /// How providers opened here retry and pace their calls.
     pub fn network(&self) -> &NetworkSettings {
         &self.network
+    }
+
+    /// Accounts that set their own `connections_per_file`.
+    pub fn connections_per_account(&self) -> std::collections::HashMap<String, usize> {
+        self.accounts
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .filter_map(|(name, a)| a.connections_per_file.map(|n| (name.clone(), n)))
+            .collect()
     }
 
     /// `[transfers]` from the config.

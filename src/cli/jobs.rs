@@ -34,6 +34,9 @@ pub struct TransferArgs {
     /// Retries of a transient failure.
     #[arg(long, value_name = "N")]
     pub retries: Option<u32>,
+    /// Range connections per downloaded file, where the host allows them (default 4; 1: one).
+    #[arg(long, value_name = "N")]
+    pub connections: Option<usize>,
 }
 
 impl TransferArgs {
@@ -80,6 +83,16 @@ impl TransferArgs {
             on_conflict,
             resume_unfinished: false,
             dedupe,
+            connections_per_file: self
+                .connections
+                .or(t.connections_per_file)
+                .unwrap_or(defaults.connections_per_file)
+                .max(1),
+            // The flag is for this run, every account.
+            connections_per_account: match self.connections {
+                Some(_) => Default::default(),
+                None => ctx.connections_per_account(),
+            },
         })
     }
 }

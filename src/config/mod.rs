@@ -59,6 +59,9 @@ pub struct AccountConfig {
     pub base_url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// Range connections per downloaded file on this account (overrides `[transfers]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections_per_file: Option<usize>,
 }
 
 /// `[transfers]`: the queue's defaults (flags override them).
@@ -79,6 +82,8 @@ pub struct TransfersConfig {
     pub resume_on_start: Option<bool>,
     /// Abort and retry a transfer that moved no byte for this many seconds.
     pub stall_timeout_secs: Option<u64>,
+    /// Range connections per downloaded file, where the host allows it (default 4; 1: one).
+    pub connections_per_file: Option<usize>,
 }
 
 /// `[network]`: how persistent and how polite haul is with every host.
@@ -407,6 +412,7 @@ mod tests {
             provider: ProviderFamily::Yetishare,
             base_url: "https://x.test/api/v2".into(),
             username: Some("me".into()),
+            connections_per_file: None,
         };
         write_account(&p, "ys", &acc).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();

@@ -80,6 +80,7 @@ pub fn validate_account(
             .map(str::trim)
             .filter(|u| !u.is_empty())
             .map(str::to_string),
+        connections_per_file: None,
     })
 }
 

@@ -19,12 +19,25 @@ pub enum RangeReply {
     PastEnd { total: Option<u64> },
 }
 
-/// `request` asking for the bytes from `offset` on (no header at 0).
+tokio::task_local! {
+    /// Where ranged GETs made inside [`up_to`] stop (exclusive).
+    static END: u64;
+}
+
+/// Run `fut` with every ranged GET it makes asking for bytes before `end` only (a segment of
+/// a segmented download: the host sends, and counts against the account's traffic, only the
+/// segment, not the rest of the file). The providers' download calls stay as they are.
+pub async fn up_to<F: std::future::Future>(end: u64, fut: F) -> F::Output {
+    END.scope(end, fut).await
+}
+
+/// `request` asking for the bytes from `offset` on (no header at 0), up to the end set by
+/// [`up_to`] where there is one.
 pub fn from_offset(request: RequestBuilder, offset: u64) -> RequestBuilder {
-    if offset > 0 {
-        request.header(RANGE, format!("bytes={offset}-"))
-    } else {
-        request
+    match END.try_with(|end| *end).ok().filter(|end| *end > offset) {
+        Some(end) => request.header(RANGE, format!("bytes={offset}-{}", end - 1)),
+        None if offset > 0 => request.header(RANGE, format!("bytes={offset}-")),
+        None => request,
     }
 }
 
@@ -76,6 +89,25 @@ pub fn is_web_page(headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_scoped_end_closes_the_range() {
+        let client = reqwest::Client::new();
+        let header = |r: RequestBuilder| {
+            r.build()
+                .unwrap()
+                .headers()
+                .get(RANGE)
+                .map(|v| v.to_str().unwrap().to_string())
+        };
+        let get = || client.get("http://127.0.0.1/f");
+        assert_eq!(header(from_offset(get(), 0)), None);
+        assert_eq!(header(from_offset(get(), 5)).as_deref(), Some("bytes=5-"));
+        let inside = up_to(100, async { header(from_offset(get(), 5)) }).await;
+        assert_eq!(inside.as_deref(), Some("bytes=5-99"));
+        let first = up_to(100, async { header(from_offset(get(), 0)) }).await;
+        assert_eq!(first.as_deref(), Some("bytes=0-99"));
+    }
 
     #[test]
     fn content_ranges() {

@@ -14,6 +14,7 @@ use super::conflict::{Clash, Options, Resolution};
 use super::engine::StopReason;
 use super::part_lock;
 use super::part_writer::{PartWriter, WRITE_BUFFER};
+use super::segments::Segmented;
 use super::spec::{FolderAddr, ItemAddr};
 use super::worker::{JobCtx, Step, Stop};
 use crate::provider::ProviderError;
@@ -168,14 +169,30 @@ async fn fetch(ctx: &JobCtx<'_>, from: &ItemAddr, part: &Path) -> Step<Fetched> 
             part.display()
         ))));
     };
-    let (file, on_disk) = held?;
+    let (file, mut on_disk) = held?;
+    let provider = ctx.provider(&from.account).await?;
+    let configured = ctx.engine.shared.config.connections_for(&from.account);
+    let conns =
+        super::segments::connections_for(configured, from.size, on_disk, part, provider.as_ref());
+    if let (true, Some(size)) = (conns > 1, from.size) {
+        let segmented = file.try_clone()?;
+        match super::segments::fetch(ctx, from, part, segmented, size, conns).await? {
+            Segmented::Done(md5) => {
+                return Ok(Fetched {
+                    len: size,
+                    expected: Some(size),
+                    md5,
+                });
+            }
+            Segmented::RangeIgnored => on_disk = 0,
+        }
+    }
     let mut offset = on_disk;
     if from.size.is_some_and(|size| offset > size) {
         offset = 0;
     }
     ctx.counter.set_total(from.size);
     ctx.counter.set_done(offset);
-    let provider = ctx.provider(&from.account).await?;
     let mut dl = provider.open_download(&from.entry_ref(), offset).await?;
     if dl.offset > offset {
         return Err(Stop::Error(ProviderError::transient(format!(

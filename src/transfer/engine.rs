@@ -43,6 +43,21 @@ pub struct EngineConfig {
     pub resume_unfinished: bool,
     /// Try the host's upload-by-hash before sending bytes.
     pub dedupe: bool,
+    /// Range connections per downloaded file (1: one connection), unless the account says.
+    pub connections_per_file: usize,
+    /// Accounts with their own `connections_per_file`.
+    pub connections_per_account: std::collections::HashMap<String, usize>,
+}
+
+impl EngineConfig {
+    /// Range connections for one file of `account`.
+    pub fn connections_for(&self, account: &str) -> usize {
+        self.connections_per_account
+            .get(account)
+            .copied()
+            .unwrap_or(self.connections_per_file)
+            .max(1)
+    }
 }
 
 impl Default for EngineConfig {
@@ -59,6 +74,8 @@ impl Default for EngineConfig {
             on_conflict: ConflictPolicy::Fail,
             resume_unfinished: false,
             dedupe: true,
+            connections_per_file: 4,
+            connections_per_account: std::collections::HashMap::new(),
         }
     }
 }

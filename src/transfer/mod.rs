@@ -15,6 +15,7 @@ mod part_lock;
 mod part_writer;
 mod queue_index;
 mod scheduler;
+mod segments;
 pub mod spec;
 pub mod state;
 pub mod throttle;

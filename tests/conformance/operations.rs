@@ -35,6 +35,7 @@ fn open(account: &haul::emulator::DemoAccount, secret: Option<&str>) -> Arc<dyn 
         provider: family(&account.provider),
         base_url: account.base_url.clone(),
         username: account.username.clone(),
+        connections_per_file: None,
     };
     let network = NetworkSettings::new(
         &NetworkConfig {
@@ -320,6 +321,7 @@ async fn keep2share_is_paced_by_default_and_the_others_are_not() {
             provider: family(&account.provider),
             base_url: account.base_url.clone(),
             username: account.username.clone(),
+            connections_per_file: None,
         };
         let p =
             open_account(&config, &Secret::new(account.secret.clone()), &network).expect("opens");

@@ -106,7 +106,14 @@ fn a_waiting_haul_takes_over_the_part_when_the_first_is_killed() {
     let part = out.join("big.bin.haul-part");
     let mut first = cli
         .std_cmd()
-        .args(["get", "--bwlimit", "2M", "ys:/big.bin"])
+        .args([
+            "get",
+            "--connections",
+            "1",
+            "--bwlimit",
+            "2M",
+            "ys:/big.bin",
+        ])
         .arg(&out)
         .spawn()
         .unwrap();
@@ -150,7 +157,7 @@ fn a_waiting_haul_takes_over_the_part_when_the_first_is_killed() {
     reader.join().unwrap();
     err.extend(heard.try_iter().map(|l| l + "\n"));
     assert!(ok, "the second haul: {err}");
-    assert!(err.contains("resuming at byte"), "it kept the bytes: {err}");
+    assert!(err.contains("resuming"), "it kept the bytes: {err}");
     assert!(
         std::fs::read(out.join("big.bin")).unwrap() == data,
         "byte-exact"

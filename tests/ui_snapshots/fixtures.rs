@@ -38,6 +38,7 @@ pub fn remote(
         provider,
         base_url: base_url.into(),
         username: None,
+        connections_per_file: None,
     };
     let mut a = AccountEntry::remote(name, &config);
     a.login = login;
