@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::types::Challenge;
+use super::types::{Challenge, Entry};
 use crate::http::{HttpError, HttpErrorKind};
 
 /// What went wrong, in the terms the rest of haul acts on.
@@ -59,6 +59,10 @@ pub struct ProviderError {
     /// Retries the retry layer already made for this call (0 when it made none): whoever gets
     /// the error must not start another round of them.
     pub retried: u32,
+    /// The host holds the bytes already, as this entry (where and as what it sits now): a
+    /// step after sending them (a check, a move into place, a rename) failed. Finish it with
+    /// `Provider::finish_landed`; never send the bytes again.
+    pub landed: Option<Box<Entry>>,
 }
 
 impl ProviderError {
@@ -70,6 +74,7 @@ impl ProviderError {
             challenge: None,
             never_sent: false,
             retried: 0,
+            landed: None,
         }
     }
     pub fn auth(m: impl Into<String>) -> Self {
@@ -108,6 +113,12 @@ impl ProviderError {
     /// Prefix the message with what we were doing ("listing /Docs: ...").
     pub fn context(mut self, what: impl std::fmt::Display) -> Self {
         self.message = format!("{what}: {}", self.message);
+        self
+    }
+
+    /// The bytes are on the host as `entry` (see [`ProviderError::landed`]).
+    pub fn landed_as(mut self, entry: Entry) -> Self {
+        self.landed = Some(Box::new(entry));
         self
     }
 

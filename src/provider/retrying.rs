@@ -286,10 +286,23 @@ impl Provider for Retrying {
     async fn copy_entry(&self, entry: &EntryRef, dest: &FolderId) -> Result<Entry> {
         // Hosts allow two entries of one name: only the caller, who listed the destination
         // before, can tell a copy an interrupted attempt made (the engine does).
-        self.send_once(&format!("copying #{}", entry.id), || {
-            self.inner.copy_entry(entry, dest)
-        })
-        .await
+        let copied = self
+            .send_once(&format!("copying #{}", entry.id), || {
+                self.inner.copy_entry(entry, dest)
+            })
+            .await;
+        match copied {
+            // The copy exists but a later step failed: finish it, never copy again. It keeps
+            // the name the host gave it; the caller renames it.
+            Err(e) if e.is_retryable() => match e.landed.as_deref() {
+                Some(landed) => {
+                    let name = landed.name.clone();
+                    self.finish_landed(landed, dest, &name, None).await
+                }
+                None => Err(e),
+            },
+            other => other,
+        }
     }
 
     async fn delete(&self, entry: &EntryRef) -> Result<()> {
@@ -315,15 +328,36 @@ impl Provider for Retrying {
         progress: ProgressFn,
     ) -> Result<Entry> {
         // The body is spent once sent: a failure goes back to the engine, which checks the
-        // destination and starts again from the source.
+        // destination and starts again from the source. Bytes the host kept are finished here
+        // (checked, moved into place), never sent again.
         self.check_stopped()?;
+        let len = body.len;
         let result = self.inner.upload(parent, name, body, progress).await;
-        if let Err(e) = &result
-            && e.kind == ErrorKind::Auth
-        {
-            *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = Some(e.clone());
+        match result {
+            Err(e) if e.kind == ErrorKind::Auth => {
+                *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = Some(e.clone());
+                Err(e)
+            }
+            Err(e) if e.is_retryable() => match e.landed.as_deref() {
+                Some(landed) => self.finish_landed(landed, parent, name, Some(len)).await,
+                None => Err(e),
+            },
+            other => other,
         }
-        result
+    }
+
+    /// Finishing is the same however often it is done: repeated as a read.
+    async fn finish_landed(
+        &self,
+        landed: &Entry,
+        parent: &FolderId,
+        name: &str,
+        size: Option<u64>,
+    ) -> Result<Entry> {
+        self.read(&format!("finishing #{}", landed.id), || {
+            self.inner.finish_landed(landed, parent, name, size)
+        })
+        .await
     }
 
     async fn open_download(&self, file: &EntryRef, offset: u64) -> Result<DownloadStream> {
@@ -366,10 +400,21 @@ impl Provider for Retrying {
         md5: &str,
         size: u64,
     ) -> Result<Option<Entry>> {
-        self.send_once(&format!("placing {name:?} by its hash"), || {
-            self.inner.upload_by_hash(parent, name, md5, size)
-        })
-        .await
+        let placed = self
+            .send_once(&format!("placing {name:?} by its hash"), || {
+                self.inner.upload_by_hash(parent, name, md5, size)
+            })
+            .await;
+        match placed {
+            Err(e) if e.is_retryable() => match e.landed.as_deref() {
+                Some(landed) => self
+                    .finish_landed(landed, parent, name, Some(size))
+                    .await
+                    .map(Some),
+                None => Err(e),
+            },
+            other => other,
+        }
     }
 
     async fn answer_challenge(
