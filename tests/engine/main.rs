@@ -298,3 +298,4 @@ async fn wait_for_progress(
 }
 
 mod faults_and_limits;
+mod integrity_upload;
