@@ -344,8 +344,12 @@ impl Provider for XFileSharing {
                 self.host()
             ))));
         }
-        let placed = file.fld_id.is_some() && file.folder() == *parent;
-        if !placed && !(parent.is_root() && file.fld_id.is_none()) {
+        // Where the listing leaves the folder out, a file in the root is where uploads land.
+        let placed = match &file.fld_id {
+            Some(_) => file.folder() == *parent,
+            None => parent.is_root(),
+        };
+        if !placed {
             self.file_set_folder(code, parent).await.map_err(|e| {
                 keep(e.context(format!("sent {code}, but moving it into place failed")))
             })?;
