@@ -332,7 +332,7 @@ impl Provider for XFileSharing {
         let file = listed.ok_or_else(|| {
             ProviderError::transient(format!(
                 "{} stored {code} outside this account (the upload session was not \
-                 accepted); it must be sent again",
+                 accepted); the upload must be restarted",
                 self.host()
             ))
         })?;
@@ -354,14 +354,19 @@ impl Provider for XFileSharing {
                 keep(e.context(format!("sent {code}, but moving it into place failed")))
             })?;
         }
-        if file.name != name {
+        // Renamed when it landed under another name than the one wanted (a clone keeps its
+        // source's), not when the site only spelled the name its own way.
+        let renamed = landed.name != name;
+        if renamed {
             let wanted = checked_name(name)?;
             self.file_rename(code, wanted)
                 .await
                 .map_err(|e| keep(e.context(format!("sent {code}, but renaming it failed"))))?;
         }
         let mut entry = file.into_entry(parent.clone(), &self.api.site);
-        entry.name = name.to_owned();
+        if renamed {
+            entry.name = name.to_owned();
+        }
         if size.is_some() {
             entry.size = size;
         }
