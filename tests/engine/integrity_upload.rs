@@ -139,6 +139,37 @@ async fn xfs_upload_is_finished_not_resent_behind_the_retry_layer() {
     xfs_check_and_move_fail_after_the_upload(retrying).await;
 }
 
+/// The reply to an XFS upload is lost after the site stored it: the file it left (new, of the
+/// right name and size) is found and finished, not sent again; an upload refused before the
+/// site stored anything is sent again, and either way one file ends in the folder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xfs_upload_whose_reply_is_lost_is_found_not_resent() {
+    let e = env().await;
+    let p = xfs(&e.server);
+    let folder = p.create_folder(&FolderId::Root, "Dst").await.unwrap();
+    let to = remote_folder("xfs", Some(folder.id.clone()), "xfs:/Dst");
+    for (i, reply_lost, sent) in [(0, true, 1), (1, false, 3)] {
+        let name = format!("r{i}.bin");
+        let src = local_file(&e, &name, &common::pattern(70_000, 10 + i));
+        e.server.set_faults(faults(vec![RouteFault {
+            reply_lost,
+            ..fault("xfilesharing/upload.cgi", Some(1))
+        }]));
+        let state = run_one("xfs", p.clone(), quick_config(), copy(src, to.clone())).await;
+        e.server.set_faults(Faults::default());
+        assert!(matches!(state, JobState::Done { .. }), "{state:?}");
+        assert_eq!(
+            requests(&e.server, "xfilesharing/upload.cgi"),
+            sent,
+            "{name}"
+        );
+        let inside = p.list(&folder.folder_id()).await.unwrap();
+        assert_eq!(named(&inside, &name).len(), 1, "{inside:?}");
+        let root = p.list(&FolderId::Root).await.unwrap();
+        assert!(named(&root, &name).is_empty(), "no orphan: {root:?}");
+    }
+}
+
 /// A move that keeps failing: the job fails, names the orphan's code (XFS cannot delete it),
 /// and the bytes still went once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

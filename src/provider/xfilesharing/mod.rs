@@ -307,10 +307,28 @@ impl Provider for XFileSharing {
         let utype = self.upload_type().await;
         let server = self.upload_server().await?;
         let len = body.len;
-        let code = self
+        // What was there before, to know the file an upload whose reply is lost leaves.
+        let before = self.codes_like(name).await?;
+        let sent = self
             .api
             .upload(&server, utype, name, body.counting(progress))
-            .await?;
+            .await;
+        let code = match (sent, before) {
+            (Ok(code), _) => code,
+            (Err(e), Some(before)) if e.is_retryable() && !e.never_sent => {
+                match self.appeared(name, len, &before).await {
+                    Ok(Some(file)) => {
+                        tracing::info!(
+                            "the upload's reply was lost, but it landed as {}",
+                            file.code
+                        );
+                        file.code
+                    }
+                    _ => return Err(e),
+                }
+            }
+            (Err(e), _) => return Err(e),
+        };
         // The bytes are on the site from here on: what follows is finished, never re-sent.
         let landed = self.landed(&code, name, FolderId::Root);
         self.finish_landed(&landed, parent, name, Some(len)).await
