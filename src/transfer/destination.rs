@@ -265,9 +265,14 @@ impl Destination<'_> {
         };
         let mut e = e;
         if !self.provider.capabilities().delete {
+            let which = if e.message.contains(&format!("#{}", sent.id)) {
+                "it".to_string()
+            } else {
+                format!("#{}", sent.id)
+            };
             e.message = format!(
-                "{} (left behind: its API cannot delete it; remove #{} on the site)",
-                e.message, sent.id
+                "{} (left behind: the API cannot delete it; remove {which} on the site)",
+                e.message
             );
             return Stop::Error(e);
         }

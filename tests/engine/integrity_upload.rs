@@ -170,6 +170,46 @@ async fn xfs_upload_whose_reply_is_lost_is_found_not_resent() {
     }
 }
 
+/// The siblings: a lost reply to a YetiShare or Keep2Share upload, and Keep2Share's read-back
+/// of a file it just stored failing for a while: one upload, one file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yetishare_and_keep2share_uploads_are_found_not_resent() {
+    for (account, route) in [
+        ("ys", "yetishare/file/upload"),
+        ("k2s", "keep2share/upload"),
+    ] {
+        let e = env().await;
+        let p = account_of(&e, account);
+        let folder = p.create_folder(&FolderId::Root, "Up").await.unwrap();
+        let to = remote_folder(account, Some(folder.id.clone()), "Up");
+        let mut cases = vec![RouteFault {
+            reply_lost: true,
+            ..fault(route, Some(1))
+        }];
+        if account == "k2s" {
+            cases.push(RouteFault {
+                after: Some(route.into()),
+                ..fault("keep2share/getFilesInfo", Some(2))
+            });
+        }
+        for (i, f) in cases.into_iter().enumerate() {
+            let name = format!("u{i}.bin");
+            let src = local_file(&e, &name, &common::pattern(40_000, 20 + i as u64));
+            let before = requests(&e.server, route);
+            e.server.set_faults(faults(vec![f]));
+            let state = run_one(account, p.clone(), quick_config(), copy(src, to.clone())).await;
+            e.server.set_faults(Faults::default());
+            assert!(
+                matches!(state, JobState::Done { .. }),
+                "{account} {name}: {state:?}"
+            );
+            assert_eq!(requests(&e.server, route), before + 1, "{account} {name}");
+            let inside = p.list(&folder.folder_id()).await.unwrap();
+            assert_eq!(named(&inside, &name).len(), 1, "{account}: {inside:?}");
+        }
+    }
+}
+
 /// A move that keeps failing: the job fails, names the orphan's code (XFS cannot delete it),
 /// and the bytes still went once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
