@@ -217,7 +217,11 @@ impl Destination<'_> {
                 ));
                 Ok(Some(entry))
             }
-            Err(e) if e.landed.is_none() && e.kind != ErrorKind::Auth => {
+            // No longer the host's (or never this account's): the bytes go again.
+            Err(e)
+                if e.landed.is_none()
+                    && matches!(e.kind, ErrorKind::NotFound | ErrorKind::Transient) =>
+            {
                 tracing::info!(
                     "the bytes sent as #{} are gone ({e}): sending again",
                     sent.id
@@ -238,6 +242,7 @@ impl Destination<'_> {
         };
         ctx.destination_memory(|m| m.sent = Some(landed.clone()));
         let place = match &landed.parent {
+            here if *here == self.to.folder_id() => format!("in {}", self.to.shown),
             FolderId::Root => "in the root".to_string(),
             FolderId::Id(id) => format!("in folder {id}"),
         };
