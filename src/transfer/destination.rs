@@ -7,10 +7,13 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::conflict::{Clash, Options, Resolution};
 use super::spec::FolderAddr;
 use super::worker::{JobCtx, Step, Stop};
+use crate::http::RetryNotice;
+use crate::http::retry::{self, RetryScope};
 use crate::provider::{Entry, ErrorKind, FolderId, Provider, ProviderError};
 
 /// What the new entry will be, for comparing with what is there.
@@ -79,7 +82,12 @@ impl Destination<'_> {
         {
             let _one_at_a_time = folders.listing_lock(account, &folder).await;
             if fresh || !folders.is_fresh(account, &folder) {
-                folders.put(account, &folder, self.provider.list(&folder).await?);
+                // Retries of this listing wait in place, keeping the job's slot: jobs waiting
+                // for the lock hold theirs, so a holder that gave its slot up to sit out a
+                // retry would never get one back (every job of a folder upload stuck).
+                let in_place: Arc<dyn RetryScope> = Arc::new(|_: &RetryNotice| {});
+                let listing = retry::scoped(in_place, self.provider.list(&folder)).await?;
+                folders.put(account, &folder, listing);
             }
         }
         Ok(folders.named(account, &folder, name))

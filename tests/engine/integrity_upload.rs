@@ -513,3 +513,33 @@ async fn a_source_that_changes_during_upload_fails_its_job() {
         assert!(named(&root, "grow.bin").is_empty(), "{account}: {root:?}");
     }
 }
+
+/// A folder of 40 files up to XFS behind the retry layer while every 8th request fails (the
+/// upload, its check, its move, the listings): every file ends once in its folder, none in the
+/// root. (This also hung before: a job sitting out a listing's retry gave up its slot while
+/// holding the folder's listing lock, and the jobs waiting for the lock held every slot.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_xfs_folder_upload_under_faults_leaves_no_orphan() {
+    let e = env().await;
+    let p = retrying(xfs(&e.server));
+    let tree = make_tree(e.dir.path(), 40, 11);
+    e.server.set_faults(Faults {
+        fail_every: Some(8),
+        ..Default::default()
+    });
+    let (engine, mut events) = start(vec![("xfs", p.clone())], quick_config());
+    engine
+        .enqueue(copy(local_item(&tree), remote_folder("xfs", None, "xfs:/")))
+        .unwrap();
+    run_to_idle(&engine, &mut events, |_| {}).await;
+    all_jobs_done(&engine).await;
+    e.server.set_faults(Faults::default());
+    let root = p.list(&FolderId::Root).await.unwrap();
+    let stray: Vec<_> = root.iter().filter(|x| !x.is_folder()).collect();
+    assert!(stray.is_empty(), "orphans in the root: {stray:?}");
+    let files = remote_files(p.as_ref(), "batch").await;
+    let mut names: Vec<_> = files.iter().map(|f| f.name.clone()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!((files.len(), names.len()), (40, 40), "each once");
+}

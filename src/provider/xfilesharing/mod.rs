@@ -308,7 +308,11 @@ impl Provider for XFileSharing {
         let server = self.upload_server().await?;
         let len = body.len;
         // What was there before, to know the file an upload whose reply is lost leaves.
-        let before = self.codes_like(name).await?;
+        // (Without it the upload goes ahead: only a lost reply is then not recognised.)
+        let before = self.codes_like(name).await.unwrap_or_else(|e| {
+            tracing::debug!("no listing of {name:?} before the upload: {e}");
+            None
+        });
         let sent = self
             .api
             .upload(&server, utype, name, body.counting(progress))
