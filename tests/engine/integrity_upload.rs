@@ -543,3 +543,40 @@ async fn an_xfs_folder_upload_under_faults_leaves_no_orphan() {
     names.dedup();
     assert_eq!((files.len(), names.len()), (40, 40), "each once");
 }
+
+/// A folder upload onto names that exist, asking about each, with fewer slots than jobs: the
+/// jobs waiting for their turn to ask give their slots up, so the one asking gets its slot back
+/// once answered (it hung: the waiters held every slot).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_asked_one_at_a_time_never_starve_the_asker_of_a_slot() {
+    let e = env().await;
+    let ys = yetishare(&e.server, "ys");
+    let tree = make_tree(e.dir.path(), 8, 12);
+    let to = remote_folder("ys", None, "ys:/");
+    let (engine, mut events) = start(vec![("ys", ys.clone())], quick_config());
+    engine.enqueue(copy(local_item(&tree), to.clone())).unwrap();
+    run_to_idle(&engine, &mut events, |_| {}).await;
+    all_jobs_done(&engine).await;
+    let config = EngineConfig {
+        max_transfers: 2,
+        per_account: 2,
+        on_conflict: ConflictPolicy::Ask,
+        ..quick_config()
+    };
+    let (engine, mut events) = start(vec![("ys", ys.clone())], config);
+    engine.enqueue(copy(local_item(&tree), to)).unwrap();
+    run_to_idle(&engine, &mut events, |q| {
+        if let Question::Conflict { reply, .. } = q {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                let _ = reply.send(ConflictAnswer {
+                    choice: ConflictPolicy::Rename,
+                    apply_to_all: false,
+                });
+            });
+        }
+    })
+    .await;
+    all_jobs_done(&engine).await;
+    assert_eq!(remote_files(ys.as_ref(), "batch").await.len(), 16);
+}
