@@ -33,7 +33,7 @@ pub async fn file(
         to,
     };
     match between_hosts(ctx, src.as_ref(), &dest, from, name, attempt).await {
-        Err(stop) => Err(dest.abandon(ctx, stop).await),
+        Err(stop) => Err(dest.abandon(ctx, stop, attempt).await),
         ok => ok,
     }
 }

@@ -265,11 +265,14 @@ impl Destination<'_> {
     /// The job ends with `e` and bytes it sent are still unfinished on the host: remove them
     /// where the host allows (never leaving a half-done copy under some name silently), or
     /// say which they are.
-    pub async fn abandon(&self, ctx: &JobCtx<'_>, stop: Stop) -> Stop {
+    pub async fn abandon(&self, ctx: &JobCtx<'_>, stop: Stop, attempt: u32) -> Stop {
         let Stop::Error(e) = stop else {
             return stop;
         };
-        let ends_job = !e.is_retryable() || e.retried > 0;
+        // As the job's retries judge it; its last attempt counts as the end too (were it not,
+        // what is removed here is only sent again).
+        let last = attempt >= ctx.engine.shared.config.retry.retries;
+        let ends_job = !e.is_retryable() || e.retried > 0 || last;
         let Some(sent) = ctx
             .destination_memory(|m| m.sent.clone())
             .filter(|_| ends_job)

@@ -67,7 +67,7 @@ pub async fn from_local(
     )
     .await;
     match result {
-        Err(stop) => Err(dest.abandon(ctx, stop).await),
+        Err(stop) => Err(dest.abandon(ctx, stop, attempt).await),
         ok => ok,
     }
 }

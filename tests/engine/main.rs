@@ -298,4 +298,5 @@ async fn wait_for_progress(
 }
 
 mod faults_and_limits;
+mod integrity_copy;
 mod integrity_upload;
