@@ -36,6 +36,7 @@ pub async fn run(args: &EmulatorArgs) -> CliResult {
                 Some(cases) => cases.clone(),
                 None => Vec::new(),
             },
+            ..Faults::default()
         },
     };
     let handle = emulator::start(config)

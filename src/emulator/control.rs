@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use super::Faults;
 use super::file_body::Delivery;
 use super::hostile;
+use super::route_faults::{Progress as RouteProgress, Verdict};
 use super::shaping::{FileGate, paced, paced_request, too_many_connections};
 
 /// Fault knobs and counters, shared by the middleware, the handlers and the handle.
@@ -41,6 +42,8 @@ pub(crate) struct Shared {
     hostile_turn: AtomicU64,
     /// Visits to the hostile "other host" page.
     elsewhere_visits: AtomicU64,
+    /// How far each route fault has gone.
+    route_faults: RouteProgress,
 }
 
 impl Shared {
@@ -58,6 +61,7 @@ impl Shared {
             files: FileGate::default(),
             hostile_turn: AtomicU64::new(0),
             elsewhere_visits: AtomicU64::new(0),
+            route_faults: RouteProgress::default(),
         }
     }
 
@@ -111,6 +115,7 @@ impl Shared {
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = faults;
         self.fault_tick.store(0, Ordering::SeqCst);
+        self.route_faults.reset();
     }
 
     pub(crate) fn count_token_issued(&self) {
@@ -174,23 +179,29 @@ impl Shared {
         if !tick.is_multiple_of(every) {
             return None;
         }
-        let status = match faults.fail_status {
-            0 => StatusCode::SERVICE_UNAVAILABLE,
-            code => StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
-        };
-        let page = format!(
-            "{} {}\n",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("Error")
-        );
-        let mut response = (status, page).into_response();
-        if let Some(seconds) = faults.retry_after_secs {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        Some(response)
+        Some(failure(faults.fail_status, faults))
     }
+}
+
+/// An injected error page with `status` (503 when zero or not a status), with the faults'
+/// `Retry-After`.
+fn failure(status: u16, faults: &Faults) -> Response {
+    let status = match status {
+        0 => StatusCode::SERVICE_UNAVAILABLE,
+        code => StatusCode::from_u16(code).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+    };
+    let page = format!(
+        "{} {}\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Error")
+    );
+    let mut response = (status, page).into_response();
+    if let Some(seconds) = faults.retry_after_secs {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// Keeps a request counted as in flight; travels inside the response body so that a streamed
@@ -239,8 +250,10 @@ pub(crate) async fn track(
     request: Request,
     next: Next,
 ) -> Response {
-    let in_flight = shared.begin(super::route_key(request.uri().path()));
+    let route = super::route_key(request.uri().path());
+    let in_flight = shared.begin(route.clone());
     let faults = shared.faults();
+    let aimed = shared.route_faults.judge(&faults.route_faults, &route);
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
@@ -249,9 +262,15 @@ pub(crate) async fn track(
         Some(rate) => paced_request(request, rate),
         None => request,
     };
-    let response = match shared.injected_failure(&faults) {
-        Some(failure) => failure,
-        None => next.run(request).await,
+    let response = match (aimed, shared.injected_failure(&faults)) {
+        (Verdict::Fail(status), _) => failure(status, &faults),
+        (_, Some(failure)) => failure,
+        (Verdict::LoseReply(status), None) => {
+            // The host acts; the client never hears how it went.
+            drop(next.run(request).await);
+            failure(status, &faults)
+        }
+        (Verdict::Pass, None) => next.run(request).await,
     };
     in_flight.ride_along(response, rate)
 }

@@ -16,6 +16,7 @@ mod file_body;
 mod hostile;
 pub mod keep2share;
 mod persist;
+mod route_faults;
 mod shaping;
 pub mod xfilesharing;
 pub mod yetishare;
@@ -36,6 +37,7 @@ use tokio_util::sync::CancellationToken;
 
 use control::Shared;
 pub use hostile::HostileCase;
+pub use route_faults::RouteFault;
 
 /// Fault knobs, settable by flags at start and at run time through `POST /__emulator/faults`
 /// (JSON body with these field names; missing fields reset to their defaults).
@@ -68,6 +70,8 @@ pub struct Faults {
     pub ignore_range: bool,
     /// The hostile host's misbehaviours that are on (none: an honest host).
     pub hostile: Vec<HostileCase>,
+    /// Failures aimed at one route (a check after an upload, the second step of a copy).
+    pub route_faults: Vec<RouteFault>,
 }
 
 #[derive(Debug, Clone)]

@@ -52,13 +52,10 @@ impl HttpError {
     }
 
     /// Whether the host surely did not act on the request (safe to send again): no connection
-    /// was made, or the host turned it away with 429 Too Many Requests or 503 Service
-    /// Unavailable, as rclone and the hosts' own clients read them.
+    /// was made, or the host turned it away with 429 Too Many Requests. (A 503 may come from a
+    /// proxy after the host acted: its outcome is unknown.)
     pub fn never_sent(&self) -> bool {
-        matches!(
-            self.kind,
-            HttpErrorKind::Connect | HttpErrorKind::Status(429 | 503)
-        )
+        matches!(self.kind, HttpErrorKind::Connect | HttpErrorKind::Status(429))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::types::Challenge;
+use super::types::{Challenge, Entry};
 use crate::http::{HttpError, HttpErrorKind};
 
 /// What went wrong, in the terms the rest of haul acts on.
@@ -54,12 +54,16 @@ pub struct ProviderError {
     pub retry_after: Option<Duration>,
     /// The challenge a person must answer, for [`ErrorKind::CaptchaRequired`].
     pub challenge: Option<Box<Challenge>>,
-    /// The host surely did not act on the request (no connection, or turned away with 429 or
-    /// 503): sending it again is safe.
+    /// The host surely did not act on the request (no connection, turned away with 429, or
+    /// looked for afterwards and not found): sending it again is safe.
     pub never_sent: bool,
     /// Retries the retry layer already made for this call (0 when it made none): whoever gets
     /// the error must not start another round of them.
     pub retried: u32,
+    /// The host holds the bytes already, as this entry (where and as what it sits now): a
+    /// step after sending them (a check, a move into place, a rename) failed. Finish it with
+    /// `Provider::finish_landed`; never send the bytes again.
+    pub landed: Option<Box<Entry>>,
 }
 
 impl ProviderError {
@@ -71,15 +75,9 @@ impl ProviderError {
             challenge: None,
             never_sent: false,
             retried: 0,
+            landed: None,
         }
     }
-    /// The same error, from a step after an upload's bytes were taken (the check or the move
-    /// that follows): whatever its cause, the bytes must not be sent again.
-    pub fn landed(mut self) -> Self {
-        self.never_sent = false;
-        self
-    }
-
     pub fn auth(m: impl Into<String>) -> Self {
         Self::new(ErrorKind::Auth, m)
     }
@@ -116,6 +114,14 @@ impl ProviderError {
     /// Prefix the message with what we were doing ("listing /Docs: ...").
     pub fn context(mut self, what: impl std::fmt::Display) -> Self {
         self.message = format!("{what}: {}", self.message);
+        self
+    }
+
+    /// The bytes are on the host as `entry` (see [`ProviderError::landed`]).
+    pub fn landed_as(mut self, entry: Entry) -> Self {
+        self.landed = Some(Box::new(entry));
+        // Whatever the failed step was, the bytes are there: they must not be sent again.
+        self.never_sent = false;
         self
     }
 

@@ -87,6 +87,44 @@ pub trait Provider: Send + Sync {
         progress: ProgressFn,
     ) -> Result<Entry>;
 
+    /// Finish placing a file the host already holds as `landed` (an upload or a copy whose
+    /// later step failed: see [`ProviderError::landed`]): into `parent`, as `name`, checked to
+    /// hold `size` bytes when given. Never sends the bytes again; safe to repeat. Errors while
+    /// the file is still there carry it as `landed` again; a file the host no longer has is
+    /// `NotFound` without it.
+    async fn finish_landed(
+        &self,
+        landed: &Entry,
+        parent: &FolderId,
+        name: &str,
+        size: Option<u64>,
+    ) -> Result<Entry> {
+        let keep = |e: ProviderError| match e.kind {
+            ErrorKind::NotFound => e,
+            _ => e.landed_as(landed.clone()),
+        };
+        let mut now = self.stat(&landed.as_ref()).await.map_err(keep)?;
+        if let Some(size) = size
+            && let Some(held) = now.size.filter(|held| *held != size)
+        {
+            return Err(keep(ProviderError::fatal(format!(
+                "the host holds {held} of the {size} bytes sent as #{}",
+                landed.id
+            ))));
+        }
+        if now.parent != *parent {
+            self.move_entry(&landed.as_ref(), parent)
+                .await
+                .map_err(keep)?;
+            now.parent = parent.clone();
+        }
+        if now.name != name {
+            self.rename(&landed.as_ref(), name).await.map_err(keep)?;
+            now.name = name.to_owned();
+        }
+        Ok(now)
+    }
+
     /// Open a file for reading from byte `offset`.
     async fn open_download(&self, file: &EntryRef, offset: u64) -> Result<DownloadStream>;
 

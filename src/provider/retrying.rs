@@ -286,10 +286,23 @@ impl Provider for Retrying {
     async fn copy_entry(&self, entry: &EntryRef, dest: &FolderId) -> Result<Entry> {
         // Hosts allow two entries of one name: only the caller, who listed the destination
         // before, can tell a copy an interrupted attempt made (the engine does).
-        self.send_once(&format!("copying #{}", entry.id), || {
-            self.inner.copy_entry(entry, dest)
-        })
-        .await
+        let copied = self
+            .send_once(&format!("copying #{}", entry.id), || {
+                self.inner.copy_entry(entry, dest)
+            })
+            .await;
+        match copied {
+            // The copy exists but a later step failed: finish it, never copy again. It keeps
+            // the name the host gave it; the caller renames it.
+            Err(e) if e.is_retryable() => match e.landed.as_deref() {
+                Some(landed) => {
+                    let name = landed.name.clone();
+                    self.finish_landed(landed, dest, &name, None).await
+                }
+                None => Err(e),
+            },
+            other => other,
+        }
     }
 
     async fn delete(&self, entry: &EntryRef) -> Result<()> {
@@ -315,9 +328,11 @@ impl Provider for Retrying {
         progress: ProgressFn,
     ) -> Result<Entry> {
         // A body that can be read again is sent again when the host surely did not take it
-        // (no connection, 429, 503). Any other failure goes back to the engine, which checks
-        // the destination for what landed before it starts again from the source.
+        // (no connection, 429, or the provider looked and found nothing). Bytes the host kept are finished here (checked, moved into
+        // place), never sent again. Any other failure goes back to the engine, which checks the
+        // destination for what landed before it starts again from the source.
         self.check_stopped()?;
+        let len = body.len;
         let mut attempts = self.policy.attempts();
         let what = format!("uploading {name:?}");
         let progress = MonotonicProgress::new(progress);
@@ -332,16 +347,35 @@ impl Provider for Retrying {
                 Ok(entry) => return Ok(entry),
                 Err(e) => e,
             };
-            let Some(reopen) = reopen.filter(|_| error.never_sent) else {
-                if error.kind == ErrorKind::Auth {
-                    *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) =
-                        Some(error.clone());
-                }
+            if error.kind == ErrorKind::Auth {
+                *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = Some(error.clone());
+                return Err(error);
+            }
+            if error.is_retryable()
+                && let Some(landed) = error.landed.as_deref()
+            {
+                return self.finish_landed(landed, parent, name, Some(len)).await;
+            }
+            let Some(reopen) = reopen.filter(|_| error.never_sent && error.landed.is_none()) else {
                 return Err(error);
             };
             self.judge(error, &mut attempts, &what).sit_out().await?;
             body = reopen().await.map_err(ProviderError::from)?;
         }
+    }
+
+    /// Finishing is the same however often it is done: repeated as a read.
+    async fn finish_landed(
+        &self,
+        landed: &Entry,
+        parent: &FolderId,
+        name: &str,
+        size: Option<u64>,
+    ) -> Result<Entry> {
+        self.read(&format!("finishing #{}", landed.id), || {
+            self.inner.finish_landed(landed, parent, name, size)
+        })
+        .await
     }
 
     async fn open_download(&self, file: &EntryRef, offset: u64) -> Result<DownloadStream> {
@@ -384,10 +418,21 @@ impl Provider for Retrying {
         md5: &str,
         size: u64,
     ) -> Result<Option<Entry>> {
-        self.send_once(&format!("placing {name:?} by its hash"), || {
-            self.inner.upload_by_hash(parent, name, md5, size)
-        })
-        .await
+        let placed = self
+            .send_once(&format!("placing {name:?} by its hash"), || {
+                self.inner.upload_by_hash(parent, name, md5, size)
+            })
+            .await;
+        match placed {
+            Err(e) if e.is_retryable() => match e.landed.as_deref() {
+                Some(landed) => self
+                    .finish_landed(landed, parent, name, Some(size))
+                    .await
+                    .map(Some),
+                None => Err(e),
+            },
+            other => other,
+        }
     }
 
     async fn answer_challenge(

@@ -212,9 +212,17 @@ impl JobCtx<'_> {
     /// Ask a person about `clash`; an "apply to all" answer becomes the batch's rule.
     async fn ask_about(&self, clash: &Clash) -> Step<ConflictPolicy> {
         let lock = self.engine.shared.batches.question_lock(self.id);
-        let _turn = tokio::select! {
-            _ = self.running.cancel.cancelled() => return Err(Stop::Stopped),
-            turn = lock.lock() => turn,
+        let _turn = match lock.clone().try_lock_owned() {
+            Ok(turn) => turn,
+            // Another job of the batch is asking: its turn comes first, and it needs a slot
+            // back once answered, so this one waits without holding one.
+            Err(_) => {
+                self.wait_without_slot(
+                    "waiting for the answer about another file",
+                    lock.lock_owned(),
+                )
+                .await?
+            }
         };
         // Answered for the whole batch while this job waited its turn.
         if let Some(policy) = self.engine.shared.batches.rule(self.id) {

@@ -32,6 +32,22 @@ pub async fn file(
         provider: dst.as_ref(),
         to,
     };
+    match between_hosts(ctx, src.as_ref(), &dest, from, name, attempt).await {
+        Err(stop) => Err(dest.abandon(ctx, stop, attempt).await),
+        ok => ok,
+    }
+}
+
+/// A copy from one host (or account) to another, or within one.
+async fn between_hosts(
+    ctx: &JobCtx<'_>,
+    src: &dyn Provider,
+    dest: &Destination<'_>,
+    from: &ItemAddr,
+    name: &str,
+    attempt: u32,
+) -> Step<Option<String>> {
+    let (dst, to) = (dest.provider, dest.to);
     let incoming = Incoming {
         name,
         // A server-side copy or a host's fetch lands under the source's name first.
@@ -41,17 +57,26 @@ pub async fn file(
         local_path: None,
         moving_id: None,
     };
-    let landed = dest.landed(ctx, &incoming, attempt).await?;
-    let plan = dest.plan(ctx, &incoming).await?;
-    let (name, replace) = match plan {
+    let (name, replace) = match dest.plan(ctx, &incoming).await? {
         Plan::Skip(note) => return Ok(Some(note)),
         Plan::Write { name, replace } => (name, replace),
     };
-    if let Some(landed) = landed {
+    // What an earlier attempt made and could not finish: finish it, never copy again.
+    if let Some(entry) = dest.finish_sent(ctx, &name, from.size).await? {
+        ctx.counter.set_done(from.size.unwrap_or(0));
+        dest.finish(ctx, &entry, &replace).await?;
+        return Ok(Some(format!(
+            "the interrupted attempt had copied it (#{})",
+            entry.id
+        )));
+    }
+    if let Some(landed) = dest.landed(ctx, &incoming, attempt).await? {
         // An interrupted attempt got the bytes there: finish it instead of copying again.
         let entry = match landed {
             Landed::Done(entry) => entry,
-            Landed::NeedsRename(entry) => renamed(dst.as_ref(), entry, &name).await?,
+            Landed::NeedsRename(entry) => renamed(dst, entry, &name)
+                .await
+                .map_err(|e| dest.kept(ctx, e))?,
         };
         ctx.counter.set_done(from.size.unwrap_or(0));
         dest.finish(ctx, &entry, &replace).await?;
@@ -61,17 +86,32 @@ pub async fn file(
         )));
     }
     let (entry, note) = if from.account == to.account && src.capabilities().server_side_copy {
-        let copy = src.copy_entry(&from.entry_ref(), &to.folder_id()).await?;
-        let copy = renamed(src.as_ref(), copy, &name).await?;
+        let copy = src
+            .copy_entry(&from.entry_ref(), &to.folder_id())
+            .await
+            .map_err(|e| dest.kept(ctx, e))?;
+        let copy = renamed(src, copy, &name)
+            .await
+            .map_err(|e| dest.kept(ctx, e))?;
         ctx.counter.set_done(from.size.unwrap_or(0));
         (Some(copy), "copied on the server")
     } else if dst.capabilities().remote_url_upload
         && let Some(url) = src.direct_url(&from.entry_ref()).await?
     {
-        let entry = fetched_by_host(ctx, dst.as_ref(), &url, to, &name).await?;
+        let entry = fetched_by_host(ctx, dst, &url, to, &name)
+            .await
+            .map_err(|e| match e {
+                Stop::Error(e) => dest.kept(ctx, e),
+                stopped => stopped,
+            })?;
         (entry, "fetched by the destination host")
     } else {
-        let entry = relay(ctx, src.as_ref(), dst.as_ref(), from, to, &name).await?;
+        let entry = relay(ctx, src, dst, from, to, &name)
+            .await
+            .map_err(|e| match e {
+                Stop::Error(e) => dest.kept(ctx, e),
+                stopped => stopped,
+            })?;
         (Some(entry), "relayed")
     };
     match entry {
@@ -85,10 +125,17 @@ pub async fn file(
     Ok(Some(note.to_string()))
 }
 
-/// `entry` under `name` (renamed on the host when it is not already).
-async fn renamed(provider: &dyn Provider, mut entry: Entry, name: &str) -> Step<Entry> {
+/// `entry` under `name` (renamed on the host when it is not already). A failed rename carries
+/// the entry as landed: it exists, only its name is wrong.
+async fn renamed(
+    provider: &dyn Provider,
+    mut entry: Entry,
+    name: &str,
+) -> Result<Entry, ProviderError> {
     if entry.name != name {
-        provider.rename(&entry.as_ref(), name).await?;
+        if let Err(e) = provider.rename(&entry.as_ref(), name).await {
+            return Err(e.landed_as(entry));
+        }
         entry.name = name.to_string();
     }
     Ok(entry)
@@ -161,7 +208,10 @@ async fn fetched_by_host(
     };
     // The host names the file after the URL: give it the intended name.
     let created = match file_id {
-        Some(id) => Some(renamed(dst, dst.stat(&EntryRef::file(id)).await?, name).await?),
+        Some(id) => {
+            let fetched = dst.stat(&EntryRef::file(id)).await?;
+            Some(renamed(dst, fetched, name).await?)
+        }
         None => None,
     };
     if let Some(total) = ctx.counter.total() {

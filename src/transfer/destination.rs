@@ -7,11 +7,14 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::conflict::{Clash, Options, Resolution};
 use super::spec::FolderAddr;
-use super::worker::{JobCtx, Step};
-use crate::provider::{Entry, Provider};
+use super::worker::{JobCtx, Step, Stop};
+use crate::http::RetryNotice;
+use crate::http::retry::{self, RetryScope};
+use crate::provider::{Entry, ErrorKind, FolderId, Provider, ProviderError};
 
 /// What the new entry will be, for comparing with what is there.
 pub struct Incoming<'a> {
@@ -51,6 +54,18 @@ pub struct Memory {
     /// Ids at the wanted (and landing) names before the first attempt.
     before: Option<HashSet<String>>,
     plan: Option<Plan>,
+    /// Bytes an earlier attempt got onto the host that it could not finish (check, move into
+    /// place, rename): the next attempt finishes them instead of sending them again.
+    sent: Option<Entry>,
+    /// A local source's size and modification time when the job first read it.
+    pub source_seen: Option<(u64, Option<std::time::SystemTime>)>,
+}
+
+impl Memory {
+    /// Bytes that got onto the host as `entry` but must not stay as they are.
+    pub fn remember_sent(&mut self, entry: Entry) {
+        self.sent = Some(entry);
+    }
 }
 
 /// The destination folder of a job on `provider`.
@@ -67,7 +82,12 @@ impl Destination<'_> {
         {
             let _one_at_a_time = folders.listing_lock(account, &folder).await;
             if fresh || !folders.is_fresh(account, &folder) {
-                folders.put(account, &folder, self.provider.list(&folder).await?);
+                // Retries of this listing wait in place, keeping the job's slot: jobs waiting
+                // for the lock hold theirs, so a holder that gave its slot up to sit out a
+                // retry would never get one back (every job of a folder upload stuck).
+                let in_place: Arc<dyn RetryScope> = Arc::new(|_: &RetryNotice| {});
+                let listing = retry::scoped(in_place, self.provider.list(&folder)).await?;
+                folders.put(account, &folder, listing);
             }
         }
         Ok(folders.named(account, &folder, name))
@@ -180,20 +200,133 @@ impl Destination<'_> {
         })
     }
 
+    /// An earlier attempt's bytes the host kept, finished into place as `name` (never sent
+    /// again); `None` when there are none (or the host no longer has them).
+    pub async fn finish_sent(
+        &self,
+        ctx: &JobCtx<'_>,
+        name: &str,
+        size: Option<u64>,
+    ) -> Step<Option<Entry>> {
+        let Some(sent) = ctx.destination_memory(|m| m.sent.clone()) else {
+            return Ok(None);
+        };
+        match self
+            .provider
+            .finish_landed(&sent, &self.to.folder_id(), name, size)
+            .await
+        {
+            Ok(entry) => {
+                ctx.destination_memory(|m| m.sent = None);
+                ctx.note(format!(
+                    "{}: finished the bytes an interrupted attempt had sent (#{})",
+                    self.to.child_shown(name),
+                    entry.id
+                ));
+                Ok(Some(entry))
+            }
+            // No longer the host's (or never this account's): the bytes go again.
+            Err(e)
+                if e.landed.is_none()
+                    && matches!(e.kind, ErrorKind::NotFound | ErrorKind::Transient) =>
+            {
+                tracing::info!(
+                    "the bytes sent as #{} are gone ({e}): sending again",
+                    sent.id
+                );
+                ctx.destination_memory(|m| m.sent = None);
+                Ok(None)
+            }
+            Err(e) => Err(self.kept(ctx, e)),
+        }
+    }
+
+    /// The error of a step that got bytes onto the host but could not finish them: they are
+    /// remembered (a retry finishes them), and the error says where they are. When the error
+    /// ends the job, what cannot be finished is removed where the host allows, else named.
+    pub fn kept(&self, ctx: &JobCtx<'_>, e: ProviderError) -> Stop {
+        let Some(landed) = e.landed.as_deref().cloned() else {
+            return Stop::Error(e);
+        };
+        ctx.destination_memory(|m| m.sent = Some(landed.clone()));
+        let place = match &landed.parent {
+            here if *here == self.to.folder_id() => format!("in {}", self.to.shown),
+            FolderId::Root => "in the root".to_string(),
+            FolderId::Id(id) => format!("in folder {id}"),
+        };
+        let mut e = e;
+        e.message = format!(
+            "{}; the host keeps it as {:?} #{} {place}",
+            e.message, landed.name, landed.id
+        );
+        Stop::Error(e)
+    }
+
+    /// The job ends with `e` and bytes it sent are still unfinished on the host: remove them
+    /// where the host allows (never leaving a half-done copy under some name silently), or
+    /// say which they are.
+    pub async fn abandon(&self, ctx: &JobCtx<'_>, stop: Stop, attempt: u32) -> Stop {
+        let Stop::Error(e) = stop else {
+            return stop;
+        };
+        // As the job's retries judge it; its last attempt counts as the end too (were it not,
+        // what is removed here is only sent again).
+        let last = attempt >= ctx.engine.shared.config.retry.retries;
+        let ends_job = !e.is_retryable() || e.retried > 0 || last;
+        let Some(sent) = ctx
+            .destination_memory(|m| m.sent.clone())
+            .filter(|_| ends_job)
+        else {
+            return Stop::Error(e);
+        };
+        let mut e = e;
+        if !self.provider.capabilities().delete {
+            let which = if e.message.contains(&format!("#{}", sent.id)) {
+                "it".to_string()
+            } else {
+                format!("#{}", sent.id)
+            };
+            e.message = format!(
+                "{} (left behind: the API cannot delete it; remove {which} on the site)",
+                e.message
+            );
+            return Stop::Error(e);
+        }
+        match self.provider.delete(&sent.as_ref()).await {
+            Ok(()) => {
+                ctx.destination_memory(|m| m.sent = None);
+                e.message = format!("{} (removed #{} again)", e.message, sent.id);
+            }
+            Err(gone) if gone.kind == ErrorKind::NotFound => {
+                ctx.destination_memory(|m| m.sent = None);
+            }
+            Err(other) => {
+                e.message = format!("{} (removing #{} failed too: {other})", e.message, sent.id);
+            }
+        }
+        Stop::Error(e)
+    }
+
     /// The new entry is in place: remember it, and remove what it replaces.
     pub async fn finish(&self, ctx: &JobCtx<'_>, entry: &Entry, replace: &[Entry]) -> Step<()> {
         let folders = &ctx.engine.shared.folders;
         let (account, folder) = (self.to.account.as_str(), self.to.folder_id());
         folders.added(account, &folder, entry.clone());
         for old in replace.iter().filter(|old| old.id != entry.id) {
-            self.provider.delete(&old.as_ref()).await.map_err(|e| {
-                e.context(format!(
-                    "{} is in place as #{}, but removing the one it replaces (#{})",
-                    self.to.child_shown(&entry.name),
-                    entry.id,
-                    old.id
-                ))
-            })?;
+            match self.provider.delete(&old.as_ref()).await {
+                // Gone already (an earlier attempt's delete went through): what was wanted.
+                Ok(()) => {}
+                Err(e) if e.kind == ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(Stop::Error(e.context(format!(
+                        "{} is in place as #{}, but the one it replaces (#{}) could not be \
+                         removed, so both are there",
+                        self.to.child_shown(&entry.name),
+                        entry.id,
+                        old.id
+                    ))));
+                }
+            }
             folders.removed(account, &folder, &old.name, &old.id);
         }
         Ok(())

@@ -104,6 +104,27 @@ impl JobCtx<'_> {
         take_slot_again(self.engine, self.id, &self.running).await
     }
 
+    /// Wait for `fut` (another job's turn) without holding a slot, then queue for one again:
+    /// jobs that hold slots while they wait on a job without one would starve it.
+    pub(super) async fn wait_without_slot<T>(
+        &self,
+        why: &str,
+        fut: impl Future<Output = T>,
+    ) -> Step<T> {
+        let _ = self.engine.commands.send(Command::Park(
+            self.id,
+            JobState::Waiting {
+                why: why.to_string(),
+            },
+        ));
+        let out = tokio::select! {
+            _ = self.running.cancel.cancelled() => return Err(Stop::Stopped),
+            out = fut => out,
+        };
+        self.take_slot_again().await?;
+        Ok(out)
+    }
+
     /// Ask a person (no slot held meanwhile); `None` if the question was dropped.
     pub(super) async fn ask<T>(
         &self,

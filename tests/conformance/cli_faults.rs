@@ -123,13 +123,11 @@ fn keep2share_every_command_through_429s_with_retry_after() {
 }
 
 #[test]
-#[ignore = "XFS: a failed check or move after the upload re-uploads, and a retried copy copies again (issue 11, items 3 and 7)"]
 fn xfilesharing_every_command_through_503s() {
     rounds("xfs", every_fifth(503));
 }
 
 #[test]
-#[ignore = "XFS: a failed check or move after the upload re-uploads, and a retried copy copies again (issue 11, items 3 and 7)"]
 fn xfilesharing_every_command_through_429s_with_retry_after() {
     rounds("xfs", every_fifth(429));
 }

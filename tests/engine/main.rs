@@ -298,5 +298,7 @@ async fn wait_for_progress(
 }
 
 mod faults_and_limits;
+mod integrity_copy;
 mod integrity_download;
 mod integrity_names;
+mod integrity_upload;

@@ -49,6 +49,30 @@ impl Keep2Share {
 
     /// What `getFilesInfo` says about one id; a folder the host doesn't describe there (only
     /// "public folders" are) is looked up in `getFoldersList`.
+    /// The file just placed as `id`; a failure to read it carries it as landed (it is there).
+    async fn placed(
+        &self,
+        id: String,
+        name: &str,
+        parent: &FolderId,
+        size: Option<u64>,
+    ) -> Result<Entry> {
+        self.stat_entry(&EntryRef::file(id.clone()))
+            .await
+            .map_err(|e| {
+                e.landed_as(Entry {
+                    id,
+                    name: name.to_owned(),
+                    kind: EntryKind::File,
+                    size,
+                    modified: None,
+                    parent: parent.clone(),
+                    md5: None,
+                    extra: Default::default(),
+                })
+            })
+    }
+
     async fn stat_entry(&self, entry: &EntryRef) -> Result<Entry> {
         let not_found =
             || ProviderError::not_found(format!("no file or folder with id {}", entry.id));
@@ -172,7 +196,8 @@ impl Provider for Keep2Share {
             .and_then(|a| Access::parse(a))
             .unwrap_or(Access::Public);
         let id = self.place_by_hash(md5, &source.name, dest, access).await?;
-        self.stat_entry(&EntryRef::file(id)).await
+        // The copy exists from here on: a failure carries it, so it is never made twice.
+        self.placed(id, &source.name, dest, source.size).await
     }
 
     async fn delete(&self, entry: &EntryRef) -> Result<()> {
@@ -192,10 +217,9 @@ impl Provider for Keep2Share {
         body: UploadBody,
         progress: ProgressFn,
     ) -> Result<Entry> {
+        let len = body.len;
         let id = upload::upload(&self.api, parent, name, body, progress).await?;
-        self.stat_entry(&EntryRef::file(id))
-            .await
-            .map_err(ProviderError::landed)
+        self.placed(id, name, parent, Some(len)).await
     }
 
     async fn direct_url(&self, file: &EntryRef) -> Result<Option<String>> {
@@ -270,7 +294,7 @@ impl Provider for Keep2Share {
         parent: &FolderId,
         name: &str,
         md5: &str,
-        _size: u64,
+        size: u64,
     ) -> Result<Option<Entry>> {
         if !self.find_file(md5).await? {
             return Ok(None);
@@ -278,7 +302,7 @@ impl Provider for Keep2Share {
         let id = self
             .place_by_hash(md5, name, parent, Access::Public)
             .await?;
-        self.stat_entry(&EntryRef::file(id)).await.map(Some)
+        self.placed(id, name, parent, Some(size)).await.map(Some)
     }
 
     async fn answer_challenge(

@@ -126,6 +126,47 @@ impl XFileSharing {
         Ok(())
     }
 
+    /// The codes of the account's files whose names match `name`'s filter (`None` when the
+    /// name makes no filter): what was there before an upload.
+    pub(super) async fn codes_like(&self, name: &str) -> Result<Option<HashSet<String>>> {
+        let Some(filter) = name_filter(name) else {
+            return Ok(None);
+        };
+        let mut codes = HashSet::new();
+        self.walk_files(None, Some(filter), |page| {
+            codes.extend(page.into_iter().map(|f| f.code));
+            false
+        })
+        .await?;
+        Ok(Some(codes))
+    }
+
+    /// The one file of `len` bytes named like `name` that `before` did not have: what an upload
+    /// whose reply was lost left. `None` when there is none, or more than one.
+    pub(super) async fn appeared(
+        &self,
+        name: &str,
+        len: u64,
+        before: &HashSet<String>,
+    ) -> Result<Option<ListedFile>> {
+        let Some(filter) = name_filter(name) else {
+            return Ok(None);
+        };
+        let mut new = Vec::new();
+        self.walk_files(None, Some(filter), |page| {
+            new.extend(
+                page.into_iter()
+                    .filter(|f| !before.contains(&f.code) && f.size == Some(len)),
+            );
+            false
+        })
+        .await?;
+        Ok(match <[ListedFile; 1]>::try_from(new) {
+            Ok([one]) => Some(one),
+            Err(_) => None,
+        })
+    }
+
     /// The account's own listing of file `code` (named `name`), or `None` if the file is not in
     /// this account. `file/info` and `file/set_folder` cannot tell: only `file/list` can. The
     /// name narrows the search; a site that stored the name differently is searched in full.

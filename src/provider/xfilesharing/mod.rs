@@ -145,6 +145,20 @@ impl XFileSharing {
         &self.api.site.host
     }
 
+    /// A file the site holds as `code` in `parent`, as far as we know it.
+    fn landed(&self, code: &str, name: &str, parent: FolderId) -> Entry {
+        Entry {
+            id: code.to_owned(),
+            name: name.to_owned(),
+            kind: EntryKind::File,
+            size: None,
+            modified: None,
+            parent,
+            md5: None,
+            extra: BTreeMap::new(),
+        }
+    }
+
     /// `prem`, unless `account/info` shows a free account (`reg`, as free uploaders send).
     async fn upload_type(&self) -> &'static str {
         if let Some(known) = self.upload_type.get() {
@@ -245,17 +259,25 @@ impl Provider for XFileSharing {
     async fn copy_entry(&self, entry: &EntryRef, dest: &FolderId) -> Result<Entry> {
         let code = self.file_only(entry, "copy")?;
         let clone = self.file_clone(code, dest).await?;
-        if !dest.is_root() {
-            self.file_set_folder(&clone.code, dest)
-                .await
-                .map_err(|e| e.context(format!("copied {code} as {} into the root", clone.code)))?;
-        }
-        let infos = self.file_info(&[&clone.code, code]).await?;
+        // The clone exists from here on (sites put it in the root or in `dest`): a failure
+        // after this point carries it, so it is finished, never cloned again.
+        let infos = self
+            .file_info(&[&clone.code, code])
+            .await
+            .map_err(|e| e.landed_as(self.landed(&clone.code, code, FolderId::Root)))?;
         let about = |c: &str| infos.iter().find(|i| i.code == c && i.found).cloned();
         let mut info = about(&clone.code)
             .or_else(|| about(code))
             .unwrap_or_default();
         info.code.clone_from(&clone.code);
+        let name = info.name.clone().unwrap_or_else(|| clone.code.clone());
+        let landed = self.landed(&clone.code, &name, FolderId::Root);
+        if !dest.is_root() {
+            self.file_set_folder(&clone.code, dest).await.map_err(|e| {
+                e.context(format!("copied {code} as {} into the root", clone.code))
+                    .landed_as(landed.clone())
+            })?;
+        }
         let mut copy = info.into_entry(dest.clone(), &self.api.site);
         if let Some(url) = clone.url {
             copy.extra.insert("link".to_owned(), url);
@@ -285,36 +307,97 @@ impl Provider for XFileSharing {
         let utype = self.upload_type().await;
         let server = self.upload_server().await?;
         let len = body.len;
-        let code = self
+        // What was there before, to know the file an upload whose reply is lost leaves.
+        // (Without it the upload goes ahead: only a lost reply is then not recognised.)
+        let before = self.codes_like(name).await.unwrap_or_else(|e| {
+            tracing::debug!("no listing of {name:?} before the upload: {e}");
+            None
+        });
+        let sent = self
             .api
             .upload(&server, utype, name, body.counting(progress))
-            .await?;
-        let listed = self.owned_file(&code, name).await.map_err(|e| {
-            e.landed()
-                .context(format!("uploaded {code}, but could not check it"))
-        })?;
+            .await;
+        let code = match (sent, before) {
+            (Ok(code), _) => code,
+            (Err(e), Some(before)) if e.is_retryable() && !e.never_sent => {
+                match self.appeared(name, len, &before).await {
+                    Ok(Some(file)) => {
+                        tracing::info!(
+                            "the upload's reply was lost, but it landed as {}",
+                            file.code
+                        );
+                        file.code
+                    }
+                    // Looked for and not there: sending it again is safe.
+                    Ok(None) => {
+                        let mut e = e;
+                        e.never_sent = true;
+                        return Err(e);
+                    }
+                    Err(_) => return Err(e),
+                }
+            }
+            (Err(e), _) => return Err(e),
+        };
+        // The bytes are on the site from here on: what follows is finished, never re-sent.
+        let landed = self.landed(&code, name, FolderId::Root);
+        self.finish_landed(&landed, parent, name, Some(len)).await
+    }
+
+    async fn finish_landed(
+        &self,
+        landed: &Entry,
+        parent: &FolderId,
+        name: &str,
+        size: Option<u64>,
+    ) -> Result<Entry> {
+        let code = landed.id.as_str();
+        let keep = |e: ProviderError| e.landed_as(landed.clone());
+        let listed = self
+            .owned_file(code, &landed.name)
+            .await
+            .map_err(|e| keep(e.context(format!("sent {code}, but could not check it"))))?;
         let file = listed.ok_or_else(|| {
             ProviderError::transient(format!(
-                "{} stored the upload as {code} outside this account (the upload session was \
-                 not accepted); the upload must be restarted",
+                "{} stored {code} outside this account (the upload session was not \
+                 accepted); the upload must be restarted",
                 self.host()
             ))
         })?;
-        if let Some(stored) = file.size.filter(|s| *s != len) {
-            return Err(ProviderError::fatal(format!(
-                "{} stored {stored} of the {len} bytes sent as {code}",
+        if let Some(size) = size
+            && let Some(stored) = file.size.filter(|s| *s != size)
+        {
+            return Err(keep(ProviderError::fatal(format!(
+                "{} stored {stored} of the {size} bytes sent as {code}",
                 self.host()
-            )));
+            ))));
         }
-        if !parent.is_root() {
-            self.file_set_folder(&code, parent).await.map_err(|e| {
-                e.landed().context(format!(
-                    "uploaded {code} into the root, but moving it failed"
-                ))
+        // Where the listing leaves the folder out, a file in the root is where uploads land.
+        let placed = match &file.fld_id {
+            Some(_) => file.folder() == *parent,
+            None => parent.is_root(),
+        };
+        if !placed {
+            self.file_set_folder(code, parent).await.map_err(|e| {
+                keep(e.context(format!("sent {code}, but moving it into place failed")))
             })?;
         }
+        // Renamed when it landed under another name than the one wanted (a clone keeps its
+        // source's), not when the site only spelled the name its own way.
+        let renamed = landed.name != name;
+        if renamed {
+            let wanted = checked_name(name)?;
+            self.file_rename(code, wanted)
+                .await
+                .map_err(|e| keep(e.context(format!("sent {code}, but renaming it failed"))))?;
+        }
         let mut entry = file.into_entry(parent.clone(), &self.api.site);
-        entry.size = Some(len);
+        if renamed {
+            entry.name = name.to_owned();
+        }
+        if size.is_some() {
+            entry.size = size;
+        }
         Ok(entry)
     }
 

@@ -87,6 +87,10 @@ async fn uploads_outside_the_account_and_refusals_are_caught() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Transient);
     assert!(e.message.contains("outside this account") && e.message.contains("restarted"));
+    assert!(
+        e.landed.is_none(),
+        "not this account's: sent again, not finished"
+    );
     site.anonymous_uploads.store(false, Ordering::SeqCst);
 
     site.uploads_fail.store(true, Ordering::SeqCst);
