@@ -464,6 +464,7 @@ pub(super) fn enqueue_copies(
                     from,
                     to: to.clone(),
                     remove_source,
+                    follow_links: false,
                 }
             }
         })

@@ -15,7 +15,7 @@ use crate::transfer::journal::Journal;
 use crate::transfer::throttle::parse_rate;
 use crate::transfer::{
     Accounts, ConflictAnswer, ConflictPolicy, Engine, EngineConfig, Event, JobId, JobSpec,
-    JobState, JobView, Question,
+    JobState, JobView, Question, Queued, Retention,
 };
 
 /// Flags shared by the transfer commands.
@@ -80,7 +80,18 @@ impl TransferArgs {
             on_conflict,
             resume_unfinished: false,
             dedupe,
+            retention: retention(ctx),
         })
+    }
+}
+
+/// How long the journal keeps finished jobs: `[transfers]` in the config, else the defaults.
+pub fn retention(ctx: &Context) -> Retention {
+    let t = ctx.transfers();
+    let defaults = Retention::default();
+    Retention {
+        keep: t.keep_finished.unwrap_or(defaults.keep),
+        days: t.keep_finished_days.unwrap_or(defaults.days),
     }
 }
 
@@ -156,15 +167,22 @@ pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) 
     let mut ours = HashMap::new();
     for spec in specs {
         let shown = spec.to_string();
-        let (id, resumed) = engine
-            .enqueue_or_resume(spec.clone())
-            .map_err(|e| CliError::new(e.to_string()))?;
-        if resumed {
-            progress::line(format!("resuming the interrupted job: {shown}"));
-            // Its unfinished children (from a folder) resume with it.
-            ours.extend(unfinished_descendants(&engine, id));
+        match engine
+            .adopt_or_enqueue(spec.clone())
+            .map_err(|e| CliError::new(e.to_string()))?
+        {
+            Queued::New(id) => {
+                ours.insert(id, spec);
+            }
+            Queued::Adopted(jobs) => {
+                // A re-run: the interrupted jobs go on; nothing is added.
+                progress::line(format!(
+                    "resuming the interrupted job ({} left): {shown}",
+                    jobs.len()
+                ));
+                ours.extend(jobs);
+            }
         }
-        ours.insert(id, spec);
     }
     // The command's jobs are one batch: an "apply to all" answer lasts for all of them.
     let ids: Vec<JobId> = ours.keys().copied().collect();
@@ -172,29 +190,6 @@ pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) 
         engine.join_batch(*first, &ids);
     }
     follow(ctx, &engine, events, ours).await
-}
-
-/// Jobs expanded from `root` (at any depth) that the journal still has unfinished.
-fn unfinished_descendants(engine: &Engine, root: JobId) -> Vec<(JobId, JobSpec)> {
-    let Ok(jobs) = engine.journal().load() else {
-        return Vec::new();
-    };
-    let mut found = vec![root];
-    let mut i = 0;
-    while i < found.len() {
-        let parent = found[i];
-        found.extend(
-            jobs.iter()
-                .filter(|j| j.parent == Some(parent))
-                .map(|j| j.id),
-        );
-        i += 1;
-    }
-    let below: std::collections::HashSet<JobId> = found.into_iter().skip(1).collect();
-    jobs.into_iter()
-        .filter(|j| below.contains(&j.id) && !j.state.is_finished())
-        .map(|j| (j.id, j.spec))
-        .collect()
 }
 
 /// Resume what the journal holds (all unfinished jobs) and follow it to the end.
@@ -316,7 +311,9 @@ fn record(view: &JobView, failures: &mut Vec<String>, lone: bool) {
         }
         JobState::Cancelled => failures.push(format!("{}: cancelled", view.spec)),
         JobState::Done { note: Some(note) }
-            if note.starts_with("skipped") || note.starts_with("instant") =>
+            if note.starts_with("skipped")
+                || note.starts_with("instant")
+                || note.starts_with("already there") =>
         {
             progress::line(format!("{}: {note}", view.spec));
         }

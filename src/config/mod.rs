@@ -79,6 +79,10 @@ pub struct TransfersConfig {
     pub resume_on_start: Option<bool>,
     /// Abort and retry a transfer that moved no byte for this many seconds.
     pub stall_timeout_secs: Option<u64>,
+    /// Finished jobs the journal keeps (the most recent ones; default 1000).
+    pub keep_finished: Option<usize>,
+    /// Days the journal keeps a finished job at most (default 30).
+    pub keep_finished_days: Option<u32>,
 }
 
 /// `[network]`: how persistent and how polite haul is with every host.

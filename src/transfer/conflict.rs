@@ -163,17 +163,41 @@ impl JobCtx<'_> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Step<bool>>,
     {
-        let policy = match self.conflict_policy() {
+        let chosen = self.conflict_policy();
+        let same_size = clash.existing_size.is_some() && clash.existing_size == clash.new_size;
+        let comparable = !clash.existing_is_folder && same_size;
+        let mut identical = Some(identical);
+        // The same file already there is done, not a conflict: after a restart it is most
+        // likely this job's own earlier work, and a plain re-run should not fail on it. Only an
+        // explicit overwrite or rename (or a person asked in a fresh job) goes on.
+        let settles = match chosen {
+            ConflictPolicy::Fail => true,
+            ConflictPolicy::Ask | ConflictPolicy::Skip => self.resumed,
+            _ => false,
+        };
+        if settles
+            && comparable
+            && let Some(check) = identical.take()
+            && check().await?
+        {
+            return Ok(Resolution::Skip(format!(
+                "already there: {} holds the same file",
+                clash.shown
+            )));
+        }
+        let policy = match chosen {
             ConflictPolicy::Ask => self.ask_about(&clash).await?,
             policy => policy,
         };
-        let same_size = clash.existing_size.is_some() && clash.existing_size == clash.new_size;
         let identical = matches!(
             policy,
             ConflictPolicy::Resume | ConflictPolicy::SkipIdentical
-        ) && !clash.existing_is_folder
-            && same_size
-            && identical().await?;
+        ) && comparable
+            && match identical.take() {
+                Some(check) => check().await?,
+                // Checked above: not the same.
+                None => false,
+            };
         match policy {
             ConflictPolicy::Skip => {
                 self.kept_existing

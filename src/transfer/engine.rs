@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use super::journal::{Journal, JournalError};
+use super::journal::{Journal, JournalError, RECENT_FINISHED, Retention, StoredJob};
 use super::scheduler::Scheduler;
 use super::spec::JobSpec;
 use super::state::{ConflictPolicy, Event, JobId, JobState, JobView};
@@ -43,6 +43,8 @@ pub struct EngineConfig {
     pub resume_unfinished: bool,
     /// Try the host's upload-by-hash before sending bytes.
     pub dedupe: bool,
+    /// How long finished jobs stay in the journal.
+    pub retention: Retention,
 }
 
 impl Default for EngineConfig {
@@ -59,6 +61,7 @@ impl Default for EngineConfig {
             on_conflict: ConflictPolicy::Fail,
             resume_unfinished: false,
             dedupe: true,
+            retention: Retention::default(),
         }
     }
 }
@@ -145,6 +148,19 @@ pub enum Command {
     /// Answered once nothing is queued, running or waiting.
     WhenIdle(oneshot::Sender<()>),
     ClearFinished(oneshot::Sender<usize>),
+    /// Jobs of an interrupted run, read back from the journal: queue them again (those not
+    /// loaded at start join the queue).
+    Adopt(Vec<StoredJob>),
+}
+
+/// What queueing a command's job did.
+#[derive(Debug)]
+pub enum Queued {
+    /// A new job.
+    New(JobId),
+    /// The journal held this job from an interrupted run (or what it expanded into): these
+    /// jobs, not done yet, are queued again instead of adding new ones.
+    Adopted(Vec<(JobId, JobSpec)>),
 }
 
 /// A handle to the engine; clones share it.
@@ -156,7 +172,9 @@ pub struct Engine {
 
 impl Engine {
     /// Start the scheduler. Unfinished jobs in the journal come back (queued or paused, per
-    /// `config.resume_unfinished`).
+    /// `config.resume_unfinished`), with the most recent finished ones; finished jobs beyond
+    /// `config.retention` are forgotten first, so a start reads a bounded part of the journal
+    /// however long its history.
     pub fn start(
         config: EngineConfig,
         journal: Journal,
@@ -164,7 +182,10 @@ impl Engine {
     ) -> Result<(Engine, mpsc::UnboundedReceiver<Event>), JournalError> {
         let (events, event_rx) = mpsc::unbounded_channel();
         let (commands, command_rx) = mpsc::unbounded_channel();
-        let stored = journal.load()?;
+        if let Err(e) = journal.prune(config.retention) {
+            tracing::warn!("{e}");
+        }
+        let stored = journal.load_recent(RECENT_FINISHED.min(config.retention.keep))?;
         let shared = Arc::new(Shared {
             journal,
             throttle: Throttle::new(config.bwlimit),
@@ -247,16 +268,18 @@ impl Engine {
         Ok(())
     }
 
-    /// Queue a job, or resume the unfinished one with the same spec left by an interrupted
-    /// run. Returns the id and whether it was resumed.
-    pub fn enqueue_or_resume(&self, spec: JobSpec) -> Result<(JobId, bool), JournalError> {
-        match self.shared.journal.find_unfinished(&spec)? {
-            Some(id) => {
-                self.resume(id);
-                Ok((id, true))
-            }
-            None => Ok((self.enqueue(spec)?, false)),
+    /// Queue a job, unless the journal holds the same job (same kind, source and destination)
+    /// from an interrupted run: then that job, and whatever it expanded into, is queued again
+    /// where it is not done yet (paused, failed or cancelled ones too), and nothing is added.
+    /// Running a command again so never doubles its work.
+    pub fn adopt_or_enqueue(&self, spec: JobSpec) -> Result<Queued, JournalError> {
+        let found = self.shared.journal.adoptable(&spec)?;
+        if found.is_empty() {
+            return Ok(Queued::New(self.enqueue(spec)?));
         }
+        let adopted = found.iter().map(|j| (j.id, j.spec.clone())).collect();
+        let _ = self.commands.send(Command::Adopt(found));
+        Ok(Queued::Adopted(adopted))
     }
 
     pub fn pause(&self, id: JobId) {

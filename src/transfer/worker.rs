@@ -53,6 +53,9 @@ pub struct JobCtx<'a> {
     /// The destination was left as it was (a conflict settled by "skip"): a move keeps its
     /// source then.
     pub kept_existing: std::sync::atomic::AtomicBool,
+    /// The job comes back from the journal (a restart, a re-run): what it finds at its
+    /// destination may be its own earlier work.
+    pub resumed: bool,
 }
 
 impl JobCtx<'_> {
@@ -283,6 +286,7 @@ pub async fn run(
     spec: JobSpec,
     counter: Arc<Counter>,
     running: Arc<RunningJob>,
+    resumed: bool,
 ) -> JobState {
     let ctx = JobCtx {
         engine,
@@ -291,6 +295,7 @@ pub async fn run(
         running,
         destination: Mutex::default(),
         kept_existing: Default::default(),
+        resumed,
     };
     let retries = Arc::new(JobRetries {
         engine: engine.clone(),
@@ -335,9 +340,10 @@ async fn execute(ctx: &JobCtx<'_>, spec: &JobSpec) -> Step<Option<String>> {
             to,
             name,
             remove_source,
+            follow_links,
         } => {
             if from.is_folder() {
-                return expand::folder(ctx, from, to, name, *remove_source).await;
+                return expand::folder(ctx, from, to, name, *remove_source, *follow_links).await;
             }
             let account = if from.is_local() {
                 &to.account

@@ -29,6 +29,8 @@ struct Job {
     holds_slot: bool,
     window: RateWindow,
     last_sent: Option<u64>,
+    /// Read back from the journal: an earlier run may have done some of its work already.
+    resumed: bool,
 }
 
 /// Jobs that move no file bytes (listing folders, mkdir, delete, move) run beside transfers,
@@ -79,7 +81,8 @@ impl Scheduler {
                 _ => JobState::Paused,
             };
             let _ = engine.shared.journal.set_state(job.id, &state);
-            let restored = Job::new(job.parent, job.position, job.spec, state);
+            let mut restored = Job::new(job.parent, job.position, job.spec, state);
+            restored.resumed = true;
             if let Some(total) = job.total {
                 restored.counter.set_total(Some(total));
             }
@@ -273,6 +276,42 @@ impl Scheduler {
                 });
                 let _ = reply.send(n);
             }
+            Command::Adopt(found) => self.adopt(found),
+        }
+    }
+
+    /// Jobs of an interrupted run go back in the queue: those loaded at start where they are
+    /// not done, the others (finished long ago, so not loaded) added from the journal first.
+    fn adopt(&mut self, found: Vec<StoredJob>) {
+        for stored in found {
+            let id = stored.id;
+            if !self.jobs.contains_key(&id) {
+                // Every unfinished job was loaded at start: these are finished ones.
+                let state = match stored.state {
+                    s if s.is_finished() => s,
+                    _ => JobState::Paused,
+                };
+                let mut job = Job::new(stored.parent, stored.position, stored.spec, state);
+                job.resumed = true;
+                if let Some(total) = stored.total {
+                    job.counter.set_total(Some(total));
+                }
+                job.counter.set_done(stored.done);
+                if let Some(parent) = stored.parent {
+                    self.children.entry(parent).or_default().push(id);
+                }
+                self.jobs.insert(id, job);
+            }
+            let requeue = self.jobs.get(&id).is_some_and(|j| {
+                j.running.is_none()
+                    && matches!(
+                        j.state,
+                        JobState::Paused | JobState::Failed { .. } | JobState::Cancelled
+                    )
+            });
+            if requeue {
+                self.set_state(id, JobState::Queued);
+            }
         }
     }
 
@@ -421,6 +460,10 @@ impl Scheduler {
         if active != self.active {
             self.active = active;
             if active == 0 {
+                // A good moment to forget old finished jobs: nothing is waiting for the journal.
+                if let Err(e) = self.shared().journal.prune(self.shared().config.retention) {
+                    tracing::warn!("{e}");
+                }
                 self.shared().send(Event::Idle);
             }
         }
@@ -461,10 +504,11 @@ impl Scheduler {
         self.running.insert(id);
         let spec = job.spec.clone();
         let counter = job.counter.clone();
+        let resumed = job.resumed;
         self.set_state(id, JobState::Running);
         let engine = self.engine.clone();
         tokio::spawn(async move {
-            let outcome = worker::run(&engine, id, spec, counter, running).await;
+            let outcome = worker::run(&engine, id, spec, counter, running, resumed).await;
             let _ = engine.commands.send(Command::Finished(id, outcome));
         });
     }
@@ -512,6 +556,7 @@ impl Job {
             holds_slot: false,
             window: RateWindow::default(),
             last_sent: None,
+            resumed: false,
         }
     }
 
