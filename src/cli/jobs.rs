@@ -174,12 +174,14 @@ pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) 
             Queued::New(id) => {
                 ours.insert(id, spec);
             }
-            Queued::Adopted(jobs) => {
-                // A re-run: the interrupted jobs go on; nothing is added.
-                progress::line(format!(
-                    "resuming the interrupted job ({} left): {shown}",
-                    jobs.len()
-                ));
+            Queued::Adopted { jobs, interrupted } => {
+                // A re-run: the journal's jobs go on (or run again); nothing is added.
+                if interrupted {
+                    progress::line(format!(
+                        "resuming the interrupted job ({} left): {shown}",
+                        jobs.len()
+                    ));
+                }
                 ours.extend(jobs);
             }
         }

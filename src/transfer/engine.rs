@@ -158,9 +158,13 @@ pub enum Command {
 pub enum Queued {
     /// A new job.
     New(JobId),
-    /// The journal held this job from an interrupted run (or what it expanded into): these
-    /// jobs, not done yet, are queued again instead of adding new ones.
-    Adopted(Vec<(JobId, JobSpec)>),
+    /// The journal held this job from an earlier run (and what it expanded into): these jobs
+    /// are queued again instead of adding new ones.
+    Adopted {
+        jobs: Vec<(JobId, JobSpec)>,
+        /// The earlier run was interrupted: these are what it left undone.
+        interrupted: bool,
+    },
 }
 
 /// A handle to the engine; clones share it.
@@ -269,17 +273,20 @@ impl Engine {
     }
 
     /// Queue a job, unless the journal holds the same job (same kind, source and destination)
-    /// from an interrupted run: then that job, and whatever it expanded into, is queued again
-    /// where it is not done yet (paused, failed or cancelled ones too), and nothing is added.
-    /// Running a command again so never doubles its work.
+    /// from an earlier run: then that job, and whatever it expanded into, is queued again (after
+    /// an interruption only what is not done; see [`Journal::adoptable`]), and nothing is
+    /// added. Running a command again so never doubles its work nor its journal.
     pub fn adopt_or_enqueue(&self, spec: JobSpec) -> Result<Queued, JournalError> {
         let found = self.shared.journal.adoptable(&spec)?;
         if found.is_empty() {
             return Ok(Queued::New(self.enqueue(spec)?));
         }
-        let adopted = found.iter().map(|j| (j.id, j.spec.clone())).collect();
+        let jobs = found.iter().map(|j| (j.id, j.spec.clone())).collect();
+        let interrupted = found
+            .iter()
+            .any(|j| !matches!(j.state, JobState::Done { .. }));
         let _ = self.commands.send(Command::Adopt(found));
-        Ok(Queued::Adopted(adopted))
+        Ok(Queued::Adopted { jobs, interrupted })
     }
 
     pub fn pause(&self, id: JobId) {

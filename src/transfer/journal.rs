@@ -393,12 +393,13 @@ impl Journal {
     }
 
     /// A re-run of `spec`: the journal's jobs with the same kind, source and destination, and
-    /// everything expanded from them, that are not done (unfinished, failed or cancelled), in
-    /// queue order. Empty when there is no such job or all of it is done: then the command is
-    /// new work.
+    /// everything expanded from them, in queue order. When some of it is not done (an
+    /// interrupted run; failed or cancelled jobs too) only those; when all of it is done, all
+    /// of it (the command runs again on the same jobs: each finds its file already there, a
+    /// folder picks up what is new). Empty when the journal holds no such job.
     pub fn adoptable(&self, spec: &JobSpec) -> Result<Vec<StoredJob>, JournalError> {
         let key = spec.key();
-        self.with(|c| {
+        let tree = self.with(|c| {
             query_jobs(
                 c,
                 &format!(
@@ -407,12 +408,16 @@ impl Journal {
                         UNION
                         SELECT j.id FROM jobs j JOIN tree t ON j.parent = t.id
                      )
-                     SELECT {COLUMNS} FROM jobs WHERE id IN tree AND status != 1
-                     ORDER BY position, id"
+                     SELECT {COLUMNS} FROM jobs WHERE id IN tree ORDER BY position, id"
                 ),
                 params![key],
             )
-        })
+        })?;
+        let is_done = |j: &StoredJob| matches!(j.state, JobState::Done { .. });
+        if tree.iter().all(is_done) {
+            return Ok(tree);
+        }
+        Ok(tree.into_iter().filter(|j| !is_done(j)).collect())
     }
 
     /// Forget finished jobs (done, failed, cancelled) but those unfinished ones still need;

@@ -280,8 +280,8 @@ impl Scheduler {
         }
     }
 
-    /// Jobs of an interrupted run go back in the queue: those loaded at start where they are
-    /// not done, the others (finished long ago, so not loaded) added from the journal first.
+    /// Jobs of an earlier run of a command go back in the queue (paused or finished ones; the
+    /// journal picked which): those not loaded at start are added from the journal first.
     fn adopt(&mut self, found: Vec<StoredJob>) {
         for stored in found {
             let id = stored.id;
@@ -303,11 +303,7 @@ impl Scheduler {
                 self.jobs.insert(id, job);
             }
             let requeue = self.jobs.get(&id).is_some_and(|j| {
-                j.running.is_none()
-                    && matches!(
-                        j.state,
-                        JobState::Paused | JobState::Failed { .. } | JobState::Cancelled
-                    )
+                j.running.is_none() && (j.state.is_finished() || j.state == JobState::Paused)
             });
             if requeue {
                 self.set_state(id, JobState::Queued);
