@@ -247,3 +247,51 @@ fn killed_at_random_moments_every_file_arrives_once_and_exact() {
 fn killed_twenty_times_during_a_200_file_batch() {
     killed_again_and_again(200, 20);
 }
+
+/// `put -r` skips symbolic links and says so; with `-L` it follows them, going outside the
+/// tree, but never into a loop.
+#[cfg(unix)]
+#[test]
+fn put_r_skips_symbolic_links_unless_told_and_never_loops() {
+    use std::os::unix::fs::symlink;
+    let (_server, cli) = setup();
+    let outside = cli.path("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("secret.txt"), b"outside").unwrap();
+    let tree = cli.path("links");
+    std::fs::create_dir_all(tree.join("sub")).unwrap();
+    std::fs::write(tree.join("a.txt"), b"alpha").unwrap();
+    std::fs::write(tree.join("sub/b.txt"), b"bravo").unwrap();
+    symlink(&tree, tree.join("sub/loop")).unwrap();
+    symlink(&outside, tree.join("out")).unwrap();
+    symlink(outside.join("secret.txt"), tree.join("secret-link.txt")).unwrap();
+    let tree_s = tree.to_str().unwrap();
+
+    cli.cmd()
+        .args(["put", "-r", tree_s, "ys:/plain"])
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("sub/loop: a symbolic link").and(
+                predicate::str::contains("out: a symbolic link")
+                    .and(predicate::str::contains("secret-link.txt: a symbolic link")),
+            ),
+        );
+    assert_eq!(names(&cli.ls_json("ys:/plain/links")), ["sub", "a.txt"]);
+    assert_eq!(names(&cli.ls_json("ys:/plain/links/sub")), ["b.txt"]);
+
+    cli.cmd()
+        .args(["put", "-r", "-L", tree_s, "ys:/followed"])
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("sub/loop: a symbolic link loop"));
+    let mut top = names(&cli.ls_json("ys:/followed/links"));
+    top.sort();
+    assert_eq!(top, ["a.txt", "out", "secret-link.txt", "sub"]);
+    assert_eq!(
+        names(&cli.ls_json("ys:/followed/links/out")),
+        ["secret.txt"]
+    );
+    assert_eq!(names(&cli.ls_json("ys:/followed/links/sub")), ["b.txt"]);
+}

@@ -53,8 +53,9 @@ pub struct JobCtx<'a> {
     /// The destination was left as it was (a conflict settled by "skip"): a move keeps its
     /// source then.
     pub kept_existing: std::sync::atomic::AtomicBool,
-    /// The job comes back from the journal (a restart, a re-run): what it finds at its
-    /// destination may be its own earlier work.
+    /// The job (a copy, not a move) comes back from the journal interrupted or done (a
+    /// restart, a re-run): a file of its name and size at its destination may be taken for its
+    /// own earlier work.
     pub resumed: bool,
 }
 
@@ -295,7 +296,15 @@ pub async fn run(
         running,
         destination: Mutex::default(),
         kept_existing: Default::default(),
-        resumed,
+        // A move never takes a file for its own by name and size alone: it removes its source.
+        resumed: resumed
+            && matches!(
+                &spec,
+                JobSpec::Copy {
+                    remove_source: false,
+                    ..
+                }
+            ),
     };
     let retries = Arc::new(JobRetries {
         engine: engine.clone(),

@@ -29,7 +29,7 @@ struct Job {
     holds_slot: bool,
     window: RateWindow,
     last_sent: Option<u64>,
-    /// Read back from the journal: an earlier run may have done some of its work already.
+    /// Read back from the journal, interrupted or done: an earlier run may have done its work.
     resumed: bool,
 }
 
@@ -82,7 +82,7 @@ impl Scheduler {
             };
             let _ = engine.shared.journal.set_state(job.id, &state);
             let mut restored = Job::new(job.parent, job.position, job.spec, state);
-            restored.resumed = true;
+            restored.resumed = may_have_done_its_work(&restored.state);
             if let Some(total) = job.total {
                 restored.counter.set_total(Some(total));
             }
@@ -292,7 +292,7 @@ impl Scheduler {
                     _ => JobState::Paused,
                 };
                 let mut job = Job::new(stored.parent, stored.position, stored.spec, state);
-                job.resumed = true;
+                job.resumed = may_have_done_its_work(&job.state);
                 if let Some(total) = stored.total {
                     job.counter.set_total(Some(total));
                 }
@@ -538,6 +538,12 @@ impl Scheduler {
             eta: eta(done, total, speed),
         });
     }
+}
+
+/// A job back from the journal that was interrupted or done (not failed or cancelled: that
+/// may have been over the very file now at its destination).
+fn may_have_done_its_work(state: &JobState) -> bool {
+    !matches!(state, JobState::Failed { .. } | JobState::Cancelled)
 }
 
 impl Job {
