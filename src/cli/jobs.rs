@@ -191,7 +191,15 @@ pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) 
     if let Some(first) = ids.iter().min() {
         engine.join_batch(*first, &ids);
     }
-    follow(ctx, &engine, events, ours).await
+    let result = follow(ctx, &engine, events, ours).await;
+    settle(&engine).await;
+    result
+}
+
+/// Let the engine come to rest before the process ends: once idle it has pruned old
+/// finished jobs from the journal (bounded, so a stuck job cannot hold the exit).
+async fn settle(engine: &Engine) {
+    let _ = tokio::time::timeout(Duration::from_secs(5), engine.wait_idle()).await;
 }
 
 /// Resume what the journal holds (all unfinished jobs) and follow it to the end.
@@ -215,7 +223,9 @@ pub async fn resume_all(ctx: &Arc<Context>, config: EngineConfig) -> CliResult {
         return Ok(());
     }
     engine.resume_all();
-    follow(ctx, &engine, events, unfinished).await
+    let result = follow(ctx, &engine, events, unfinished).await;
+    settle(&engine).await;
+    result
 }
 
 async fn follow(

@@ -50,14 +50,15 @@ fn list(as_json: bool, all: bool) -> CliResult {
         journal.load_recent(RECENT_FINISHED)
     }
     .map_err(|e| CliError::new(e.to_string()))?;
-    if !all && !as_json {
-        let (held, _) = journal.counts().map_err(|e| CliError::new(e.to_string()))?;
-        let hidden = held.saturating_sub(jobs.len() as u64);
-        if hidden > 0 {
-            progress::line(format!(
-                "{hidden} older finished job(s) not shown (haul queue ls --all)"
-            ));
-        }
+    if !all
+        && !as_json
+        && journal
+            .finished_beyond(RECENT_FINISHED)
+            .map_err(|e| CliError::new(e.to_string()))?
+    {
+        progress::line(format!(
+            "only the last {RECENT_FINISHED} finished jobs are shown (haul queue ls --all)"
+        ));
     }
     if as_json {
         let items: Vec<_> = jobs

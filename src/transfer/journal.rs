@@ -367,7 +367,19 @@ impl Journal {
         })
     }
 
-    /// How many jobs the journal holds, and how many of them are finished.
+    /// Whether the journal holds more than `n` finished jobs (cheap however many it holds).
+    pub fn finished_beyond(&self, n: usize) -> Result<bool, JournalError> {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        self.with(|c| {
+            c.query_row(
+                "SELECT EXISTS (SELECT id FROM jobs WHERE status > 0 ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+                params![n],
+                |r| r.get(0),
+            )
+        })
+    }
+
+    /// How many jobs the journal holds, and how many of them are finished (reads them all).
     pub fn counts(&self) -> Result<(u64, u64), JournalError> {
         self.with(|c| {
             let all: i64 = c.query_row("SELECT COUNT(*) FROM jobs", [], |r| r.get(0))?;

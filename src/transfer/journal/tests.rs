@@ -153,6 +153,8 @@ fn a_start_reads_the_unfinished_their_folders_and_a_few_recent_finished() {
     assert!(ids.contains(&root) && ids.contains(&kids[2]), "{ids:?}");
     assert_eq!(loaded.len(), 6, "{ids:?}");
     assert_eq!(j.counts().unwrap(), (104, 103));
+    assert!(j.finished_beyond(102).unwrap());
+    assert!(!j.finished_beyond(103).unwrap());
 }
 
 #[test]
