@@ -295,3 +295,32 @@ fn put_r_skips_symbolic_links_unless_told_and_never_loops() {
     );
     assert_eq!(names(&cli.ls_json("ys:/followed/links/sub")), ["b.txt"]);
 }
+
+/// A command run again after it finished runs the same job again (one job in the journal
+/// however often it runs), and takes what the command says now: a changed file is a conflict,
+/// settled as asked.
+#[test]
+fn a_finished_command_run_again_reuses_its_job_and_sees_the_new_file() {
+    let (_server, cli) = setup();
+    let file = cli.path("a.txt");
+    std::fs::write(&file, b"one").unwrap();
+    let f = file.to_str().unwrap();
+    cli.ok(&["put", f, "ys:/"]);
+    cli.ok(&["put", f, "ys:/"])
+        .stderr(predicate::str::contains("already there"));
+    std::fs::write(&file, b"three!").unwrap();
+    cli.cmd()
+        .args(["put", f, "ys:/"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+    cli.ok(&["put", "--on-conflict", "overwrite", f, "ys:/"]);
+    let rows = journal_rows(&cli);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["state"], "done");
+    assert_eq!(rows[0]["total"], 6);
+    let out = cli.path("back");
+    cli.ok(&["get", "ys:/a.txt", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"three!");
+    assert_eq!(names(&cli.ls_json("ys:/")), ["a.txt"]);
+}

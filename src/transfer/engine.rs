@@ -277,9 +277,19 @@ impl Engine {
     /// an interruption only what is not done; see [`Journal::adoptable`]), and nothing is
     /// added. Running a command again so never doubles its work nor its journal.
     pub fn adopt_or_enqueue(&self, spec: JobSpec) -> Result<Queued, JournalError> {
-        let found = self.shared.journal.adoptable(&spec)?;
+        let mut found = self.shared.journal.adoptable(&spec)?;
         if found.is_empty() {
             return Ok(Queued::New(self.enqueue(spec)?));
+        }
+        // The command's own job takes what the command says now (a file's new size, a fresh
+        // md5): what was stored is as old as the first run.
+        let key = spec.key();
+        for job in found
+            .iter_mut()
+            .filter(|j| j.spec != spec && j.spec.key() == key)
+        {
+            self.shared.journal.set_spec(job.id, &spec)?;
+            job.spec = spec.clone();
         }
         let jobs = found.iter().map(|j| (j.id, j.spec.clone())).collect();
         let interrupted = found

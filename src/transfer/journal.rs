@@ -309,6 +309,19 @@ impl Journal {
         })
     }
 
+    /// The job's spec as a re-run of its command gives it (a source's new size, say).
+    pub fn set_spec(&self, id: JobId, spec: &JobSpec) -> Result<(), JournalError> {
+        let key = spec.key();
+        let spec = self.encode(spec)?;
+        self.with(|c| {
+            c.execute(
+                "UPDATE jobs SET spec = ?1, key = ?2 WHERE id = ?3",
+                params![spec, key, id],
+            )
+            .map(|_| ())
+        })
+    }
+
     pub fn set_progress(
         &self,
         id: JobId,

@@ -291,7 +291,7 @@ impl Scheduler {
                     s if s.is_finished() => s,
                     _ => JobState::Paused,
                 };
-                let mut job = Job::new(stored.parent, stored.position, stored.spec, state);
+                let mut job = Job::new(stored.parent, stored.position, stored.spec.clone(), state);
                 job.resumed = may_have_done_its_work(&job.state);
                 if let Some(total) = stored.total {
                     job.counter.set_total(Some(total));
@@ -305,6 +305,13 @@ impl Scheduler {
             let requeue = self.jobs.get(&id).is_some_and(|j| {
                 j.running.is_none() && (j.state.is_finished() || j.state == JobState::Paused)
             });
+            // Out of the queue (paused or finished), so its place in the index is not at stake.
+            if requeue && let Some(job) = self.jobs.get_mut(&id) {
+                if job.spec != stored.spec {
+                    job.counter.set_total(stored.spec.size());
+                }
+                job.spec = stored.spec.clone();
+            }
             if requeue {
                 self.set_state(id, JobState::Queued);
             }
