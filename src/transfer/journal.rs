@@ -309,6 +309,27 @@ impl Journal {
         })
     }
 
+    /// Several jobs' states in one transaction (a start pausing what a crash left running).
+    pub fn set_states(&self, states: &[(JobId, JobState)]) -> Result<(), JournalError> {
+        let encoded = states
+            .iter()
+            .map(|(id, s)| Ok((*id, self.encode(s)?, status(s))))
+            .collect::<Result<Vec<_>, JournalError>>()?;
+        self.with(|c| {
+            let tx = c.unchecked_transaction()?;
+            {
+                let mut update = tx.prepare_cached(
+                    "UPDATE jobs SET state = ?1, status = ?2, updated = ?3 WHERE id = ?4",
+                )?;
+                let now = now();
+                for (id, state, code) in &encoded {
+                    update.execute(params![state, code, now, id])?;
+                }
+            }
+            tx.commit()
+        })
+    }
+
     /// The job's spec as a re-run of its command gives it (a source's new size, say).
     pub fn set_spec(&self, id: JobId, spec: &JobSpec) -> Result<(), JournalError> {
         let key = spec.key();

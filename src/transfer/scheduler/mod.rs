@@ -73,14 +73,17 @@ impl Scheduler {
         let mut queue = QueueIndex::default();
         let mut children: HashMap<JobId, Vec<JobId>> = HashMap::new();
         let mut active_now = 0;
+        let mut changed = Vec::new();
         for job in stored {
-            let state = match job.state {
-                s if s.is_finished() => s,
+            let state = match &job.state {
+                s if s.is_finished() => s.clone(),
                 JobState::Paused => JobState::Paused,
                 _ if resume => JobState::Queued,
                 _ => JobState::Paused,
             };
-            let _ = engine.shared.journal.set_state(job.id, &state);
+            if state != job.state {
+                changed.push((job.id, state.clone()));
+            }
             let mut restored = Job::new(job.parent, job.position, job.spec, state);
             restored.resumed = may_have_done_its_work(&restored.state);
             if let Some(total) = job.total {
@@ -97,6 +100,9 @@ impl Scheduler {
                 children.entry(parent).or_default().push(job.id);
             }
             jobs.insert(job.id, restored);
+        }
+        if let Err(e) = engine.shared.journal.set_states(&changed) {
+            tracing::warn!("{e}");
         }
         Scheduler {
             engine,
