@@ -240,6 +240,7 @@ async fn follow(
     }
     let mut finished: HashMap<JobId, JobState> = HashMap::new();
     let mut failures: Vec<String> = Vec::new();
+    let mut links_skipped = 0usize;
     // Only events decide: everything since the engine started is still in the channel.
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
@@ -278,12 +279,22 @@ async fn follow(
                     finished.insert(view.id, view.state);
                 }
             }
-            Event::Note { id, message } if ours.contains_key(&id) => progress::line(message),
+            Event::Note { id, message } if ours.contains_key(&id) => {
+                if message.contains(": a symbolic link (to ") && message.ends_with("not followed") {
+                    links_skipped += 1;
+                }
+                progress::line(message)
+            }
             Event::Ask(question) => answer(ctx, question, &mut failures).await,
             _ => {}
         }
     }
     shown.clear();
+    if links_skipped > 0 {
+        progress::line(format!(
+            "{links_skipped} symbolic link(s) skipped; put -L (--follow-links) follows them"
+        ));
+    }
     let total = finished.len();
     let failed = finished
         .values()
