@@ -324,3 +324,20 @@ fn a_finished_command_run_again_reuses_its_job_and_sees_the_new_file() {
     assert_eq!(std::fs::read(out.join("a.txt")).unwrap(), b"three!");
     assert_eq!(names(&cli.ls_json("ys:/")), ["a.txt"]);
 }
+
+/// Finished jobs beyond `[transfers] keep_finished` are gone once a run ends; `queue ls` says
+/// when it shows only part of the history.
+#[test]
+fn finished_jobs_are_pruned_to_keep_finished() {
+    let (_server, cli) = setup();
+    let mut config = std::fs::read_to_string(&cli.config).unwrap();
+    config.push_str("\n[transfers]\nkeep_finished = 5\n");
+    std::fs::write(&cli.config, config).unwrap();
+    let (tree, want) = make_tree(&cli, 12);
+    cli.ok(&["put", "-r", tree.to_str().unwrap(), "ys:/"]);
+    let rows = journal_rows(&cli);
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert!(rows.iter().all(|r| r["state"] == "done"));
+    // The run itself was whole: every file is there.
+    assert_eq!(names(&cli.ls_json("ys:/tree")).len(), want.len());
+}
