@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::{Cli, Server, names, pattern};
+use haul::emulator::Faults;
 use predicates::prelude::*;
 
 const FILES: usize = 50;
@@ -200,8 +201,9 @@ fn a_killed_get_r_run_again_adopts_its_jobs_and_downloads_each_file_once() {
 
 /// Killed at pseudo-random moments, restarted by re-runs and by `queue resume` in turn; each
 /// file ends once and byte-exact, with one journal job. `rounds` kills of `files` files.
-fn killed_again_and_again(files: usize, rounds: u64) {
-    let (_server, cli) = setup();
+fn killed_again_and_again(files: usize, rounds: u64, faults: Faults) {
+    let (server, cli) = setup();
+    server.set_faults(faults);
     let (tree, want) = make_tree(&cli, files);
     let tree = tree.to_str().unwrap().to_string();
     let out = cli.path("out");
@@ -228,6 +230,7 @@ fn killed_again_and_again(files: usize, rounds: u64) {
         cli.ok(&last);
         cli.ok(&["queue", "resume"]);
     }
+    server.set_faults(Faults::default());
     journal_integrity_ok(&cli);
     local_holds_each(&out.join("tree"), &want);
     one_done_job_per_file(&cli, "upload", &want);
@@ -238,14 +241,31 @@ fn killed_again_and_again(files: usize, rounds: u64) {
 
 #[test]
 fn killed_at_random_moments_every_file_arrives_once_and_exact() {
-    killed_again_and_again(24, 4);
+    killed_again_and_again(24, 4, Faults::default());
+}
+
+/// The same on a host that fails every 13th request with a 503 and cuts downloads short:
+/// retries and resumes mixed with the kills.
+#[test]
+fn killed_at_random_moments_on_a_failing_host_every_file_arrives_once_and_exact() {
+    killed_again_and_again(
+        16,
+        4,
+        Faults {
+            fail_every: Some(13),
+            fail_status: 503,
+            retry_after_secs: Some(0),
+            cut_body_after: Some(40 * 1024),
+            ..Faults::default()
+        },
+    );
 }
 
 /// The long version: 200 files, 20 kills each way.
 #[test]
 #[ignore]
 fn killed_twenty_times_during_a_200_file_batch() {
-    killed_again_and_again(200, 20);
+    killed_again_and_again(200, 20, Faults::default());
 }
 
 /// `put -r` skips symbolic links and says so; with `-L` it follows them, going outside the
