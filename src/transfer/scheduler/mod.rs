@@ -85,7 +85,7 @@ impl Scheduler {
                 changed.push((job.id, state.clone()));
             }
             let mut restored = Job::new(job.parent, job.position, job.spec, state);
-            restored.resumed = may_have_done_its_work(&restored.state);
+            restored.resumed = may_have_done_its_work(&restored.state, job.done);
             if let Some(total) = job.total {
                 restored.counter.set_total(Some(total));
             }
@@ -298,7 +298,7 @@ impl Scheduler {
                     _ => JobState::Paused,
                 };
                 let mut job = Job::new(stored.parent, stored.position, stored.spec.clone(), state);
-                job.resumed = may_have_done_its_work(&job.state);
+                job.resumed = may_have_done_its_work(&job.state, stored.done);
                 if let Some(total) = stored.total {
                     job.counter.set_total(Some(total));
                 }
@@ -553,10 +553,14 @@ impl Scheduler {
     }
 }
 
-/// A job back from the journal that was interrupted or done (not failed or cancelled: that
-/// may have been over the very file now at its destination).
-fn may_have_done_its_work(state: &JobState) -> bool {
-    !matches!(state, JobState::Failed { .. } | JobState::Cancelled)
+/// A job back from the journal that was interrupted or done, or that failed (or was
+/// cancelled) after it had moved bytes: its file at the destination may be its own work. Not
+/// one that failed before sending anything: that may have been over the very file now there.
+fn may_have_done_its_work(state: &JobState, done: u64) -> bool {
+    match state {
+        JobState::Failed { .. } | JobState::Cancelled => done > 0,
+        _ => true,
+    }
 }
 
 impl Job {
