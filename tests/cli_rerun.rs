@@ -299,6 +299,17 @@ fn put_r_skips_symbolic_links_unless_told_and_never_loops() {
         );
     assert_eq!(names(&cli.ls_json("ys:/plain/links")), ["sub", "a.txt"]);
     assert_eq!(names(&cli.ls_json("ys:/plain/links/sub")), ["b.txt"]);
+    // The same command again with -L: the links are followed now, all the way down (the
+    // journal's jobs for the tree take the flag), and nothing already there is sent again.
+    cli.cmd()
+        .args(["put", "-r", "-L", tree_s, "ys:/plain"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("sub/loop: a symbolic link loop"));
+    let mut top = names(&cli.ls_json("ys:/plain/links"));
+    top.sort();
+    assert_eq!(top, ["a.txt", "out", "secret-link.txt", "sub"]);
+    assert_eq!(names(&cli.ls_json("ys:/plain/links/out")), ["secret.txt"]);
 
     cli.cmd()
         .args(["put", "-r", "-L", tree_s, "ys:/followed"])

@@ -284,12 +284,24 @@ impl Engine {
         // The command's own job takes what the command says now (a file's new size, a fresh
         // md5): what was stored is as old as the first run.
         let key = spec.key();
-        for job in found
-            .iter_mut()
-            .filter(|j| j.spec != spec && j.spec.key() == key)
-        {
-            self.shared.journal.set_spec(job.id, &spec)?;
-            job.spec = spec.clone();
+        // And what it expanded into follows symbolic links as the command now says.
+        let follow = match &spec {
+            JobSpec::Copy { follow_links, .. } => Some(*follow_links),
+            _ => None,
+        };
+        for job in found.iter_mut() {
+            let mut now = if job.spec.key() == key {
+                spec.clone()
+            } else {
+                job.spec.clone()
+            };
+            if let (Some(f), JobSpec::Copy { follow_links, .. }) = (follow, &mut now) {
+                *follow_links = f;
+            }
+            if now != job.spec {
+                self.shared.journal.set_spec(job.id, &now)?;
+                job.spec = now;
+            }
         }
         let jobs = found.iter().map(|j| (j.id, j.spec.clone())).collect();
         let interrupted = found
