@@ -7,11 +7,19 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::conflict::{Clash, Options, Resolution, Sameness};
 use super::spec::FolderAddr;
 use super::worker::{JobCtx, Step};
 use crate::provider::{Entry, Provider};
+
+/// A retry scope that waits in place (the default wait) instead of parking the job.
+struct KeepSlot;
+
+impl crate::http::retry::RetryScope for KeepSlot {
+    fn heard(&self, _notice: &crate::http::RetryNotice) {}
+}
 
 /// What the new entry will be, for comparing with what is there.
 pub struct Incoming<'a> {
@@ -67,7 +75,13 @@ impl Destination<'_> {
         {
             let _one_at_a_time = folders.listing_lock(account, &folder).await;
             if fresh || !folders.is_fresh(account, &folder) {
-                folders.put(account, &folder, self.provider.list(&folder).await?);
+                // Its retries wait with the job's slot kept: parked, the job would need a slot
+                // back while holding this lock, and the slots may all be held by jobs waiting
+                // for the lock (a deadlock seen with 503s during a folder upload).
+                let listing =
+                    crate::http::retry::scoped(Arc::new(KeepSlot), self.provider.list(&folder))
+                        .await?;
+                folders.put(account, &folder, listing);
             }
         }
         Ok(folders.named(account, &folder, name))
