@@ -32,6 +32,7 @@ fn job(id: JobId, state: JobState, done: u64, total: u64) -> JobView {
             from,
             to,
             remove_source: false,
+            follow_links: false,
         },
         state,
         done,

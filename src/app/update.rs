@@ -490,6 +490,7 @@ pub(super) fn enqueue_copies(
                     from,
                     to: to.clone(),
                     remove_source,
+                    follow_links: false,
                 }
             }
         })

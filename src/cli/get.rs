@@ -81,6 +81,7 @@ pub async fn run(
             from,
             to: to.clone(),
             remove_source: false,
+            follow_links: false,
         })
         .collect();
     jobs::run(ctx, config, specs).await

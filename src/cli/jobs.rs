@@ -15,7 +15,7 @@ use crate::transfer::journal::Journal;
 use crate::transfer::throttle::parse_rate;
 use crate::transfer::{
     Accounts, ConflictAnswer, ConflictPolicy, Engine, EngineConfig, Event, JobId, JobSpec,
-    JobState, JobView, Question,
+    JobState, JobView, Question, Queued, Retention,
 };
 
 /// Flags shared by the transfer commands.
@@ -93,7 +93,18 @@ impl TransferArgs {
                 Some(_) => Default::default(),
                 None => ctx.connections_per_account(),
             },
+            retention: retention(ctx),
         })
+    }
+}
+
+/// How long the journal keeps finished jobs: `[transfers]` in the config, else the defaults.
+pub fn retention(ctx: &Context) -> Retention {
+    let t = ctx.transfers();
+    let defaults = Retention::default();
+    Retention {
+        keep: t.keep_finished.unwrap_or(defaults.keep),
+        days: t.keep_finished_days.unwrap_or(defaults.days),
     }
 }
 
@@ -169,45 +180,39 @@ pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) 
     let mut ours = HashMap::new();
     for spec in specs {
         let shown = spec.to_string();
-        let (id, resumed) = engine
-            .enqueue_or_resume(spec.clone())
-            .map_err(|e| CliError::new(e.to_string()))?;
-        if resumed {
-            progress::line(format!("resuming the interrupted job: {shown}"));
-            // Its unfinished children (from a folder) resume with it.
-            ours.extend(unfinished_descendants(&engine, id));
+        match engine
+            .adopt_or_enqueue(spec.clone())
+            .map_err(|e| CliError::new(e.to_string()))?
+        {
+            Queued::New(id) => {
+                ours.insert(id, spec);
+            }
+            Queued::Adopted { jobs, interrupted } => {
+                // A re-run: the journal's jobs go on (or run again); nothing is added.
+                if interrupted {
+                    progress::line(format!(
+                        "resuming the interrupted job ({} left): {shown}",
+                        jobs.len()
+                    ));
+                }
+                ours.extend(jobs);
+            }
         }
-        ours.insert(id, spec);
     }
     // The command's jobs are one batch: an "apply to all" answer lasts for all of them.
     let ids: Vec<JobId> = ours.keys().copied().collect();
     if let Some(first) = ids.iter().min() {
         engine.join_batch(*first, &ids);
     }
-    follow(ctx, &engine, events, ours).await
+    let result = follow(ctx, &engine, events, ours).await;
+    settle(&engine).await;
+    result
 }
 
-/// Jobs expanded from `root` (at any depth) that the journal still has unfinished.
-fn unfinished_descendants(engine: &Engine, root: JobId) -> Vec<(JobId, JobSpec)> {
-    let Ok(jobs) = engine.journal().load() else {
-        return Vec::new();
-    };
-    let mut found = vec![root];
-    let mut i = 0;
-    while i < found.len() {
-        let parent = found[i];
-        found.extend(
-            jobs.iter()
-                .filter(|j| j.parent == Some(parent))
-                .map(|j| j.id),
-        );
-        i += 1;
-    }
-    let below: std::collections::HashSet<JobId> = found.into_iter().skip(1).collect();
-    jobs.into_iter()
-        .filter(|j| below.contains(&j.id) && !j.state.is_finished())
-        .map(|j| (j.id, j.spec))
-        .collect()
+/// Let the engine come to rest before the process ends: once idle it has pruned old
+/// finished jobs from the journal (bounded, so a stuck job cannot hold the exit).
+async fn settle(engine: &Engine) {
+    let _ = tokio::time::timeout(Duration::from_secs(5), engine.wait_idle()).await;
 }
 
 /// Resume what the journal holds (all unfinished jobs) and follow it to the end.
@@ -231,7 +236,9 @@ pub async fn resume_all(ctx: &Arc<Context>, config: EngineConfig) -> CliResult {
         return Ok(());
     }
     engine.resume_all();
-    follow(ctx, &engine, events, unfinished).await
+    let result = follow(ctx, &engine, events, unfinished).await;
+    settle(&engine).await;
+    result
 }
 
 async fn follow(
@@ -246,6 +253,7 @@ async fn follow(
     }
     let mut finished: HashMap<JobId, JobState> = HashMap::new();
     let mut failures: Vec<String> = Vec::new();
+    let mut links_skipped = 0usize;
     // Only events decide: everything since the engine started is still in the channel.
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
@@ -284,12 +292,22 @@ async fn follow(
                     finished.insert(view.id, view.state);
                 }
             }
-            Event::Note { id, message } if ours.contains_key(&id) => progress::line(message),
+            Event::Note { id, message } if ours.contains_key(&id) => {
+                if message.contains(": a symbolic link (to ") && message.ends_with("not followed") {
+                    links_skipped += 1;
+                }
+                progress::line(message)
+            }
             Event::Ask(question) => answer(ctx, question, &mut failures).await,
             _ => {}
         }
     }
     shown.clear();
+    if links_skipped > 0 {
+        progress::line(format!(
+            "{links_skipped} symbolic link(s) skipped; put -L (--follow-links) follows them"
+        ));
+    }
     let total = finished.len();
     let failed = finished
         .values()
@@ -329,7 +347,9 @@ fn record(view: &JobView, failures: &mut Vec<String>, lone: bool) {
         }
         JobState::Cancelled => failures.push(format!("{}: cancelled", view.spec)),
         JobState::Done { note: Some(note) }
-            if note.starts_with("skipped") || note.starts_with("instant") =>
+            if note.starts_with("skipped")
+                || note.starts_with("instant")
+                || note.starts_with("already there") =>
         {
             progress::line(format!("{}: {note}", view.spec));
         }

@@ -92,6 +92,10 @@ pub enum Command {
         /// Upload folders too, with everything in them.
         #[arg(short, long)]
         recursive: bool,
+        /// Follow symbolic links in folders (loops are detected and not entered); without it
+        /// they are skipped, each said.
+        #[arg(short = 'L', long)]
+        follow_links: bool,
         /// Always send the bytes, even when the host could place a copy it already has.
         #[arg(long)]
         no_dedupe: bool,
@@ -219,11 +223,14 @@ impl From<AccessLevel> for crate::provider::Access {
 
 #[derive(Debug, Subcommand)]
 pub enum QueueCommand {
-    /// List the jobs (default).
+    /// List the jobs (default): unfinished ones and the most recent finished ones.
     Ls {
         /// One JSON array on stdout.
         #[arg(long)]
         json: bool,
+        /// Every job the journal holds, however many.
+        #[arg(long)]
+        all: bool,
     },
     /// Run every unfinished job to its end.
     Resume {
@@ -471,11 +478,13 @@ async fn dispatch(ctx: &Arc<Context>, command: Command) -> CliResult {
         Command::Put {
             paths,
             recursive,
+            follow_links,
             no_dedupe,
             transfer,
         } => {
             let options = put::PutOptions {
                 recursive,
+                follow_links,
                 dedupe: !no_dedupe,
                 transfer,
             };

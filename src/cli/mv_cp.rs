@@ -120,6 +120,7 @@ pub async fn run(
             to,
             name: new_name,
             remove_source: op == Op::Move,
+            follow_links: false,
         },
     };
     jobs::run(ctx, config, vec![spec]).await

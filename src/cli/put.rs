@@ -16,6 +16,8 @@ use crate::transfer::{FolderAddr, ItemAddr, JobSpec, LOCAL};
 #[derive(Debug, Clone)]
 pub struct PutOptions {
     pub recursive: bool,
+    /// Follow symbolic links inside folders.
+    pub follow_links: bool,
     /// Try the host's upload-by-hash before sending bytes.
     pub dedupe: bool,
     pub transfer: TransferArgs,
@@ -61,6 +63,7 @@ pub async fn run(ctx: &Arc<Context>, paths: &[String], options: PutOptions) -> C
                 from,
                 to: to.clone(),
                 remove_source: false,
+                follow_links: options.follow_links,
             })
             .collect();
         if let Err(e) = jobs::run(ctx, config, specs).await {

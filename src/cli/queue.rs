@@ -9,11 +9,14 @@ use super::progress::{self, human_bytes};
 use super::{CliError, CliResult, Context, QueueCommand, output};
 use crate::sanitize::for_terminal;
 use crate::transfer::JobState;
-use crate::transfer::journal::Journal;
+use crate::transfer::journal::{Journal, RECENT_FINISHED};
 
 pub async fn run(ctx: &Arc<Context>, action: Option<QueueCommand>) -> CliResult {
-    match action.unwrap_or(QueueCommand::Ls { json: false }) {
-        QueueCommand::Ls { json } => list(json),
+    match action.unwrap_or(QueueCommand::Ls {
+        json: false,
+        all: false,
+    }) {
+        QueueCommand::Ls { json, all } => list(json, all),
         QueueCommand::Resume { transfer } => resume(ctx, &transfer).await,
         QueueCommand::Clear => {
             let (journal, lock) = jobs::open_journal()?;
@@ -31,7 +34,7 @@ pub async fn run(ctx: &Arc<Context>, action: Option<QueueCommand>) -> CliResult 
     }
 }
 
-fn list(as_json: bool) -> CliResult {
+fn list(as_json: bool, all: bool) -> CliResult {
     let path = super::state_dir::journal_path();
     if !path.exists() {
         return if as_json {
@@ -41,7 +44,22 @@ fn list(as_json: bool) -> CliResult {
         };
     }
     let journal = Journal::open(&path).map_err(|e| CliError::new(e.to_string()))?;
-    let jobs = journal.load().map_err(|e| CliError::new(e.to_string()))?;
+    let jobs = if all {
+        journal.load()
+    } else {
+        journal.load_recent(RECENT_FINISHED)
+    }
+    .map_err(|e| CliError::new(e.to_string()))?;
+    if !all
+        && !as_json
+        && journal
+            .finished_beyond(RECENT_FINISHED)
+            .map_err(|e| CliError::new(e.to_string()))?
+    {
+        progress::line(format!(
+            "only the last {RECENT_FINISHED} finished jobs are shown (haul queue ls --all)"
+        ));
+    }
     if as_json {
         let items: Vec<_> = jobs
             .iter()

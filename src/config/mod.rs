@@ -84,6 +84,10 @@ pub struct TransfersConfig {
     pub stall_timeout_secs: Option<u64>,
     /// Range connections per downloaded file, where the host allows it (default 4; 1: one).
     pub connections_per_file: Option<usize>,
+    /// Finished jobs the journal keeps (the most recent ones; default 1000).
+    pub keep_finished: Option<usize>,
+    /// Days the journal keeps a finished job at most (default 30).
+    pub keep_finished_days: Option<u32>,
 }
 
 /// `[network]`: how persistent and how polite haul is with every host.

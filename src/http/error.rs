@@ -55,7 +55,10 @@ impl HttpError {
     /// was made, or the host turned it away with 429 Too Many Requests. (A 503 may come from a
     /// proxy after the host acted: its outcome is unknown.)
     pub fn never_sent(&self) -> bool {
-        matches!(self.kind, HttpErrorKind::Connect | HttpErrorKind::Status(429))
+        matches!(
+            self.kind,
+            HttpErrorKind::Connect | HttpErrorKind::Status(429)
+        )
     }
 }
 

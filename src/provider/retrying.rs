@@ -174,7 +174,8 @@ impl Retrying {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
             };
-            let surely_not_done = error.never_sent || error.kind == ErrorKind::RateLimited;
+            let surely_not_done = error.landed.is_none()
+                && (error.never_sent || error.kind == ErrorKind::RateLimited);
             self.judge(error, &mut attempts, what).sit_out().await?;
             if !surely_not_done {
                 let checking = format!("checking whether {what} took effect");
@@ -200,7 +201,9 @@ impl Retrying {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
             };
-            if !(error.never_sent || error.kind == ErrorKind::RateLimited) {
+            let surely_not_done = error.landed.is_none()
+                && (error.never_sent || error.kind == ErrorKind::RateLimited);
+            if !surely_not_done {
                 // Unknown outcome: the caller checks before it sends again.
                 if error.kind == ErrorKind::Auth {
                     *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) =

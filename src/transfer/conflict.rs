@@ -23,6 +23,28 @@ pub struct Clash {
     pub new_size: Option<u64>,
 }
 
+/// Whether the entry at the destination holds the same content as the incoming one (their
+/// sizes being equal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sameness {
+    /// Both sides have an md5, and they are equal.
+    Proven,
+    /// Nothing tells them apart (no md5 to compare).
+    Likely,
+    Differs,
+}
+
+/// `true`: nothing tells them apart (an md5 may or may not have been compared).
+impl From<bool> for Sameness {
+    fn from(same: bool) -> Self {
+        if same {
+            Sameness::Likely
+        } else {
+            Sameness::Differs
+        }
+    }
+}
+
 /// What the destination can do about a clash.
 pub struct Options<'a> {
     /// The existing entry can be removed (the host can delete; always on the local disk).
@@ -152,7 +174,7 @@ impl JobCtx<'_> {
 
     /// What to do about `clash`, asking a person when the policy says so. `identical` tells
     /// whether the existing entry has the same content (asked only when the policy needs it).
-    pub async fn resolve_clash<F, Fut>(
+    pub async fn resolve_clash<F, Fut, S>(
         &self,
         name: &str,
         clash: Clash,
@@ -161,19 +183,54 @@ impl JobCtx<'_> {
     ) -> Step<Resolution>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Step<bool>>,
+        Fut: Future<Output = Step<S>>,
+        S: Into<Sameness>,
     {
-        let policy = match self.conflict_policy() {
+        let chosen = self.conflict_policy();
+        let same_size = clash.existing_size.is_some() && clash.existing_size == clash.new_size;
+        let comparable = !clash.existing_is_folder && same_size;
+        // The same file already there is done, not a conflict. Proven by md5, that holds for
+        // any job whose policy would fail or ask; by name and size alone (the host shows no
+        // md5) only for a job the journal brought back, for whom the file is most likely its
+        // own earlier work. An explicit overwrite or rename goes on as asked.
+        let settles = match chosen {
+            ConflictPolicy::Fail => true,
+            ConflictPolicy::Ask | ConflictPolicy::Skip => self.resumed,
+            _ => false,
+        };
+        let mut sameness = None;
+        let mut identical = Some(identical);
+        if settles
+            && comparable
+            && let Some(check) = identical.take()
+        {
+            let same: Sameness = check().await?.into();
+            let done = match same {
+                Sameness::Proven => true,
+                Sameness::Likely => self.resumed,
+                Sameness::Differs => false,
+            };
+            if done {
+                return Ok(Resolution::Skip(format!(
+                    "already there: {} holds the same file",
+                    clash.shown
+                )));
+            }
+            sameness = Some(same);
+        }
+        let policy = match chosen {
             ConflictPolicy::Ask => self.ask_about(&clash).await?,
             policy => policy,
         };
-        let same_size = clash.existing_size.is_some() && clash.existing_size == clash.new_size;
         let identical = matches!(
             policy,
             ConflictPolicy::Resume | ConflictPolicy::SkipIdentical
-        ) && !clash.existing_is_folder
-            && same_size
-            && identical().await?;
+        ) && comparable
+            && match (sameness, identical.take()) {
+                (Some(same), _) => same != Sameness::Differs,
+                (None, Some(check)) => check().await?.into() != Sameness::Differs,
+                (None, None) => false,
+            };
         match policy {
             ConflictPolicy::Skip => {
                 self.kept_existing

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::conflict::{Clash, Options, Resolution};
+use super::conflict::{Clash, Options, Resolution, Sameness};
 use super::spec::FolderAddr;
 use super::worker::{JobCtx, Step, Stop};
 use crate::http::RetryNotice;
@@ -335,14 +335,18 @@ impl Destination<'_> {
 
 /// Same content, as far as the hosts let us tell (sizes were compared already; md5 where both
 /// sides have one, hashing a local source).
-async fn identical(existing: &Entry, incoming: &Incoming<'_>) -> Step<bool> {
+async fn identical(existing: &Entry, incoming: &Incoming<'_>) -> Step<Sameness> {
     let Some(theirs) = &existing.md5 else {
-        return Ok(true);
+        return Ok(Sameness::Likely);
     };
     let ours = match (incoming.md5, incoming.local_path) {
         (Some(md5), _) => md5.to_string(),
         (None, Some(path)) => crate::checksum::md5_file_async(path).await?,
-        (None, None) => return Ok(true),
+        (None, None) => return Ok(Sameness::Likely),
     };
-    Ok(ours.eq_ignore_ascii_case(theirs))
+    Ok(if ours.eq_ignore_ascii_case(theirs) {
+        Sameness::Proven
+    } else {
+        Sameness::Differs
+    })
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use super::journal::{Journal, JournalError};
+use super::journal::{Journal, JournalError, RECENT_FINISHED, Retention, StoredJob};
 use super::scheduler::Scheduler;
 use super::spec::JobSpec;
 use super::state::{ConflictPolicy, Event, JobId, JobState, JobView};
@@ -47,6 +47,8 @@ pub struct EngineConfig {
     pub connections_per_file: usize,
     /// Accounts with their own `connections_per_file`.
     pub connections_per_account: std::collections::HashMap<String, usize>,
+    /// How long finished jobs stay in the journal.
+    pub retention: Retention,
 }
 
 impl EngineConfig {
@@ -76,6 +78,7 @@ impl Default for EngineConfig {
             dedupe: true,
             connections_per_file: 4,
             connections_per_account: std::collections::HashMap::new(),
+            retention: Retention::default(),
         }
     }
 }
@@ -162,6 +165,23 @@ pub enum Command {
     /// Answered once nothing is queued, running or waiting.
     WhenIdle(oneshot::Sender<()>),
     ClearFinished(oneshot::Sender<usize>),
+    /// Jobs of an interrupted run, read back from the journal: queue them again (those not
+    /// loaded at start join the queue).
+    Adopt(Vec<StoredJob>),
+}
+
+/// What queueing a command's job did.
+#[derive(Debug)]
+pub enum Queued {
+    /// A new job.
+    New(JobId),
+    /// The journal held this job from an earlier run (and what it expanded into): these jobs
+    /// are queued again instead of adding new ones.
+    Adopted {
+        jobs: Vec<(JobId, JobSpec)>,
+        /// The earlier run was interrupted: these are what it left undone.
+        interrupted: bool,
+    },
 }
 
 /// A handle to the engine; clones share it.
@@ -173,7 +193,9 @@ pub struct Engine {
 
 impl Engine {
     /// Start the scheduler. Unfinished jobs in the journal come back (queued or paused, per
-    /// `config.resume_unfinished`).
+    /// `config.resume_unfinished`), with the most recent finished ones; finished jobs beyond
+    /// `config.retention` are forgotten first, so a start reads a bounded part of the journal
+    /// however long its history.
     pub fn start(
         config: EngineConfig,
         journal: Journal,
@@ -181,7 +203,10 @@ impl Engine {
     ) -> Result<(Engine, mpsc::UnboundedReceiver<Event>), JournalError> {
         let (events, event_rx) = mpsc::unbounded_channel();
         let (commands, command_rx) = mpsc::unbounded_channel();
-        let stored = journal.load()?;
+        if let Err(e) = journal.prune(config.retention) {
+            tracing::warn!("{e}");
+        }
+        let stored = journal.load_recent(RECENT_FINISHED.min(config.retention.keep))?;
         let shared = Arc::new(Shared {
             journal,
             throttle: Throttle::new(config.bwlimit),
@@ -264,16 +289,43 @@ impl Engine {
         Ok(())
     }
 
-    /// Queue a job, or resume the unfinished one with the same spec left by an interrupted
-    /// run. Returns the id and whether it was resumed.
-    pub fn enqueue_or_resume(&self, spec: JobSpec) -> Result<(JobId, bool), JournalError> {
-        match self.shared.journal.find_unfinished(&spec)? {
-            Some(id) => {
-                self.resume(id);
-                Ok((id, true))
-            }
-            None => Ok((self.enqueue(spec)?, false)),
+    /// Queue a job, unless the journal holds the same job (same kind, source and destination)
+    /// from an earlier run: then that job, and whatever it expanded into, is queued again (after
+    /// an interruption only what is not done; see [`Journal::adoptable`]), and nothing is
+    /// added. Running a command again so never doubles its work nor its journal.
+    pub fn adopt_or_enqueue(&self, spec: JobSpec) -> Result<Queued, JournalError> {
+        let mut found = self.shared.journal.adoptable(&spec)?;
+        if found.is_empty() {
+            return Ok(Queued::New(self.enqueue(spec)?));
         }
+        // The command's own job takes what the command says now (a file's new size, a fresh
+        // md5): what was stored is as old as the first run.
+        let key = spec.key();
+        // And what it expanded into follows symbolic links as the command now says.
+        let follow = match &spec {
+            JobSpec::Copy { follow_links, .. } => Some(*follow_links),
+            _ => None,
+        };
+        for job in found.iter_mut() {
+            let mut now = if job.spec.key() == key {
+                spec.clone()
+            } else {
+                job.spec.clone()
+            };
+            if let (Some(f), JobSpec::Copy { follow_links, .. }) = (follow, &mut now) {
+                *follow_links = f;
+            }
+            if now != job.spec {
+                self.shared.journal.set_spec(job.id, &now)?;
+                job.spec = now;
+            }
+        }
+        let jobs = found.iter().map(|j| (j.id, j.spec.clone())).collect();
+        let interrupted = found
+            .iter()
+            .any(|j| !matches!(j.state, JobState::Done { .. }));
+        let _ = self.commands.send(Command::Adopt(found));
+        Ok(Queued::Adopted { jobs, interrupted })
     }
 
     pub fn pause(&self, id: JobId) {

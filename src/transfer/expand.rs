@@ -17,32 +17,33 @@ pub async fn folder(
     to: &FolderAddr,
     name: &str,
     remove_source: bool,
+    follow_links: bool,
 ) -> Step<Option<String>> {
     let dest = ctx
         .with_retries(&to.account, name, |_| destination(ctx, to, name))
         .await?;
-    let src = &ctx.provider(&from.account).await?;
-    let children = ctx
-        .with_retries(&from.account, &from.name, |_| async move {
+    let children = if from.is_local() {
+        local_children(ctx, from, follow_links).await?
+    } else {
+        let src = &ctx.provider(&from.account).await?;
+        ctx.with_retries(&from.account, &from.name, |_| async move {
             Ok(src.list(&from.as_folder_id()).await?)
         })
-        .await?;
+        .await?
+    };
     // After a restart, children queued before the crash are not queued twice.
     let queued: HashSet<String> = ctx
         .engine
         .shared
         .journal
-        .load()
-        .map(|jobs| {
-            jobs.into_iter()
-                .filter(|j| j.parent == Some(ctx.id))
-                .filter_map(|j| match j.spec {
-                    JobSpec::Copy { from, .. } => Some(from.id),
-                    _ => None,
-                })
-                .collect()
+        .children(ctx.id)
+        .map_err(|e| ProviderError::fatal(e.to_string()))?
+        .into_iter()
+        .filter_map(|spec| match spec {
+            JobSpec::Copy { from, .. } => Some(from.id),
+            _ => None,
         })
-        .unwrap_or_default();
+        .collect();
     let mut added = 0usize;
     let mut batch = Vec::with_capacity(QUEUE_BATCH);
     let names = super::twins::names_in(ctx, from, &dest, &children);
@@ -63,6 +64,7 @@ pub async fn folder(
             to: dest.clone(),
             name,
             remove_source,
+            follow_links,
         });
         if batch.len() == QUEUE_BATCH {
             added += queue(ctx, &mut batch).await?;
@@ -70,6 +72,24 @@ pub async fn folder(
     }
     added += queue(ctx, &mut batch).await?;
     Ok(Some(format!("{added} item(s) queued")))
+}
+
+/// A local folder's children, symbolic links skipped (and said) unless followed.
+async fn local_children(
+    ctx: &JobCtx<'_>,
+    from: &ItemAddr,
+    follow_links: bool,
+) -> Step<Vec<crate::provider::Entry>> {
+    let dir = std::path::PathBuf::from(&from.id);
+    let (children, skipped) =
+        tokio::task::spawn_blocking(move || super::local_tree::children(&dir, follow_links))
+            .await
+            .map_err(|e| ProviderError::fatal(format!("reading {}: {e}", from.shown)))?
+            .map_err(|e| ProviderError::from(e).context(&from.shown))?;
+    for s in skipped {
+        ctx.note(format!("skipped {}: {}", s.path.display(), s.why));
+    }
+    Ok(children)
 }
 
 /// Queue `batch` (emptying it) in one journal transaction, then let the first children start.

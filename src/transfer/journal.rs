@@ -30,6 +30,27 @@ pub struct StoredJob {
     pub total: Option<u64>,
 }
 
+/// How long finished jobs (done, failed, cancelled) stay in the journal: a finished job goes
+/// once it is no longer among the last `keep` finished ones, or older than `days`. Jobs that
+/// unfinished ones hang from (their folder jobs) and an unfinished folder's children stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub keep: usize,
+    pub days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            keep: 1000,
+            days: 30,
+        }
+    }
+}
+
+/// Finished jobs read at start at most (the rest stay in the journal until pruned).
+pub const RECENT_FINISHED: usize = 1000;
+
 pub struct Journal {
     path: String,
     conn: Mutex<Connection>,
@@ -44,16 +65,104 @@ CREATE TABLE IF NOT EXISTS jobs (
     state TEXT NOT NULL,
     done INTEGER NOT NULL DEFAULT 0,
     total INTEGER,
-    updated INTEGER NOT NULL
+    updated INTEGER NOT NULL,
+    status INTEGER NOT NULL DEFAULT 0,
+    key TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_position ON jobs(position);
 ";
+
+/// Indexes of schema version 2 (after its columns exist).
+const INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS jobs_open ON jobs(id) WHERE status = 0;
+CREATE INDEX IF NOT EXISTS jobs_closed ON jobs(id) WHERE status > 0;
+CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent) WHERE parent IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_key ON jobs(key);
+";
+
+const SCHEMA_VERSION: i64 = 2;
+
+/// `status`: 0 unfinished, 1 done, 2 failed or cancelled.
+fn status(state: &JobState) -> i64 {
+    match state {
+        JobState::Done { .. } => 1,
+        JobState::Failed { .. } | JobState::Cancelled => 2,
+        _ => 0,
+    }
+}
+
+/// The columns every read of whole jobs takes.
+const COLUMNS: &str = "id, parent, position, spec, state, done, total";
+
+/// Jobs that unfinished jobs hang from (the folder jobs they were expanded from, up to the
+/// one a person asked for).
+const ANCESTORS_OF_OPEN: &str = "
+    up(id) AS (
+        SELECT parent FROM jobs WHERE status = 0 AND parent IS NOT NULL
+        UNION
+        SELECT j.parent FROM jobs j JOIN up ON j.id = up.id WHERE j.parent IS NOT NULL
+    )";
+
+/// Finished jobs that must stay: those unfinished jobs hang from, and the children of
+/// unfinished folder jobs (a folder job that runs again skips the children it queued).
+const KEPT_FINISHED: &str = "
+    SELECT id FROM up
+    UNION
+    SELECT j.id FROM jobs j JOIN jobs p ON j.parent = p.id WHERE p.status = 0";
 
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+type Row = (i64, Option<i64>, f64, String, String, i64, Option<i64>);
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
+}
+
+/// A row as a job; rows this version cannot read are skipped.
+fn decode((id, parent, position, spec, state, done, total): Row) -> Option<StoredJob> {
+    let (Ok(spec), Ok(state)) = (
+        serde_json::from_str::<JobSpec>(&spec),
+        serde_json::from_str::<JobState>(&state),
+    ) else {
+        tracing::warn!(id, "skipping a journal row this version cannot read");
+        return None;
+    };
+    Some(StoredJob {
+        id,
+        parent,
+        position,
+        spec,
+        state,
+        done: done.max(0) as u64,
+        total: total.map(|t| t.max(0) as u64),
+    })
+}
+
+fn query_jobs(
+    c: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<Vec<StoredJob>> {
+    let mut stmt = c.prepare(sql)?;
+    let rows = stmt.query_map(params, row)?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.extend(decode(r?));
+    }
+    Ok(out)
 }
 
 impl Journal {
@@ -90,7 +199,12 @@ impl Journal {
             .map_err(err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err)?;
-        conn.execute_batch(SCHEMA).map_err(err)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        if version < SCHEMA_VERSION {
+            upgrade(&conn).map_err(err)?;
+        }
         Ok(Journal {
             path,
             conn: Mutex::new(conn),
@@ -125,6 +239,7 @@ impl Journal {
         parent: Option<JobId>,
         position: Option<f64>,
     ) -> Result<(JobId, f64), JournalError> {
+        let key = spec.key();
         let spec = self.encode(spec)?;
         let state = self.encode(&JobState::Queued)?;
         self.with(|c| {
@@ -139,8 +254,8 @@ impl Journal {
                 }
             };
             c.execute(
-                "INSERT INTO jobs (parent, position, spec, state, updated) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![parent, position, spec, state, now()],
+                "INSERT INTO jobs (parent, position, spec, state, updated, key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![parent, position, spec, state, now(), key],
             )?;
             Ok((c.last_insert_rowid(), position))
         })
@@ -155,8 +270,8 @@ impl Journal {
     ) -> Result<Vec<(JobId, f64)>, JournalError> {
         let encoded = specs
             .iter()
-            .map(|s| self.encode(s))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|s| Ok((self.encode(s)?, s.key())))
+            .collect::<Result<Vec<_>, JournalError>>()?;
         let state = self.encode(&JobState::Queued)?;
         self.with(|c| {
             let tx = c.unchecked_transaction()?;
@@ -168,12 +283,12 @@ impl Journal {
             let mut out = Vec::with_capacity(encoded.len());
             {
                 let mut insert = tx.prepare_cached(
-                    "INSERT INTO jobs (parent, position, spec, state, updated) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO jobs (parent, position, spec, state, updated, key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?;
                 let now = now();
-                for spec in &encoded {
+                for (spec, key) in &encoded {
                     position += 1.0;
-                    insert.execute(params![parent, position, spec, state, now])?;
+                    insert.execute(params![parent, position, spec, state, now, key])?;
                     out.push((tx.last_insert_rowid(), position));
                 }
             }
@@ -183,11 +298,46 @@ impl Journal {
     }
 
     pub fn set_state(&self, id: JobId, state: &JobState) -> Result<(), JournalError> {
+        let code = status(state);
         let state = self.encode(state)?;
         self.with(|c| {
             c.execute(
-                "UPDATE jobs SET state = ?1, updated = ?2 WHERE id = ?3",
-                params![state, now(), id],
+                "UPDATE jobs SET state = ?1, status = ?2, updated = ?3 WHERE id = ?4",
+                params![state, code, now(), id],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// Several jobs' states in one transaction (a start pausing what a crash left running).
+    pub fn set_states(&self, states: &[(JobId, JobState)]) -> Result<(), JournalError> {
+        let encoded = states
+            .iter()
+            .map(|(id, s)| Ok((*id, self.encode(s)?, status(s))))
+            .collect::<Result<Vec<_>, JournalError>>()?;
+        self.with(|c| {
+            let tx = c.unchecked_transaction()?;
+            {
+                let mut update = tx.prepare_cached(
+                    "UPDATE jobs SET state = ?1, status = ?2, updated = ?3 WHERE id = ?4",
+                )?;
+                let now = now();
+                for (id, state, code) in &encoded {
+                    update.execute(params![state, code, now, id])?;
+                }
+            }
+            tx.commit()
+        })
+    }
+
+    /// The job's spec as a re-run of its command gives it (a source's new size, say).
+    pub fn set_spec(&self, id: JobId, spec: &JobSpec) -> Result<(), JournalError> {
+        let key = spec.key();
+        let spec = self.encode(spec)?;
+        self.with(|c| {
+            c.execute(
+                "UPDATE jobs SET spec = ?1, key = ?2 WHERE id = ?3",
+                params![spec, key, id],
             )
             .map(|_| ())
         })
@@ -218,114 +368,195 @@ impl Journal {
         })
     }
 
-    /// Every job, in queue order. Rows this version cannot read are skipped.
+    /// Every job, in queue order (`haul queue ls --all`). Rows this version cannot read are
+    /// skipped.
     pub fn load(&self) -> Result<Vec<StoredJob>, JournalError> {
         self.with(|c| {
-            let mut stmt = c.prepare(
-                "SELECT id, parent, position, spec, state, done, total FROM jobs ORDER BY position, id",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Option<i64>>(1)?,
-                    r.get::<_, f64>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, Option<i64>>(6)?,
-                ))
-            })?;
+            query_jobs(
+                c,
+                &format!("SELECT {COLUMNS} FROM jobs ORDER BY position, id"),
+                [],
+            )
+        })
+    }
+
+    /// What a start needs, in queue order: every unfinished job, the jobs they hang from, and
+    /// the last `recent` finished ones. However long the history, this reads a bounded part.
+    pub fn load_recent(&self, recent: usize) -> Result<Vec<StoredJob>, JournalError> {
+        let recent = i64::try_from(recent).unwrap_or(i64::MAX);
+        self.with(|c| {
+            query_jobs(
+                c,
+                &format!(
+                    "WITH RECURSIVE {ANCESTORS_OF_OPEN},
+                     wanted(id) AS (
+                        SELECT id FROM jobs WHERE status = 0
+                        UNION SELECT id FROM up
+                        UNION SELECT id FROM (SELECT id FROM jobs WHERE status > 0 ORDER BY id DESC LIMIT ?1)
+                     )
+                     SELECT {COLUMNS} FROM jobs WHERE id IN wanted ORDER BY position, id"
+                ),
+                params![recent],
+            )
+        })
+    }
+
+    /// Whether the journal holds more than `n` finished jobs (cheap however many it holds).
+    pub fn finished_beyond(&self, n: usize) -> Result<bool, JournalError> {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        self.with(|c| {
+            c.query_row(
+                "SELECT EXISTS (SELECT id FROM jobs WHERE status > 0 ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+                params![n],
+                |r| r.get(0),
+            )
+        })
+    }
+
+    /// How many jobs the journal holds, and how many of them are finished (reads them all).
+    pub fn counts(&self) -> Result<(u64, u64), JournalError> {
+        self.with(|c| {
+            let all: i64 = c.query_row("SELECT COUNT(*) FROM jobs", [], |r| r.get(0))?;
+            let finished: i64 =
+                c.query_row("SELECT COUNT(*) FROM jobs WHERE status > 0", [], |r| {
+                    r.get(0)
+                })?;
+            Ok((all.max(0) as u64, finished.max(0) as u64))
+        })
+    }
+
+    /// The specs of the jobs a folder job queued.
+    pub fn children(&self, parent: JobId) -> Result<Vec<JobSpec>, JournalError> {
+        self.with(|c| {
+            let mut stmt = c.prepare_cached("SELECT spec FROM jobs WHERE parent = ?1")?;
+            let rows = stmt.query_map(params![parent], |r| r.get::<_, String>(0))?;
             let mut out = Vec::new();
-            for row in rows {
-                let (id, parent, position, spec, state, done, total) = row?;
-                let (Ok(spec), Ok(state)) = (
-                    serde_json::from_str::<JobSpec>(&spec),
-                    serde_json::from_str::<JobState>(&state),
-                ) else {
-                    tracing::warn!(id, "skipping a journal row this version cannot read");
-                    continue;
-                };
-                out.push(StoredJob {
-                    id,
-                    parent,
-                    position,
-                    spec,
-                    state,
-                    done: done.max(0) as u64,
-                    total: total.map(|t| t.max(0) as u64),
-                });
+            for spec in rows {
+                out.extend(serde_json::from_str::<JobSpec>(&spec?).ok());
             }
             Ok(out)
         })
     }
 
-    /// An unfinished job with exactly this spec (a re-run of an interrupted command).
-    pub fn find_unfinished(&self, spec: &JobSpec) -> Result<Option<JobId>, JournalError> {
-        Ok(self
-            .load()?
-            .into_iter()
-            .find(|j| j.parent.is_none() && !j.state.is_finished() && j.spec == *spec)
-            .map(|j| j.id))
+    /// A re-run of `spec`: the journal's jobs with the same kind, source and destination, and
+    /// everything expanded from them, in queue order. When some of it is not done (an
+    /// interrupted run; failed or cancelled jobs too) only those; when all of it is done, all
+    /// of it (the command runs again on the same jobs: each finds its file already there, a
+    /// folder picks up what is new). Empty when the journal holds no such job.
+    pub fn adoptable(&self, spec: &JobSpec) -> Result<Vec<StoredJob>, JournalError> {
+        let key = spec.key();
+        let tree = self.with(|c| {
+            query_jobs(
+                c,
+                &format!(
+                    "WITH RECURSIVE tree(id) AS (
+                        SELECT id FROM jobs WHERE key = ?1
+                        UNION
+                        SELECT j.id FROM jobs j JOIN tree t ON j.parent = t.id
+                     )
+                     SELECT {COLUMNS} FROM jobs WHERE id IN tree ORDER BY position, id"
+                ),
+                params![key],
+            )
+        })?;
+        let is_done = |j: &StoredJob| matches!(j.state, JobState::Done { .. });
+        if tree.iter().all(is_done) {
+            return Ok(tree);
+        }
+        Ok(tree.into_iter().filter(|j| !is_done(j)).collect())
     }
 
-    /// Forget finished jobs (done, failed, cancelled); returns how many.
+    /// Forget finished jobs (done, failed, cancelled) but those unfinished ones still need;
+    /// returns how many went.
     pub fn clear_finished(&self) -> Result<usize, JournalError> {
-        let finished: Vec<JobId> = self
-            .load()?
-            .into_iter()
-            .filter(|j| j.state.is_finished())
-            .map(|j| j.id)
-            .collect();
         self.with(|c| {
-            let mut stmt = c.prepare("DELETE FROM jobs WHERE id = ?1")?;
-            for id in &finished {
-                stmt.execute(params![id])?;
+            c.execute(
+                &format!(
+                    "WITH RECURSIVE {ANCESTORS_OF_OPEN}
+                     DELETE FROM jobs WHERE status > 0 AND id NOT IN ({KEPT_FINISHED})"
+                ),
+                [],
+            )
+        })
+    }
+
+    /// Forget finished jobs beyond `retention` (see [`Retention`]); returns how many went.
+    /// Cheap when there is nothing to forget.
+    pub fn prune(&self, retention: Retention) -> Result<usize, JournalError> {
+        let keep = i64::try_from(retention.keep).unwrap_or(i64::MAX);
+        let cutoff = now().saturating_sub(i64::from(retention.days) * 86_400);
+        self.with(|c| {
+            // The newest finished job that goes for being one too many (none if few enough).
+            let beyond: Option<i64> = c
+                .query_row(
+                    "SELECT id FROM jobs WHERE status > 0 ORDER BY id DESC LIMIT 1 OFFSET ?1",
+                    params![keep],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let stale: Option<i64> = c
+                .query_row(
+                    "SELECT id FROM jobs WHERE status > 0 AND updated < ?1 LIMIT 1",
+                    params![cutoff],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if beyond.is_none() && stale.is_none() {
+                return Ok(0);
             }
-            Ok(finished.len())
+            c.execute(
+                &format!(
+                    "WITH RECURSIVE {ANCESTORS_OF_OPEN}
+                     DELETE FROM jobs WHERE status > 0
+                       AND (id <= ?1 OR updated < ?2)
+                       AND id NOT IN ({KEPT_FINISHED})"
+                ),
+                params![beyond.unwrap_or(0), cutoff],
+            )
         })
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::provider::EntryKind;
-    use crate::transfer::spec::{FolderAddr, ItemAddr};
-
-    fn spec() -> JobSpec {
-        JobSpec::Delete {
-            item: ItemAddr {
-                account: "ys".into(),
-                id: "1".into(),
-                kind: EntryKind::File,
-                name: "a".into(),
-                size: Some(3),
-                md5: None,
-                shown: "ys:/a".into(),
-            },
+/// Bring a journal to [`SCHEMA_VERSION`]: the status and key columns, filled from each row's
+/// state and spec, and their indexes. Runs once per journal, in one transaction.
+fn upgrade(conn: &Connection) -> rusqlite::Result<()> {
+    let tx = conn.unchecked_transaction()?;
+    tx.execute_batch(SCHEMA)?;
+    let columns: Vec<String> = {
+        let mut stmt = tx.prepare("SELECT name FROM pragma_table_info('jobs')")?;
+        stmt.query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    if !columns.iter().any(|c| c == "status") {
+        tx.execute_batch("ALTER TABLE jobs ADD COLUMN status INTEGER NOT NULL DEFAULT 0")?;
+    }
+    if !columns.iter().any(|c| c == "key") {
+        tx.execute_batch("ALTER TABLE jobs ADD COLUMN key TEXT")?;
+    }
+    {
+        let mut read = tx.prepare("SELECT id, spec, state FROM jobs WHERE key IS NULL")?;
+        let rows = read
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut write = tx.prepare("UPDATE jobs SET key = ?1, status = ?2 WHERE id = ?3")?;
+        for (id, spec, state) in rows {
+            let key = serde_json::from_str::<JobSpec>(&spec).map(|s| s.key()).ok();
+            let code = serde_json::from_str::<JobState>(&state)
+                .map(|s| status(&s))
+                .unwrap_or(0);
+            write.execute(params![key, code, id])?;
         }
     }
-
-    #[test]
-    fn jobs_survive_reopening() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("q.sqlite");
-        let (id, _) = {
-            let j = Journal::open(&path).unwrap();
-            let r = j.insert(&spec(), None, None).unwrap();
-            j.set_state(r.0, &JobState::Running).unwrap();
-            j.set_progress(r.0, 2, Some(3)).unwrap();
-            r
-        };
-        let j = Journal::open(&path).unwrap();
-        let jobs = j.load().unwrap();
-        assert_eq!(jobs.len(), 1);
-        assert_eq!(jobs[0].id, id);
-        assert_eq!(jobs[0].state, JobState::Running);
-        assert_eq!((jobs[0].done, jobs[0].total), (2, Some(3)));
-        j.set_state(id, &JobState::Done { note: None }).unwrap();
-        assert_eq!(j.clear_finished().unwrap(), 1);
-        assert!(j.load().unwrap().is_empty());
-        let _ = FolderAddr::local(dir.path());
-    }
+    tx.execute_batch(INDEXES)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()
 }
+
+#[cfg(test)]
+mod tests;

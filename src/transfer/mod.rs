@@ -9,6 +9,7 @@ mod engine;
 mod expand;
 mod folder_cache;
 pub mod journal;
+mod local_tree;
 mod meter;
 mod moving;
 mod part_lock;
@@ -23,7 +24,7 @@ mod twins;
 mod upload;
 mod worker;
 
-pub use engine::{Accounts, Engine, EngineConfig};
-pub use journal::Journal;
+pub use engine::{Accounts, Engine, EngineConfig, Queued};
+pub use journal::{Journal, Retention};
 pub use spec::{FolderAddr, ItemAddr, JobSpec, LOCAL};
 pub use state::{ConflictAnswer, ConflictPolicy, Event, JobId, JobState, JobView, Question};

@@ -120,6 +120,7 @@ mod tests {
             to: FolderAddr::local(std::path::Path::new("/tmp")),
             name: "f".into(),
             remove_source: false,
+            follow_links: false,
         }
     }
 

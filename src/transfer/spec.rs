@@ -99,6 +99,10 @@ pub enum JobSpec {
         name: String,
         /// Delete the source once the copy is verified (a move across accounts or disks).
         remove_source: bool,
+        /// A local source folder: follow symbolic links in it (with loop detection) instead of
+        /// skipping them.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        follow_links: bool,
     },
     /// Move (and/or rename) on one account, server-side.
     Move {
@@ -151,6 +155,29 @@ impl JobSpec {
     /// Whether the job moves file bytes (and so takes a transfer slot).
     pub fn is_transfer(&self) -> bool {
         matches!(self, JobSpec::Copy { from, .. } if !from.is_folder())
+    }
+
+    /// What makes a job the same job again: its kind, its source and its destination (not the
+    /// sizes or the way a person typed the path). A re-run of a command adopts the journal's
+    /// unfinished jobs with its key instead of adding new ones.
+    pub fn key(&self) -> String {
+        let folder = |f: &FolderAddr| serde_json::json!([f.account, f.id]);
+        let item = |i: &ItemAddr| serde_json::json!([i.account, i.id]);
+        let key = match self {
+            JobSpec::Copy {
+                from,
+                to,
+                name,
+                remove_source,
+                ..
+            } => serde_json::json!(["copy", item(from), folder(to), name, remove_source]),
+            JobSpec::Move { item: i, to, name } => {
+                serde_json::json!(["move", item(i), folder(to), name])
+            }
+            JobSpec::Delete { item: i } => serde_json::json!(["delete", item(i)]),
+            JobSpec::Mkdir { parent, name } => serde_json::json!(["mkdir", folder(parent), name]),
+        };
+        key.to_string()
     }
 
     /// Bytes to move, where known.

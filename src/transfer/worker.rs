@@ -55,6 +55,10 @@ pub struct JobCtx<'a> {
     pub kept_existing: std::sync::atomic::AtomicBool,
     /// The part file this download owns, locked until the job ends (see `part_lock`).
     pub part_lock: Mutex<Option<super::part_lock::PartLock>>,
+    /// The job (a copy, not a move) comes back from the journal interrupted or done (a
+    /// restart, a re-run): a file of its name and size at its destination may be taken for its
+    /// own earlier work.
+    pub resumed: bool,
 }
 
 impl JobCtx<'_> {
@@ -315,6 +319,7 @@ pub async fn run(
     spec: JobSpec,
     counter: Arc<Counter>,
     running: Arc<RunningJob>,
+    resumed: bool,
 ) -> JobState {
     let ctx = JobCtx {
         engine,
@@ -324,6 +329,15 @@ pub async fn run(
         destination: Mutex::default(),
         kept_existing: Default::default(),
         part_lock: Mutex::default(),
+        // A move never takes a file for its own by name and size alone: it removes its source.
+        resumed: resumed
+            && matches!(
+                &spec,
+                JobSpec::Copy {
+                    remove_source: false,
+                    ..
+                }
+            ),
     };
     let retries = Arc::new(JobRetries {
         engine: engine.clone(),
@@ -368,9 +382,10 @@ async fn execute(ctx: &JobCtx<'_>, spec: &JobSpec) -> Step<Option<String>> {
             to,
             name,
             remove_source,
+            follow_links,
         } => {
             if from.is_folder() {
-                return expand::folder(ctx, from, to, name, *remove_source).await;
+                return expand::folder(ctx, from, to, name, *remove_source, *follow_links).await;
             }
             let account = if from.is_local() {
                 &to.account

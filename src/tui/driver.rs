@@ -312,6 +312,7 @@ impl Driver {
                         to,
                         name,
                         remove_source: false,
+                        follow_links: false,
                     };
                     if let Err(e) = engine.enqueue(spec) {
                         let _ = tx.send(Msg::Failed {

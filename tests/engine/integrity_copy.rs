@@ -122,6 +122,7 @@ async fn a_copy_interrupted_between_its_steps_is_finished_not_redone() {
                 to: to.clone(),
                 name: format!("c{i}.txt"),
                 remove_source: false,
+                follow_links: false,
             };
             let state = run_one(account, p.clone(), quick_config(), spec).await;
             e.server.set_faults(Faults::default());
@@ -152,6 +153,7 @@ async fn a_copy_interrupted_between_its_steps_is_finished_not_redone() {
             to: to.clone(),
             name: "never.txt".into(),
             remove_source: false,
+            follow_links: false,
         };
         let state = run_one(account, p.clone(), quick_config(), spec).await;
         e.server.set_faults(Faults::default());
@@ -193,6 +195,7 @@ async fn an_xfs_copy_whose_move_fails_is_finished_or_named() {
         to: to.clone(),
         name: "c.bin".into(),
         remove_source: false,
+        follow_links: false,
     };
     let state = run_one("xfs", p.clone(), quick_config(), spec).await;
     e.server.set_faults(Faults::default());
@@ -220,6 +223,7 @@ async fn an_xfs_copy_whose_move_fails_is_finished_or_named() {
         to,
         name: "d.bin".into(),
         remove_source: false,
+        follow_links: false,
     };
     let state = run_one("xfs", p.clone(), quick_config(), spec).await;
     e.server.set_faults(Faults::default());
@@ -298,6 +302,7 @@ async fn a_copy_whose_rename_outlasts_the_retries_is_removed() {
         to: remote_folder("ys", Some(t.id.clone()), "T"),
         name: "c.txt".into(),
         remove_source: false,
+        follow_links: false,
     };
     let state = run_one("ys", p.clone(), quick_config(), spec).await;
     e.server.set_faults(Faults::default());

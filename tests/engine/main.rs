@@ -229,6 +229,7 @@ fn copy(from: ItemAddr, to: FolderAddr) -> JobSpec {
         from,
         to,
         remove_source: false,
+        follow_links: false,
     }
 }
 

@@ -112,6 +112,7 @@ pub fn job(id: i64, name: &str, state: JobState, done: u64, total: u64) -> JobVi
             to: s.panes[1].folder_addr(),
             name: name.into(),
             remove_source: false,
+            follow_links: false,
         },
         state,
         done,

@@ -29,6 +29,8 @@ struct Job {
     holds_slot: bool,
     window: RateWindow,
     last_sent: Option<u64>,
+    /// Read back from the journal, interrupted or done: an earlier run may have done its work.
+    resumed: bool,
 }
 
 /// Jobs that move no file bytes (listing folders, mkdir, delete, move) run beside transfers,
@@ -71,15 +73,19 @@ impl Scheduler {
         let mut queue = QueueIndex::default();
         let mut children: HashMap<JobId, Vec<JobId>> = HashMap::new();
         let mut active_now = 0;
+        let mut changed = Vec::new();
         for job in stored {
-            let state = match job.state {
-                s if s.is_finished() => s,
+            let state = match &job.state {
+                s if s.is_finished() => s.clone(),
                 JobState::Paused => JobState::Paused,
                 _ if resume => JobState::Queued,
                 _ => JobState::Paused,
             };
-            let _ = engine.shared.journal.set_state(job.id, &state);
-            let restored = Job::new(job.parent, job.position, job.spec, state);
+            if state != job.state {
+                changed.push((job.id, state.clone()));
+            }
+            let mut restored = Job::new(job.parent, job.position, job.spec, state);
+            restored.resumed = may_have_done_its_work(&restored.state, job.done);
             if let Some(total) = job.total {
                 restored.counter.set_total(Some(total));
             }
@@ -94,6 +100,9 @@ impl Scheduler {
                 children.entry(parent).or_default().push(job.id);
             }
             jobs.insert(job.id, restored);
+        }
+        if let Err(e) = engine.shared.journal.set_states(&changed) {
+            tracing::warn!("{e}");
         }
         Scheduler {
             engine,
@@ -273,6 +282,45 @@ impl Scheduler {
                 });
                 let _ = reply.send(n);
             }
+            Command::Adopt(found) => self.adopt(found),
+        }
+    }
+
+    /// Jobs of an earlier run of a command go back in the queue (paused or finished ones; the
+    /// journal picked which): those not loaded at start are added from the journal first.
+    fn adopt(&mut self, found: Vec<StoredJob>) {
+        for stored in found {
+            let id = stored.id;
+            if !self.jobs.contains_key(&id) {
+                // Every unfinished job was loaded at start: these are finished ones.
+                let state = match stored.state {
+                    s if s.is_finished() => s,
+                    _ => JobState::Paused,
+                };
+                let mut job = Job::new(stored.parent, stored.position, stored.spec.clone(), state);
+                job.resumed = may_have_done_its_work(&job.state, stored.done);
+                if let Some(total) = stored.total {
+                    job.counter.set_total(Some(total));
+                }
+                job.counter.set_done(stored.done);
+                if let Some(parent) = stored.parent {
+                    self.children.entry(parent).or_default().push(id);
+                }
+                self.jobs.insert(id, job);
+            }
+            let requeue = self.jobs.get(&id).is_some_and(|j| {
+                j.running.is_none() && (j.state.is_finished() || j.state == JobState::Paused)
+            });
+            // Out of the queue (paused or finished), so its place in the index is not at stake.
+            if requeue && let Some(job) = self.jobs.get_mut(&id) {
+                if job.spec != stored.spec {
+                    job.counter.set_total(stored.spec.size());
+                }
+                job.spec = stored.spec.clone();
+            }
+            if requeue {
+                self.set_state(id, JobState::Queued);
+            }
         }
     }
 
@@ -421,6 +469,10 @@ impl Scheduler {
         if active != self.active {
             self.active = active;
             if active == 0 {
+                // A good moment to forget old finished jobs: nothing is waiting for the journal.
+                if let Err(e) = self.shared().journal.prune(self.shared().config.retention) {
+                    tracing::warn!("{e}");
+                }
                 self.shared().send(Event::Idle);
             }
         }
@@ -461,10 +513,11 @@ impl Scheduler {
         self.running.insert(id);
         let spec = job.spec.clone();
         let counter = job.counter.clone();
+        let resumed = job.resumed;
         self.set_state(id, JobState::Running);
         let engine = self.engine.clone();
         tokio::spawn(async move {
-            let outcome = worker::run(&engine, id, spec, counter, running).await;
+            let outcome = worker::run(&engine, id, spec, counter, running, resumed).await;
             let _ = engine.commands.send(Command::Finished(id, outcome));
         });
     }
@@ -500,6 +553,16 @@ impl Scheduler {
     }
 }
 
+/// A job back from the journal that was interrupted or done, or that failed (or was
+/// cancelled) after it had moved bytes: its file at the destination may be its own work. Not
+/// one that failed before sending anything: that may have been over the very file now there.
+fn may_have_done_its_work(state: &JobState, done: u64) -> bool {
+    match state {
+        JobState::Failed { .. } | JobState::Cancelled => done > 0,
+        _ => true,
+    }
+}
+
 impl Job {
     fn new(parent: Option<JobId>, position: f64, spec: JobSpec, state: JobState) -> Job {
         Job {
@@ -512,6 +575,7 @@ impl Job {
             holds_slot: false,
             window: RateWindow::default(),
             last_sent: None,
+            resumed: false,
         }
     }
 
