@@ -104,7 +104,24 @@ async fn between_hosts(
                 Stop::Error(e) => dest.kept(ctx, e),
                 stopped => stopped,
             })?;
-        (entry, "fetched by the destination host")
+        match entry {
+            Some(fetched) if !same_content(from, &fetched) => {
+                // The host fetched something else (a cut or padded body): never kept as the
+                // copy. Removed where the host can, and the bytes relayed instead.
+                discard(ctx, dst, &fetched, from).await?;
+                let entry = relay(ctx, src, dst, from, to, &name)
+                    .await
+                    .map_err(|e| match e {
+                        Stop::Error(e) => dest.kept(ctx, e),
+                        stopped => stopped,
+                    })?;
+                (
+                    Some(entry),
+                    "relayed (the destination host's own fetch came out wrong)",
+                )
+            }
+            entry => (entry, "fetched by the destination host"),
+        }
     } else {
         let entry = relay(ctx, src, dst, from, to, &name)
             .await
@@ -123,6 +140,44 @@ async fn between_hosts(
             .forget_folder(&to.account, &to.folder_id()),
     }
     Ok(Some(note.to_string()))
+}
+
+/// Whether `copy` has the source's bytes, as far as the hosts tell: the same size, and the same
+/// md5 where both give one.
+fn same_content(from: &ItemAddr, copy: &Entry) -> bool {
+    let size_ok = match (from.size, copy.size) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    let md5_ok = match (&from.md5, &copy.md5) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => true,
+    };
+    size_ok && md5_ok
+}
+
+/// A wrong copy goes: deleted where the host can, else named (it must not pass for the copy).
+async fn discard(ctx: &JobCtx<'_>, dst: &dyn Provider, wrong: &Entry, from: &ItemAddr) -> Step<()> {
+    let what = format!(
+        "{}: the destination host fetched {} bytes for a file of {}",
+        from.shown,
+        wrong
+            .size
+            .map_or_else(|| "?".to_string(), |s| s.to_string()),
+        from.size.map_or_else(|| "?".to_string(), |s| s.to_string()),
+    );
+    if dst.capabilities().delete {
+        dst.delete(&wrong.as_ref()).await?;
+        ctx.note(format!(
+            "{what}; removed #{} and relayed the bytes",
+            wrong.id
+        ));
+        return Ok(());
+    }
+    Err(Stop::Error(ProviderError::fatal(format!(
+        "{what}; the wrong copy is #{} (the API cannot delete it: remove it on the site)",
+        wrong.id
+    ))))
 }
 
 /// `entry` under `name` (renamed on the host when it is not already). A failed rename carries

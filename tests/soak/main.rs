@@ -183,7 +183,6 @@ fn write_file(path: &Path, len: u64, seed: u64) {
 }
 
 #[test]
-#[ignore = "re-runs must adopt the journal's jobs first (issue 11, int-journal)"]
 fn soak() {
     let transfers = env_u64("HAUL_SOAK_TRANSFERS", 100);
     let max_bytes = env_u64("HAUL_SOAK_MAX_BYTES", 512 * 1024);
