@@ -12,6 +12,7 @@ pub mod modal;
 mod mouse;
 pub mod pane;
 pub mod queue;
+pub mod quota;
 mod update;
 mod update_accounts;
 mod update_input;

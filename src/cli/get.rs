@@ -82,6 +82,7 @@ pub async fn run(
             to: to.clone(),
             remove_source: false,
         })
-        .collect();
+        .collect::<Vec<_>>();
+    super::preflight::check(ctx, &specs, args.force).await?;
     jobs::run(ctx, config, specs).await
 }

@@ -122,6 +122,7 @@ pub async fn run(
             remove_source: op == Op::Move,
         },
     };
+    super::preflight::check(ctx, std::slice::from_ref(&spec), args.force).await?;
     jobs::run(ctx, config, vec![spec]).await
 }
 

@@ -42,6 +42,7 @@ fn list(as_json: bool) -> CliResult {
     }
     let journal = Journal::open(&path).map_err(|e| CliError::new(e.to_string()))?;
     let jobs = journal.load().map_err(|e| CliError::new(e.to_string()))?;
+    let groups = journal.groups().unwrap_or_default();
     if as_json {
         let items: Vec<_> = jobs
             .iter()
@@ -49,6 +50,7 @@ fn list(as_json: bool) -> CliResult {
                 json!({
                     "id": j.id,
                     "parent": j.parent,
+                    "group": groups.get(&j.id),
                     "op": j.spec.verb(),
                     "what": j.spec.to_string(),
                     "state": j.state.label(),
@@ -71,11 +73,16 @@ fn list(as_json: bool) -> CliResult {
             JobState::Waiting { why } => format!("  ({why})"),
             _ => String::new(),
         };
+        let group = groups
+            .get(&j.id)
+            .map(|g| format!("[{g}] "))
+            .unwrap_or_default();
         output::line(format_args!(
-            "{:>6}  {:<10} {:>21}  {}{}",
+            "{:>6}  {:<10} {:>21}  {}{}{}",
             j.id,
             j.state.label(),
             done,
+            for_terminal(&group),
             for_terminal(&j.spec.to_string()),
             for_terminal(&detail)
         ))?;
