@@ -12,7 +12,6 @@ pub mod modal;
 mod mouse;
 pub mod pane;
 pub mod queue;
-pub mod quota;
 mod update;
 mod update_accounts;
 mod update_input;
@@ -128,6 +127,12 @@ pub enum Msg {
         entry_id: String,
         result: Result<Availability, String>,
     },
+    /// The quota preflight found a batch larger than what its accounts have left: a person
+    /// decides (continue / cancel).
+    OverQuota {
+        specs: Vec<JobSpec>,
+        shortfalls: Vec<String>,
+    },
     /// A background task failed: shown as an error modal.
     Failed {
         title: String,
@@ -170,7 +175,10 @@ pub enum Effect {
         account: String,
         secret: Secret,
     },
+    /// Queue a batch once the quota preflight finds it fits (else `Msg::OverQuota`).
     Enqueue(Vec<JobSpec>),
+    /// Queue a batch without the quota preflight (a person chose to go on).
+    EnqueueAnyway(Vec<JobSpec>),
     Job(JobId, JobOp),
     PauseAll,
     ResumeAll,

@@ -42,6 +42,8 @@ impl InputPurpose {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmAction {
     Enqueue(Vec<JobSpec>),
+    /// Enqueue a batch the quota preflight found too large (a person said to go on).
+    EnqueueAnyway(Vec<JobSpec>),
     Quit,
 }
 

@@ -262,3 +262,46 @@ fn the_new_account_form_offers_the_known_sites() {
     key(&mut s, KeyCode::Left);
     assert_eq!(form(&s).2, ProviderFamily::Xfilesharing);
 }
+
+#[test]
+fn a_batch_over_quota_asks_before_it_is_queued() {
+    let mut s = two_marked();
+    let fx = key(&mut s, KeyCode::F(5));
+    let [Effect::Enqueue(specs)] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    let specs = specs.clone();
+    // The driver's preflight finds it too large: a modal, nothing queued yet.
+    let short = vec!["48.0 GiB queued, 30.0 GiB of traffic left on ys".to_string()];
+    let over = |s: &mut State| {
+        update(
+            s,
+            Msg::OverQuota {
+                specs: specs.clone(),
+                shortfalls: short.clone(),
+            },
+        )
+    };
+    assert!(over(&mut s).is_empty());
+    match s.modals.last() {
+        Some(Modal::Confirm { message, .. }) => {
+            assert!(
+                message.contains("30.0 GiB of traffic left on ys"),
+                "{message}"
+            );
+            assert!(message.contains("Start anyway?"), "{message}");
+        }
+        _ => panic!("no question"),
+    }
+    // Cancel: gone, nothing queued.
+    assert!(key(&mut s, KeyCode::Esc).is_empty());
+    assert!(s.modals.is_empty());
+    // Continue: queued as it was, without asking the quotas again.
+    over(&mut s);
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&fx[..], [Effect::EnqueueAnyway(v)] if *v == specs),
+        "{fx:?}"
+    );
+    assert!(s.modals.is_empty());
+}

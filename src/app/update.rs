@@ -143,6 +143,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::update_uploader::checked(state, &account, &entry_id, result);
             vec![]
         }
+        Msg::OverQuota { specs, shortfalls } => {
+            super::update_uploader::over_quota(state, specs, shortfalls)
+        }
         Msg::Failed { title, detail } => {
             state.modals.push(Modal::Error {
                 title: for_terminal(&title).into_owned(),

@@ -139,6 +139,9 @@ fn confirm(state: &mut State, on_yes: &mut ConfirmAction, action: Option<Action>
             ConfirmAction::Enqueue(specs) => {
                 Handled::close_with(vec![Effect::Enqueue(std::mem::take(specs))])
             }
+            ConfirmAction::EnqueueAnyway(specs) => {
+                Handled::close_with(vec![Effect::EnqueueAnyway(std::mem::take(specs))])
+            }
             ConfirmAction::Quit => {
                 state.quit = true;
                 Handled::close_with(vec![Effect::Quit])

@@ -13,6 +13,7 @@ mod meter;
 mod moving;
 mod part_lock;
 mod part_writer;
+pub mod preflight;
 mod queue_index;
 mod scheduler;
 pub mod spec;
