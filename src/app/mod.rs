@@ -15,6 +15,7 @@ pub mod queue;
 mod update;
 mod update_accounts;
 mod update_input;
+mod update_mirror;
 mod update_modal;
 mod update_questions;
 mod update_uploader;
@@ -179,6 +180,11 @@ pub enum Effect {
     Enqueue(Vec<JobSpec>),
     /// Queue a batch without the quota preflight (a person chose to go on).
     EnqueueAnyway(Vec<JobSpec>),
+    /// Copy `items` to every folder of `to`, as one group in the queue (after the preflight).
+    Mirror {
+        items: Vec<ItemAddr>,
+        to: Vec<FolderAddr>,
+    },
     Job(JobId, JobOp),
     PauseAll,
     ResumeAll,

@@ -305,3 +305,46 @@ fn a_batch_over_quota_asks_before_it_is_queued() {
     );
     assert!(s.modals.is_empty());
 }
+
+#[test]
+fn mirror_picks_several_accounts_and_queues_one_group() {
+    let mut s = state();
+    for (name, family) in [
+        ("k2s", ProviderFamily::Keep2share),
+        ("xfs", ProviderFamily::Xfilesharing),
+    ] {
+        s.accounts.push(tests::account(name, family));
+    }
+    // The local pane: a.txt marked (the cursor starts on Docs).
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Char(' '));
+    assert!(key(&mut s, KeyCode::Char('M')).is_empty());
+    let shown = |s: &State| match s.modals.last() {
+        Some(Modal::Mirror(p)) => p
+            .targets
+            .iter()
+            .map(|(to, on)| format!("{}{}", to.shown, if *on { "*" } else { "" }))
+            .collect::<Vec<_>>(),
+        _ => panic!("no mirror picker"),
+    };
+    // Every other account, local excluded; the other pane's account into its folder.
+    assert_eq!(shown(&s), ["ys:/", "k2s:/", "xfs:/"]);
+    // Nothing ticked: Enter says so and stays.
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert!(matches!(s.modals.last(), Some(Modal::Mirror(_))));
+    key(&mut s, KeyCode::Char(' '));
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Char(' '));
+    assert_eq!(shown(&s), ["ys:/*", "k2s:/", "xfs:/*"]);
+    let fx = key(&mut s, KeyCode::Enter);
+    let [Effect::Mirror { items, to }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].name, "a.txt");
+    let accounts: Vec<&str> = to.iter().map(|t| t.account.as_str()).collect();
+    assert_eq!(accounts, ["ys", "xfs"]);
+    assert!(s.modals.is_empty());
+    assert!(s.show_queue, "the group shows in the queue view");
+}

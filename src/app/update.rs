@@ -316,6 +316,7 @@ pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Bandwidth => bandwidth_prompt(state),
         Action::ExportLinks => return super::update_uploader::export_links(state),
         Action::SetAccess => return super::update_uploader::set_access(state),
+        Action::Mirror => return super::update_mirror::open(state),
         Action::Fetch if !pane.is_local() => {
             state.modals.push(Modal::Input {
                 purpose: InputPurpose::Fetch,

@@ -86,6 +86,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         } => update_uploader::info_key(state, entry, account, link.as_ref(), health, action),
         Modal::Export(export) => update_uploader::export_key(state, export, action),
         Modal::Access(picker) => update_uploader::access_key(state, picker, action),
+        Modal::Mirror(picker) => super::update_mirror::mirror_key(state, picker, action),
         Modal::AccountPicker(picker) => update_accounts::picker_key(state, picker, action),
         Modal::AccountForm(form) => update_accounts::form_key(form, action, &key),
         Modal::Secret(prompt) => update_accounts::secret_key(prompt, action, &key),

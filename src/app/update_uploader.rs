@@ -75,7 +75,7 @@ pub fn over_quota(state: &mut State, specs: Vec<JobSpec>, shortfalls: Vec<String
         .collect();
     state.modals.push(Modal::Confirm {
         title: "Over quota".into(),
-        message: format!("{}.\nStart anyway?", lines.join(".\n")),
+        message: format!("{}. Start anyway?", lines.join("; ")),
         action: ConfirmAction::EnqueueAnyway(specs),
     });
     vec![]

@@ -262,6 +262,42 @@ impl Driver {
                     }
                 });
             }
+            // One group: a row per host in the queue (and in `haul queue ls`).
+            Effect::Mirror { items, to } => {
+                let specs: Vec<JobSpec> = items
+                    .iter()
+                    .flat_map(|from| {
+                        to.iter().map(|to| JobSpec::Copy {
+                            from: from.clone(),
+                            to: to.clone(),
+                            name: from.name.clone(),
+                            remove_source: false,
+                        })
+                    })
+                    .collect();
+                let engine = self.engine.clone();
+                tokio::spawn(async move {
+                    let shortfalls = engine.over_quota(&specs).await;
+                    if !shortfalls.is_empty() {
+                        let _ = tx.send(Msg::OverQuota { specs, shortfalls });
+                        return;
+                    }
+                    match engine.enqueue_batch(specs) {
+                        Ok(ids) => {
+                            if let Some(first) = ids.iter().min() {
+                                let name = format!("mirror #{first}");
+                                let _ = engine.journal().set_group(&ids, &name);
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Msg::Failed {
+                                title: "Cannot queue".into(),
+                                detail: e.to_string(),
+                            });
+                        }
+                    }
+                });
+            }
             Effect::Enqueue(specs) | Effect::EnqueueAnyway(specs) => {
                 enqueue(&self.engine, &tx, specs)
             }
