@@ -134,6 +134,11 @@ pub enum Msg {
         specs: Vec<JobSpec>,
         shortfalls: Vec<String>,
     },
+    /// Jobs queued together (batch `batch`) are the group `name` (a mirror).
+    Grouped {
+        batch: JobId,
+        name: String,
+    },
     /// A background task failed: shown as an error modal.
     Failed {
         title: String,

@@ -347,4 +347,39 @@ fn mirror_picks_several_accounts_and_queues_one_group() {
     assert_eq!(accounts, ["ys", "xfs"]);
     assert!(s.modals.is_empty());
     assert!(s.show_queue, "the group shows in the queue view");
+    // The driver queues a row per host as one batch and names it: the rows say so.
+    for (id, to) in [(7, &to[0]), (8, &to[1])] {
+        let view = crate::transfer::JobView {
+            id,
+            parent: None,
+            batch: 7,
+            spec: crate::transfer::JobSpec::Copy {
+                from: items[0].clone(),
+                to: to.clone(),
+                name: "a.txt".into(),
+                remove_source: false,
+            },
+            state: crate::transfer::JobState::Queued,
+            done: 0,
+            total: None,
+            speed: 0.0,
+            eta: None,
+        };
+        update(&mut s, Msg::Engine(crate::transfer::Event::Added(view)));
+    }
+    update(
+        &mut s,
+        Msg::Grouped {
+            batch: 7,
+            name: "mirror #7".into(),
+        },
+    );
+    let titles: Vec<String> = s.queue.rows.iter().map(|r| s.queue.row_title(r)).collect();
+    assert_eq!(
+        titles,
+        [
+            "[mirror #7] upload a.txt -> ys:/",
+            "[mirror #7] upload a.txt -> xfs:/"
+        ]
+    );
 }

@@ -146,6 +146,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::OverQuota { specs, shortfalls } => {
             super::update_uploader::over_quota(state, specs, shortfalls)
         }
+        Msg::Grouped { batch, name } => {
+            state.queue.set_group(batch, name);
+            vec![]
+        }
         Msg::Failed { title, detail } => {
             state.modals.push(Modal::Error {
                 title: for_terminal(&title).into_owned(),

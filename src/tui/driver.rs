@@ -284,9 +284,10 @@ impl Driver {
                     }
                     match engine.enqueue_batch(specs) {
                         Ok(ids) => {
-                            if let Some(first) = ids.iter().min() {
-                                let name = format!("mirror #{first}");
+                            if let Some(&batch) = ids.first() {
+                                let name = format!("mirror #{batch}");
                                 let _ = engine.journal().set_group(&ids, &name);
+                                let _ = tx.send(Msg::Grouped { batch, name });
                             }
                         }
                         Err(e) => {
