@@ -257,3 +257,35 @@ fn batches_larger_than_the_quota_stop_unless_forced() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_demo_mirrors_and_warns_before_a_file_over_the_plan() {
+    let (_server, cli) = setup();
+    let demo = |args: &[&str]| cli.cmd().arg("--demo").args(args).output().unwrap();
+    let src = album(&cli);
+    let out = demo(&[
+        "mirror",
+        "--format",
+        "bbcode",
+        src.to_str().unwrap(),
+        "ys:/M",
+        "k2s:/M",
+        "xfs:/M",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let links = text(&out.stdout);
+    assert_eq!(links.lines().count(), 9, "{links}");
+    assert!(links.lines().all(|l| l.starts_with("[url=http")), "{links}");
+    // The free YetiShare plan takes files up to 10 MiB.
+    let big = cli.path("big.bin");
+    std::fs::write(&big, vec![0u8; 11 << 20]).unwrap();
+    let out = demo(&["put", big.to_str().unwrap(), "ys-free:/"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "big.bin is 11.0 MiB, larger than the 10.0 MiB per file ys-free's plan allows"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
