@@ -264,40 +264,10 @@ impl Driver {
             }
             // One group: a row per host in the queue (and in `haul queue ls`).
             Effect::Mirror { items, to } => {
-                let specs: Vec<JobSpec> = items
-                    .iter()
-                    .flat_map(|from| {
-                        to.iter().map(|to| JobSpec::Copy {
-                            from: from.clone(),
-                            to: to.clone(),
-                            name: from.name.clone(),
-                            remove_source: false,
-                        })
-                    })
-                    .collect();
+                let Some(first) = to.first() else { return };
+                let first_host = self.provider(&first.account);
                 let engine = self.engine.clone();
-                tokio::spawn(async move {
-                    let shortfalls = engine.over_quota(&specs).await;
-                    if !shortfalls.is_empty() {
-                        let _ = tx.send(Msg::OverQuota { specs, shortfalls });
-                        return;
-                    }
-                    match engine.enqueue_batch(specs) {
-                        Ok(ids) => {
-                            if let Some(&batch) = ids.first() {
-                                let name = format!("mirror #{batch}");
-                                let _ = engine.journal().set_group(&ids, &name);
-                                let _ = tx.send(Msg::Grouped { batch, name });
-                            }
-                        }
-                        Err(e) => {
-                            let _ = tx.send(Msg::Failed {
-                                title: "Cannot queue".into(),
-                                detail: e.to_string(),
-                            });
-                        }
-                    }
-                });
+                tokio::spawn(super::mirror::run(engine, tx, items, to, first_host));
             }
             Effect::Enqueue(specs) | Effect::EnqueueAnyway(specs) => {
                 enqueue(&self.engine, &tx, specs)
