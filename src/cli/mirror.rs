@@ -68,7 +68,13 @@ pub async fn run(ctx: &Arc<Context>, paths: &[String], options: MirrorOptions) -
     let mut group = None;
     let result = if from.is_local() {
         // Once to the first host, then from there to the others.
-        jobs::run_in_group(ctx, config.clone(), vec![every[0].clone()], &mut group).await?;
+        let first = jobs::run_in_group(ctx, config.clone(), vec![every[0].clone()], &mut group);
+        if let Err(e) = first.await {
+            progress::line(
+                "haul: the first copy failed, so no other host was asked; run the same mirror again",
+            );
+            return Err(e);
+        }
         let first = landed(ctx, &targets[0], &from.name).await?;
         let mut rest = Vec::new();
         for to in &folders[1..] {
