@@ -134,6 +134,12 @@ pub enum Msg {
         specs: Vec<JobSpec>,
         shortfalls: Vec<String>,
     },
+    /// The same for a mirror: going on mirrors it as asked.
+    MirrorOverQuota {
+        items: Vec<ItemAddr>,
+        to: Vec<FolderAddr>,
+        shortfalls: Vec<String>,
+    },
     /// Jobs queued together (batch `batch`) are the group `name` (a mirror).
     Grouped {
         batch: JobId,
@@ -189,6 +195,8 @@ pub enum Effect {
     Mirror {
         items: Vec<ItemAddr>,
         to: Vec<FolderAddr>,
+        /// Without the quota preflight (a person chose to go on).
+        force: bool,
     },
     Job(JobId, JobOp),
     PauseAll,

@@ -44,6 +44,11 @@ pub enum ConfirmAction {
     Enqueue(Vec<JobSpec>),
     /// Enqueue a batch the quota preflight found too large (a person said to go on).
     EnqueueAnyway(Vec<JobSpec>),
+    /// Mirror entries the quota preflight found too large.
+    MirrorAnyway {
+        items: Vec<ItemAddr>,
+        to: Vec<FolderAddr>,
+    },
     Quit,
 }
 

@@ -338,13 +338,14 @@ fn mirror_picks_several_accounts_and_queues_one_group() {
     key(&mut s, KeyCode::Char(' '));
     assert_eq!(shown(&s), ["ys:/*", "k2s:/", "xfs:/*"]);
     let fx = key(&mut s, KeyCode::Enter);
-    let [Effect::Mirror { items, to }] = &fx[..] else {
+    let [Effect::Mirror { items, to, force }] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].name, "a.txt");
     let accounts: Vec<&str> = to.iter().map(|t| t.account.as_str()).collect();
     assert_eq!(accounts, ["ys", "xfs"]);
+    assert!(!force, "the quotas are weighed first");
     assert!(s.modals.is_empty());
     assert!(s.show_queue, "the group shows in the queue view");
     // The driver queues a row per host as one batch and names it: the rows say so.
@@ -373,6 +374,24 @@ fn mirror_picks_several_accounts_and_queues_one_group() {
             batch: 7,
             name: "mirror #7".into(),
         },
+    );
+    // Over quota, the driver asks back; going on mirrors it as asked, without weighing again.
+    update(
+        &mut s,
+        Msg::MirrorOverQuota {
+            items: items.clone(),
+            to: to.clone(),
+            shortfalls: vec!["1.0 KiB queued, 10 B of storage left on xfs".into()],
+        },
+    );
+    assert!(
+        matches!(s.modals.last(), Some(Modal::Confirm { message, .. })
+        if message.contains("10 B of storage left on xfs"))
+    );
+    let again = key(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&again[..], [Effect::Mirror { force: true, to: t, .. }] if t == to),
+        "{again:?}"
     );
     let titles: Vec<String> = s.queue.rows.iter().map(|r| s.queue.row_title(r)).collect();
     assert_eq!(

@@ -143,12 +143,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::update_uploader::checked(state, &account, &entry_id, result);
             vec![]
         }
-        Msg::OverQuota { specs, shortfalls } => {
-            super::update_uploader::over_quota(state, specs, shortfalls)
-        }
-        Msg::Grouped { batch, name } => {
-            state.queue.set_group(batch, name);
-            vec![]
+        msg @ (Msg::OverQuota { .. } | Msg::MirrorOverQuota { .. } | Msg::Grouped { .. }) => {
+            super::update_mirror::heard(state, msg)
         }
         Msg::Failed { title, detail } => {
             state.modals.push(Modal::Error {

@@ -2,9 +2,9 @@
 //! group in the queue. Space ticks an account, Enter starts; the queue view then opens.
 
 use super::keymap::Action;
-use super::modal::{MirrorPicker, Modal};
+use super::modal::{ConfirmAction, MirrorPicker, Modal};
 use super::update_modal::Handled;
-use super::{Effect, State};
+use super::{Effect, Msg, State};
 use crate::sanitize::for_terminal;
 use crate::transfer::{FolderAddr, LOCAL};
 
@@ -83,10 +83,36 @@ pub fn mirror_key(state: &mut State, picker: &mut MirrorPicker, action: Option<A
             return Handled::close_with(vec![Effect::Mirror {
                 items: std::mem::take(&mut picker.items),
                 to,
+                force: false,
             }]);
         }
         Some(Action::Cancel | Action::Close) => return Handled::close(),
         _ => {}
     }
     Handled::stay()
+}
+
+/// What the driver says of a batch it weighed or a mirror it queued.
+pub fn heard(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::OverQuota { specs, shortfalls } => super::update_uploader::over_quota(
+            state,
+            ConfirmAction::EnqueueAnyway(specs),
+            shortfalls,
+        ),
+        Msg::MirrorOverQuota {
+            items,
+            to,
+            shortfalls,
+        } => super::update_uploader::over_quota(
+            state,
+            ConfirmAction::MirrorAnyway { items, to },
+            shortfalls,
+        ),
+        Msg::Grouped { batch, name } => {
+            state.queue.set_group(batch, name);
+            vec![]
+        }
+        _ => vec![],
+    }
 }

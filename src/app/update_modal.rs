@@ -143,6 +143,13 @@ fn confirm(state: &mut State, on_yes: &mut ConfirmAction, action: Option<Action>
             ConfirmAction::EnqueueAnyway(specs) => {
                 Handled::close_with(vec![Effect::EnqueueAnyway(std::mem::take(specs))])
             }
+            ConfirmAction::MirrorAnyway { items, to } => {
+                Handled::close_with(vec![Effect::Mirror {
+                    items: std::mem::take(items),
+                    to: std::mem::take(to),
+                    force: true,
+                }])
+            }
             ConfirmAction::Quit => {
                 state.quit = true;
                 Handled::close_with(vec![Effect::Quit])

@@ -6,7 +6,6 @@ use super::update_modal::{Handled, open_url};
 use super::{Action, Effect, Layer, State};
 use crate::provider::{Access, Availability};
 use crate::sanitize::for_terminal;
-use crate::transfer::JobSpec;
 
 /// `E`: a modal with the links of the marked entries (or the one under the cursor).
 pub fn export_links(state: &mut State) -> Vec<Effect> {
@@ -68,7 +67,11 @@ pub fn set_access(state: &mut State) -> Vec<Effect> {
 }
 
 /// A batch larger than its accounts' quotas: continue or cancel, in a modal.
-pub fn over_quota(state: &mut State, specs: Vec<JobSpec>, shortfalls: Vec<String>) -> Vec<Effect> {
+pub fn over_quota(
+    state: &mut State,
+    action: ConfirmAction,
+    shortfalls: Vec<String>,
+) -> Vec<Effect> {
     let lines: Vec<String> = shortfalls
         .iter()
         .map(|s| for_terminal(s).into_owned())
@@ -76,7 +79,7 @@ pub fn over_quota(state: &mut State, specs: Vec<JobSpec>, shortfalls: Vec<String
     state.modals.push(Modal::Confirm {
         title: "Over quota".into(),
         message: format!("{}. Start anyway?", lines.join("; ")),
-        action: ConfirmAction::EnqueueAnyway(specs),
+        action,
     });
     vec![]
 }

@@ -263,11 +263,12 @@ impl Driver {
                 });
             }
             // One group: a row per host in the queue (and in `haul queue ls`).
-            Effect::Mirror { items, to } => {
+            Effect::Mirror { items, to, force } => {
                 let Some(first) = to.first() else { return };
                 let first_host = self.provider(&first.account);
                 let engine = self.engine.clone();
-                tokio::spawn(super::mirror::run(engine, tx, items, to, first_host));
+                let mirror = super::mirror::Mirror { items, to, force };
+                tokio::spawn(super::mirror::run(engine, tx, mirror, first_host));
             }
             Effect::Enqueue(specs) | Effect::EnqueueAnyway(specs) => {
                 enqueue(&self.engine, &tx, specs)

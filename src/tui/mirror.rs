@@ -22,14 +22,22 @@ fn copy(from: &ItemAddr, to: &FolderAddr) -> JobSpec {
     }
 }
 
-/// Run the mirror of `items` to `to`; `first_host` opens the first account's provider.
+/// What to mirror where.
+pub struct Mirror {
+    pub items: Vec<ItemAddr>,
+    pub to: Vec<FolderAddr>,
+    /// Without the quota preflight (a person chose to go on).
+    pub force: bool,
+}
+
+/// Run a mirror; `first_host` opens the first account's provider.
 pub async fn run(
     engine: Engine,
     tx: UnboundedSender<Msg>,
-    items: Vec<ItemAddr>,
-    to: Vec<FolderAddr>,
+    mirror: Mirror,
     first_host: impl Future<Output = Result<Arc<dyn Provider>, OpenFailure>>,
 ) {
+    let Mirror { items, to, force } = mirror;
     let Some((first, rest)) = to.split_first() else {
         return;
     };
@@ -37,13 +45,16 @@ pub async fn run(
         .iter()
         .flat_map(|from| to.iter().map(|to| copy(from, to)))
         .collect();
-    let shortfalls = engine.over_quota(&every).await;
-    if !shortfalls.is_empty() {
-        let _ = tx.send(Msg::OverQuota {
-            specs: every,
-            shortfalls,
-        });
-        return;
+    if !force {
+        let shortfalls = engine.over_quota(&every).await;
+        if !shortfalls.is_empty() {
+            let _ = tx.send(Msg::MirrorOverQuota {
+                items,
+                to,
+                shortfalls,
+            });
+            return;
+        }
     }
     let (local, remote): (Vec<_>, Vec<_>) = items.iter().partition(|i| i.is_local());
     let now: Vec<JobSpec> = local
