@@ -1,6 +1,7 @@
 //! The uploader's workflow from the command line, against the emulator over real HTTP: link
 //! export in every format (hostile names escaped), link health (`check`), access, site presets,
-//! and the quotas the emulated hosts run out of.
+//! and the quotas the emulated hosts run out of (with `--force`, past haul's own preflight, to
+//! hear the hosts' refusals; the preflight itself is tested in cli_mirror).
 
 mod common;
 
@@ -427,7 +428,7 @@ fn quotas_run_out_with_the_hosts_own_refusals() {
     assert_eq!(about["traffic_left"], size + 5);
     let dir = cli.path("got");
     std::fs::create_dir_all(&dir).unwrap();
-    cli.ok(&["get", "k2s:/readme.txt", dir.to_str().unwrap()]);
+    cli.ok(&["get", "--force", "k2s:/readme.txt", dir.to_str().unwrap()]);
     let about: Value =
         serde_json::from_str(&stdout(&run(&cli, &["about", "k2s", "--json"]))).unwrap();
     assert_eq!(about["traffic_left"], 5);
@@ -435,6 +436,7 @@ fn quotas_run_out_with_the_hosts_own_refusals() {
         &cli,
         &[
             "get",
+            "--force",
             "k2s:/Documents/meeting-notes.txt",
             dir.to_str().unwrap(),
         ],
@@ -456,7 +458,13 @@ fn quotas_run_out_with_the_hosts_own_refusals() {
     std::fs::write(&big, vec![1u8; 4096]).unwrap();
     let out = run(
         &cli,
-        &["put", "--no-dedupe", big.to_str().unwrap(), "k2s:/"],
+        &[
+            "put",
+            "--force",
+            "--no-dedupe",
+            big.to_str().unwrap(),
+            "k2s:/",
+        ],
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -476,14 +484,22 @@ fn quotas_run_out_with_the_hosts_own_refusals() {
     assert_eq!(about["traffic_left"], 3);
     let xfs_dir = cli.path("got-xfs");
     std::fs::create_dir_all(&xfs_dir).unwrap();
-    let out = run(&cli, &["get", "xfs:/readme.txt", xfs_dir.to_str().unwrap()]);
+    let out = run(
+        &cli,
+        &[
+            "get",
+            "--force",
+            "xfs:/readme.txt",
+            xfs_dir.to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("Not enough traffic"),
         "{}",
         stderr(&out)
     );
-    let out = run(&cli, &["put", big.to_str().unwrap(), "xfs:/"]);
+    let out = run(&cli, &["put", "--force", big.to_str().unwrap(), "xfs:/"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("Not enough disk space"),
@@ -501,14 +517,22 @@ fn quotas_run_out_with_the_hosts_own_refusals() {
         serde_json::from_str(&stdout(&run(&cli, &["about", "ys", "--json"]))).unwrap();
     assert_eq!(about["storage_limit"], 100);
     assert_eq!(about["extra"]["download bytes per 24 h"], "1");
-    let out = run(&cli, &["put", big.to_str().unwrap(), "ys:/"]);
+    let out = run(&cli, &["put", "--force", big.to_str().unwrap(), "ys:/"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("maximum permitted storage"),
         "{}",
         stderr(&out)
     );
-    let out = run(&cli, &["get", "ys:/readme.txt", xfs_dir.to_str().unwrap()]);
+    let out = run(
+        &cli,
+        &[
+            "get",
+            "--force",
+            "ys:/readme.txt",
+            xfs_dir.to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("download limit"), "{}", stderr(&out));
 }

@@ -73,3 +73,40 @@ fn demo_shows_the_dead_file_exports_its_link_and_makes_it_private() {
     let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn demo_mirrors_a_local_file_to_three_accounts_as_one_group() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    std::fs::write(home.join("m.txt"), b"mirrored by the TUI\n").unwrap();
+    let script = demo_script(home);
+    let tmux = Tmux::start("mirror", &script);
+    tmux.wait_for("both panes", |s| s.contains("ys:/") && s.contains("m.txt"));
+    // The local pane: m.txt under the cursor, then M.
+    tmux.keys(&["/"]);
+    tmux.literal("m.txt");
+    tmux.keys(&["Enter", "M"]);
+    tmux.wait_text("Mirror m.txt to:");
+    // k2s, k2s-free, xfs, xfs-free, ys (the other pane's folder), ys-free: tick k2s, xfs, ys.
+    tmux.keys(&[
+        "Space", "Down", "Down", "Space", "Down", "Down", "Space", "Enter",
+    ]);
+    let done = |s: &str, what: &str| {
+        s.lines()
+            .any(|l| l.contains("done") && l.contains("[mirror #") && l.contains(what))
+    };
+    let s = tmux.wait_for("the group, done", |s| {
+        done(s, "upload m.txt -> k2s:/")
+            && done(s, "copy m.txt -> xfs:/")
+            && done(s, "copy m.txt -> ys:/")
+    });
+    assert!(s.contains("0 failed"), "{s}");
+    assert!(s.contains("fetched by the destination host"), "{s}");
+    tmux.keys(&["q"]);
+    tmux.wait_text("HAUL_EXIT=0");
+    let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -92,6 +92,7 @@ actions! {
     Fetch = "fetch": "download a file id or link",
     ExportLinks = "export_links": "export links of marked",
     SetAccess = "set_access": "public/private/premium",
+    Mirror = "mirror": "mirror marked to accounts",
     Check = "check": "ask the host if it lives",
     Refresh = "refresh": "reload",
     Queue = "queue": "queue view",

@@ -15,6 +15,7 @@ pub mod queue;
 mod update;
 mod update_accounts;
 mod update_input;
+mod update_mirror;
 mod update_modal;
 mod update_questions;
 mod update_uploader;
@@ -127,6 +128,23 @@ pub enum Msg {
         entry_id: String,
         result: Result<Availability, String>,
     },
+    /// The quota preflight found a batch larger than what its accounts have left: a person
+    /// decides (continue / cancel).
+    OverQuota {
+        specs: Vec<JobSpec>,
+        shortfalls: Vec<String>,
+    },
+    /// The same for a mirror: going on mirrors it as asked.
+    MirrorOverQuota {
+        items: Vec<ItemAddr>,
+        to: Vec<FolderAddr>,
+        shortfalls: Vec<String>,
+    },
+    /// Jobs queued together (batch `batch`) are the group `name` (a mirror).
+    Grouped {
+        batch: JobId,
+        name: String,
+    },
     /// A background task failed: shown as an error modal.
     Failed {
         title: String,
@@ -169,7 +187,17 @@ pub enum Effect {
         account: String,
         secret: Secret,
     },
+    /// Queue a batch once the quota preflight finds it fits (else `Msg::OverQuota`).
     Enqueue(Vec<JobSpec>),
+    /// Queue a batch without the quota preflight (a person chose to go on).
+    EnqueueAnyway(Vec<JobSpec>),
+    /// Copy `items` to every folder of `to`, as one group in the queue (after the preflight).
+    Mirror {
+        items: Vec<ItemAddr>,
+        to: Vec<FolderAddr>,
+        /// Without the quota preflight (a person chose to go on).
+        force: bool,
+    },
     Job(JobId, JobOp),
     PauseAll,
     ResumeAll,

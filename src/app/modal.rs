@@ -8,7 +8,7 @@ pub use super::account_form::{AccountForm, AccountPicker, SecretPrompt};
 use super::keymap::{Action, Layer};
 use super::links::LinkItem;
 use crate::provider::{Access, Availability, Challenge, Entry, EntryRef};
-use crate::transfer::{ConflictAnswer, ConflictPolicy, ItemAddr, JobId, JobSpec};
+use crate::transfer::{ConflictAnswer, ConflictPolicy, FolderAddr, ItemAddr, JobId, JobSpec};
 
 /// What a text input is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +42,13 @@ impl InputPurpose {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmAction {
     Enqueue(Vec<JobSpec>),
+    /// Enqueue a batch the quota preflight found too large (a person said to go on).
+    EnqueueAnyway(Vec<JobSpec>),
+    /// Mirror entries the quota preflight found too large.
+    MirrorAnyway {
+        items: Vec<ItemAddr>,
+        to: Vec<FolderAddr>,
+    },
     Quit,
 }
 
@@ -119,6 +126,28 @@ pub struct ExportedLinks {
 }
 
 /// Who may download the marked entries (`A` in a pane): a level picked with the arrows.
+/// Where to mirror the marked entries (`M`): the accounts ticked, each into its root, or into
+/// the other pane's folder when that pane is on it.
+pub struct MirrorPicker {
+    pub items: Vec<ItemAddr>,
+    /// What is mirrored, in words ("readme.txt", "3 entries").
+    pub what: String,
+    /// Each account's destination, and whether it is ticked.
+    pub targets: Vec<(FolderAddr, bool)>,
+    /// Index into `targets`.
+    pub cursor: usize,
+}
+
+impl MirrorPicker {
+    pub fn chosen(&self) -> Vec<FolderAddr> {
+        self.targets
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(to, _)| to.clone())
+            .collect()
+    }
+}
+
 pub struct AccessPicker {
     pub account: String,
     /// Each entry's name and reference.
@@ -165,6 +194,7 @@ pub enum Modal {
     },
     Export(Box<LinkExport>),
     Access(Box<AccessPicker>),
+    Mirror(Box<MirrorPicker>),
     AccountPicker(AccountPicker),
     AccountForm(Box<AccountForm>),
     Secret(Box<SecretPrompt>),

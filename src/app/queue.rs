@@ -69,6 +69,8 @@ pub struct QueueView {
     index: HashMap<JobId, usize>,
     /// "Apply to all" answers: (batch, policy), in force while the batch has unfinished jobs.
     rules: Vec<(JobId, ConflictPolicy)>,
+    /// Named groups ("mirror #12"), by batch.
+    groups: HashMap<JobId, String>,
 }
 
 /// Sums for the status bar.
@@ -93,6 +95,23 @@ impl Totals {
 }
 
 impl QueueView {
+    /// Name the batch `batch` (a mirror's jobs).
+    pub fn set_group(&mut self, batch: JobId, name: String) {
+        self.groups.insert(batch, name);
+    }
+
+    /// The row's title, with its group and destination when it belongs to one:
+    /// `[mirror #12] copy a.txt -> xfs:/`.
+    pub fn row_title(&self, row: &JobRow) -> String {
+        match (self.groups.get(&row.batch), &row.spec) {
+            (Some(group), JobSpec::Copy { to, .. }) => {
+                crate::sanitize::for_terminal(&format!("[{group}] {} -> {}", row.title(), to.shown))
+                    .into_owned()
+            }
+            _ => row.title(),
+        }
+    }
+
     /// Apply one engine event (questions are handled by the caller).
     pub fn apply(&mut self, event: &Event) {
         match event {

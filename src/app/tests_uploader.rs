@@ -262,3 +262,144 @@ fn the_new_account_form_offers_the_known_sites() {
     key(&mut s, KeyCode::Left);
     assert_eq!(form(&s).2, ProviderFamily::Xfilesharing);
 }
+
+#[test]
+fn a_batch_over_quota_asks_before_it_is_queued() {
+    let mut s = two_marked();
+    let fx = key(&mut s, KeyCode::F(5));
+    let [Effect::Enqueue(specs)] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    let specs = specs.clone();
+    // The driver's preflight finds it too large: a modal, nothing queued yet.
+    let short = vec!["48.0 GiB queued, 30.0 GiB of traffic left on ys".to_string()];
+    let over = |s: &mut State| {
+        update(
+            s,
+            Msg::OverQuota {
+                specs: specs.clone(),
+                shortfalls: short.clone(),
+            },
+        )
+    };
+    assert!(over(&mut s).is_empty());
+    match s.modals.last() {
+        Some(Modal::Confirm { message, .. }) => {
+            assert!(
+                message.contains("30.0 GiB of traffic left on ys"),
+                "{message}"
+            );
+            assert!(message.contains("Start anyway?"), "{message}");
+        }
+        _ => panic!("no question"),
+    }
+    // Cancel: gone, nothing queued.
+    assert!(key(&mut s, KeyCode::Esc).is_empty());
+    assert!(s.modals.is_empty());
+    // Continue: queued as it was, without asking the quotas again.
+    over(&mut s);
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&fx[..], [Effect::EnqueueAnyway(v)] if *v == specs),
+        "{fx:?}"
+    );
+    assert!(s.modals.is_empty());
+}
+
+#[test]
+fn mirror_picks_several_accounts_and_queues_one_group() {
+    let mut s = state();
+    for (name, family) in [
+        ("k2s", ProviderFamily::Keep2share),
+        ("xfs", ProviderFamily::Xfilesharing),
+    ] {
+        s.accounts.push(tests::account(name, family));
+    }
+    // The local pane: a.txt marked (the cursor starts on Docs).
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Char(' '));
+    assert!(key(&mut s, KeyCode::Char('M')).is_empty());
+    let shown = |s: &State| match s.modals.last() {
+        Some(Modal::Mirror(p)) => p
+            .targets
+            .iter()
+            .map(|(to, on)| format!("{}{}", to.shown, if *on { "*" } else { "" }))
+            .collect::<Vec<_>>(),
+        _ => panic!("no mirror picker"),
+    };
+    // Every other account, local excluded; the other pane's account into its folder.
+    assert_eq!(shown(&s), ["ys:/", "k2s:/", "xfs:/"]);
+    // Nothing ticked: Enter says so and stays.
+    assert!(key(&mut s, KeyCode::Enter).is_empty());
+    assert!(matches!(s.modals.last(), Some(Modal::Mirror(_))));
+    key(&mut s, KeyCode::Char(' '));
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Char(' '));
+    assert_eq!(shown(&s), ["ys:/*", "k2s:/", "xfs:/*"]);
+    let fx = key(&mut s, KeyCode::Enter);
+    let [Effect::Mirror { items, to, force }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].name, "a.txt");
+    let accounts: Vec<&str> = to.iter().map(|t| t.account.as_str()).collect();
+    assert_eq!(accounts, ["ys", "xfs"]);
+    assert!(!force, "the quotas are weighed first");
+    assert!(s.modals.is_empty());
+    assert!(s.show_queue, "the group shows in the queue view");
+    // The driver queues a row per host as one batch and names it: the rows say so.
+    for (id, to) in [(7, &to[0]), (8, &to[1])] {
+        let view = crate::transfer::JobView {
+            id,
+            parent: None,
+            batch: 7,
+            spec: crate::transfer::JobSpec::Copy {
+                from: items[0].clone(),
+                to: to.clone(),
+                name: "a.txt".into(),
+                remove_source: false,
+                follow_links: false,
+            },
+            state: crate::transfer::JobState::Queued,
+            done: 0,
+            total: None,
+            speed: 0.0,
+            eta: None,
+        };
+        update(&mut s, Msg::Engine(crate::transfer::Event::Added(view)));
+    }
+    update(
+        &mut s,
+        Msg::Grouped {
+            batch: 7,
+            name: "mirror #7".into(),
+        },
+    );
+    // Over quota, the driver asks back; going on mirrors it as asked, without weighing again.
+    update(
+        &mut s,
+        Msg::MirrorOverQuota {
+            items: items.clone(),
+            to: to.clone(),
+            shortfalls: vec!["1.0 KiB queued, 10 B of storage left on xfs".into()],
+        },
+    );
+    assert!(
+        matches!(s.modals.last(), Some(Modal::Confirm { message, .. })
+        if message.contains("10 B of storage left on xfs"))
+    );
+    let again = key(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&again[..], [Effect::Mirror { force: true, to: t, .. }] if t == to),
+        "{again:?}"
+    );
+    let titles: Vec<String> = s.queue.rows.iter().map(|r| s.queue.row_title(r)).collect();
+    assert_eq!(
+        titles,
+        [
+            "[mirror #7] upload a.txt -> ys:/",
+            "[mirror #7] upload a.txt -> xfs:/"
+        ]
+    );
+}

@@ -143,6 +143,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::update_uploader::checked(state, &account, &entry_id, result);
             vec![]
         }
+        msg @ (Msg::OverQuota { .. } | Msg::MirrorOverQuota { .. } | Msg::Grouped { .. }) => {
+            super::update_mirror::heard(state, msg)
+        }
         Msg::Failed { title, detail } => {
             state.modals.push(Modal::Error {
                 title: for_terminal(&title).into_owned(),
@@ -313,6 +316,7 @@ pub fn pane_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Bandwidth => bandwidth_prompt(state),
         Action::ExportLinks => return super::update_uploader::export_links(state),
         Action::SetAccess => return super::update_uploader::set_access(state),
+        Action::Mirror => return super::update_mirror::open(state),
         Action::Fetch if !pane.is_local() => {
             state.modals.push(Modal::Input {
                 purpose: InputPurpose::Fetch,

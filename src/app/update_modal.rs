@@ -86,6 +86,7 @@ pub fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         } => update_uploader::info_key(state, entry, account, link.as_ref(), health, action),
         Modal::Export(export) => update_uploader::export_key(state, export, action),
         Modal::Access(picker) => update_uploader::access_key(state, picker, action),
+        Modal::Mirror(picker) => super::update_mirror::mirror_key(state, picker, action),
         Modal::AccountPicker(picker) => update_accounts::picker_key(state, picker, action),
         Modal::AccountForm(form) => update_accounts::form_key(form, action, &key),
         Modal::Secret(prompt) => update_accounts::secret_key(prompt, action, &key),
@@ -138,6 +139,16 @@ fn confirm(state: &mut State, on_yes: &mut ConfirmAction, action: Option<Action>
         Some(Action::Confirm | Action::Yes | Action::Quit) => match on_yes {
             ConfirmAction::Enqueue(specs) => {
                 Handled::close_with(vec![Effect::Enqueue(std::mem::take(specs))])
+            }
+            ConfirmAction::EnqueueAnyway(specs) => {
+                Handled::close_with(vec![Effect::EnqueueAnyway(std::mem::take(specs))])
+            }
+            ConfirmAction::MirrorAnyway { items, to } => {
+                Handled::close_with(vec![Effect::Mirror {
+                    items: std::mem::take(items),
+                    to: std::mem::take(to),
+                    force: true,
+                }])
             }
             ConfirmAction::Quit => {
                 state.quit = true;

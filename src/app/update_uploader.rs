@@ -1,7 +1,7 @@
 //! The uploader's keys and answers: exporting the marked entries' links (`E`), setting who may
 //! download them (`A`), and asking a file's host again whether it lives (`c` in its info).
 
-use super::modal::{AccessPicker, ExportedLinks, LinkExport, Modal};
+use super::modal::{AccessPicker, ConfirmAction, ExportedLinks, LinkExport, Modal};
 use super::update_modal::{Handled, open_url};
 use super::{Action, Effect, Layer, State};
 use crate::provider::{Access, Availability};
@@ -63,6 +63,24 @@ pub fn set_access(state: &mut State) -> Vec<Effect> {
     };
     state.pane_mut().marks.clear();
     state.modals.push(Modal::Access(Box::new(picker)));
+    vec![]
+}
+
+/// A batch larger than its accounts' quotas: continue or cancel, in a modal.
+pub fn over_quota(
+    state: &mut State,
+    action: ConfirmAction,
+    shortfalls: Vec<String>,
+) -> Vec<Effect> {
+    let lines: Vec<String> = shortfalls
+        .iter()
+        .map(|s| for_terminal(s).into_owned())
+        .collect();
+    state.modals.push(Modal::Confirm {
+        title: "Over quota".into(),
+        message: format!("{}. Start anyway?", lines.join("; ")),
+        action,
+    });
     vec![]
 }
 

@@ -83,6 +83,7 @@ pub async fn run(
             remove_source: false,
             follow_links: false,
         })
-        .collect();
+        .collect::<Vec<_>>();
+    super::preflight::check(ctx, &specs, args.force).await?;
     jobs::run(ctx, config, specs).await
 }

@@ -37,6 +37,10 @@ pub struct TransferArgs {
     /// Range connections per downloaded file, where the host allows them (default 4; 1: one).
     #[arg(long, value_name = "N")]
     pub connections: Option<usize>,
+    /// Start even when the batch is larger than what the account says is left (storage,
+    /// traffic) or than the plan's largest file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl TransferArgs {
@@ -173,6 +177,26 @@ pub fn try_open_journal() -> CliResult<(Journal, Result<std::fs::File, String>)>
 
 /// Run `specs` (and what they expand into) to the end.
 pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) -> CliResult {
+    run_grouped(ctx, config, specs, None).await
+}
+
+/// [`run`], the jobs kept in the journal as one named group (`haul queue ls` shows it); a
+/// `None` group is named after its first job ("mirror #12").
+pub async fn run_in_group(
+    ctx: &Arc<Context>,
+    config: EngineConfig,
+    specs: Vec<JobSpec>,
+    group: &mut Option<String>,
+) -> CliResult {
+    run_grouped(ctx, config, specs, Some(group)).await
+}
+
+async fn run_grouped(
+    ctx: &Arc<Context>,
+    config: EngineConfig,
+    specs: Vec<JobSpec>,
+    group: Option<&mut Option<String>>,
+) -> CliResult {
     let (journal, _lock) = open_journal()?;
     let accounts = Arc::new(ContextAccounts(ctx.clone()));
     let (engine, events) =
@@ -203,6 +227,12 @@ pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) 
     let ids: Vec<JobId> = ours.keys().copied().collect();
     if let Some(first) = ids.iter().min() {
         engine.join_batch(*first, &ids);
+        if let Some(group) = group {
+            let name = group.get_or_insert_with(|| format!("mirror #{first}"));
+            if let Err(e) = engine.journal().set_group(&ids, name) {
+                progress::line(format!("haul: the queue group is not kept: {e}"));
+            }
+        }
     }
     let result = follow(ctx, &engine, events, ours).await;
     settle(&engine).await;

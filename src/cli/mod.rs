@@ -14,11 +14,13 @@ mod jobs;
 mod link;
 mod ls;
 mod manual;
+mod mirror;
 mod mkdir;
 mod mv_cp;
 pub mod open_account;
 mod output;
 mod picked;
+mod preflight;
 mod progress;
 mod put;
 mod queue;
@@ -125,6 +127,20 @@ pub enum Command {
     Cp {
         src: String,
         dst: String,
+        #[command(flatten)]
+        transfer: TransferArgs,
+    },
+    /// Keep one file or folder on several hosts: upload once, then each other host fetches
+    /// the first copy itself where it can; prints the links of every copy. Run it again to
+    /// retry a host that failed (what landed is kept: --on-conflict defaults to skip-identical).
+    Mirror {
+        /// SOURCE (a local file or folder, or ACCOUNT:PATH), then ACCOUNT:DIR...
+        #[arg(required = true, num_args = 2..)]
+        paths: Vec<String>,
+        /// How the links are printed: plain, url, bbcode, html, markdown, json, or a name
+        /// from [links.formats].
+        #[arg(long, default_value = "plain", value_name = "FORMAT")]
+        format: String,
         #[command(flatten)]
         transfer: TransferArgs,
     },
@@ -501,6 +517,11 @@ async fn dispatch(ctx: &Arc<Context>, command: Command) -> CliResult {
         Command::Cp { src, dst, transfer } => {
             mv_cp::run(ctx, &src, &dst, mv_cp::Op::Copy, &transfer).await
         }
+        Command::Mirror {
+            paths,
+            format,
+            transfer,
+        } => mirror::run(ctx, &paths, mirror::MirrorOptions { format, transfer }).await,
         Command::Rm {
             target,
             recursive,

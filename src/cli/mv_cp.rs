@@ -123,6 +123,7 @@ pub async fn run(
             follow_links: false,
         },
     };
+    super::preflight::check(ctx, std::slice::from_ref(&spec), args.force).await?;
     jobs::run(ctx, config, vec![spec]).await
 }
 

@@ -65,7 +65,8 @@ pub async fn run(ctx: &Arc<Context>, paths: &[String], options: PutOptions) -> C
                 remove_source: false,
                 follow_links: options.follow_links,
             })
-            .collect();
+            .collect::<Vec<_>>();
+        super::preflight::check(ctx, &specs, options.transfer.force).await?;
         if let Err(e) = jobs::run(ctx, config, specs).await {
             if let Some(earlier) = failed {
                 progress::line(format!("haul: {earlier}"));
@@ -77,7 +78,7 @@ pub async fn run(ctx: &Arc<Context>, paths: &[String], options: PutOptions) -> C
 }
 
 /// A local file or folder as a job address.
-fn local_item(path: &Path, recursive: bool) -> CliResult<ItemAddr> {
+pub(super) fn local_item(path: &Path, recursive: bool) -> CliResult<ItemAddr> {
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| CliError::new(format!("{shown}: {e}")))?;
     if meta.is_dir() && !recursive {

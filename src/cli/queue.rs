@@ -60,6 +60,7 @@ fn list(as_json: bool, all: bool) -> CliResult {
             "only the last {RECENT_FINISHED} finished jobs are shown (haul queue ls --all)"
         ));
     }
+    let groups = journal.groups().unwrap_or_default();
     if as_json {
         let items: Vec<_> = jobs
             .iter()
@@ -67,6 +68,7 @@ fn list(as_json: bool, all: bool) -> CliResult {
                 json!({
                     "id": j.id,
                     "parent": j.parent,
+                    "group": groups.get(&j.id),
                     "op": j.spec.verb(),
                     "what": j.spec.to_string(),
                     "state": j.state.label(),
@@ -89,11 +91,16 @@ fn list(as_json: bool, all: bool) -> CliResult {
             JobState::Waiting { why } => format!("  ({why})"),
             _ => String::new(),
         };
+        let group = groups
+            .get(&j.id)
+            .map(|g| format!("[{g}] "))
+            .unwrap_or_default();
         output::line(format_args!(
-            "{:>6}  {:<10} {:>21}  {}{}",
+            "{:>6}  {:<10} {:>21}  {}{}{}",
             j.id,
             j.state.label(),
             done,
+            for_terminal(&group),
             for_terminal(&j.spec.to_string()),
             for_terminal(&detail)
         ))?;

@@ -3,6 +3,8 @@
 //! WAL mode: each state change is its own small transaction, durable once written. It holds
 //! addresses and names only; no secrets and no URLs that grant access.
 
+mod groups;
+
 use std::path::Path;
 use std::sync::Mutex;
 

@@ -14,6 +14,7 @@ mod meter;
 mod moving;
 mod part_lock;
 mod part_writer;
+pub mod preflight;
 mod queue_index;
 mod scheduler;
 mod segments;

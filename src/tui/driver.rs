@@ -13,7 +13,7 @@ use crate::config::secrets::{Secret, SecretKept};
 use crate::http::retry::{self, RetryNotice};
 use crate::provider::local::LocalFs;
 use crate::provider::{ChallengePurpose, EntryRef, ErrorKind, Provider, ProviderError};
-use crate::transfer::{Engine, ItemAddr, LOCAL};
+use crate::transfer::{Engine, ItemAddr, JobSpec, LOCAL};
 
 /// What the terminal UI needs of the configured accounts (the command line's context).
 #[async_trait]
@@ -75,6 +75,16 @@ fn login_problem(e: ProviderError) -> LoginProblem {
         };
     }
     LoginProblem::Failed(e.message)
+}
+
+/// One batch: an "apply to all" answer lasts for these jobs only.
+fn enqueue(engine: &Engine, tx: &UnboundedSender<Msg>, specs: Vec<JobSpec>) {
+    if let Err(e) = engine.enqueue_batch(specs) {
+        let _ = tx.send(Msg::Failed {
+            title: "Cannot queue".into(),
+            detail: e.to_string(),
+        });
+    }
 }
 
 pub struct Driver {
@@ -240,14 +250,28 @@ impl Driver {
                     });
                 });
             }
-            Effect::Enqueue(specs) => {
-                // One batch: an "apply to all" answer lasts for these jobs only.
-                if let Err(e) = self.engine.enqueue_batch(specs) {
-                    let _ = tx.send(Msg::Failed {
-                        title: "Cannot queue".into(),
-                        detail: e.to_string(),
-                    });
-                }
+            // Bytes to or from a host: weighed against the accounts' quotas first.
+            Effect::Enqueue(specs) if Engine::moves_bytes(&specs) => {
+                let engine = self.engine.clone();
+                tokio::spawn(async move {
+                    let shortfalls = engine.over_quota(&specs).await;
+                    if shortfalls.is_empty() {
+                        enqueue(&engine, &tx, specs);
+                    } else {
+                        let _ = tx.send(Msg::OverQuota { specs, shortfalls });
+                    }
+                });
+            }
+            // One group: a row per host in the queue (and in `haul queue ls`).
+            Effect::Mirror { items, to, force } => {
+                let Some(first) = to.first() else { return };
+                let first_host = self.provider(&first.account);
+                let engine = self.engine.clone();
+                let mirror = super::mirror::Mirror { items, to, force };
+                tokio::spawn(super::mirror::run(engine, tx, mirror, first_host));
+            }
+            Effect::Enqueue(specs) | Effect::EnqueueAnyway(specs) => {
+                enqueue(&self.engine, &tx, specs)
             }
             Effect::Job(id, op) => match op {
                 JobOp::Pause => self.engine.pause(id),

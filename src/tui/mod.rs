@@ -3,6 +3,7 @@
 //! and feeds results back.
 
 mod driver;
+mod mirror;
 mod uploader;
 
 pub use driver::{AccountBook, OpenFailure, browser_available};

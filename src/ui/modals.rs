@@ -127,6 +127,7 @@ pub fn modal(
         }
         Modal::Export(e) => super::uploader_modals::export(state, e, theme, frame, area),
         Modal::Access(p) => super::uploader_modals::access(state, p, theme, frame, area),
+        Modal::Mirror(p) => super::uploader_modals::mirror(state, p, theme, frame, area),
         Modal::AccountPicker(p) => super::account_modals::picker(state, p, theme, frame, area),
         Modal::AccountForm(f) => super::account_modals::form(state, f, theme, frame, area),
         Modal::Secret(p) => super::account_modals::secret(state, p, theme, frame, area),

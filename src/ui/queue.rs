@@ -47,7 +47,13 @@ pub fn strip(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     for (i, r) in rows.iter().take(inner.height as usize).enumerate() {
-        let line = job_line(r, theme, inner.width as usize, false);
+        let line = job_line(
+            r,
+            &state.queue.row_title(r),
+            theme,
+            inner.width as usize,
+            false,
+        );
         frame.render_widget(
             Paragraph::new(line),
             Rect::new(inner.x, inner.y + i as u16, inner.width, 1),
@@ -97,7 +103,13 @@ pub fn full(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let h = inner.height as usize;
     let offset = q.cursor.saturating_sub(h.saturating_sub(1));
     for (i, r) in q.rows.iter().enumerate().skip(offset).take(h) {
-        let line = job_line(r, theme, inner.width as usize, i == q.cursor);
+        let line = job_line(
+            r,
+            &q.row_title(r),
+            theme,
+            inner.width as usize,
+            i == q.cursor,
+        );
         let line = if i == q.cursor {
             line.style(theme.cursor)
         } else {
@@ -120,7 +132,7 @@ fn state_style(theme: &Theme, s: &JobState) -> ratatui::style::Style {
 }
 
 /// `state  name  [#####.....]  42%  1.2 MiB/s  eta 0:05  last error`
-fn job_line(r: &JobRow, theme: &Theme, width: usize, selected: bool) -> Line<'static> {
+fn job_line(r: &JobRow, title: &str, theme: &Theme, width: usize, selected: bool) -> Line<'static> {
     let label = format!("{:<9}", r.state.label());
     let bar_w = if width >= 100 { 20 } else { 10 };
     let filled = (r.ratio() * bar_w as f64).round() as usize;
@@ -148,7 +160,7 @@ fn job_line(r: &JobRow, theme: &Theme, width: usize, selected: bool) -> Line<'st
     let title_w = width
         .saturating_sub(fixed)
         .min(if width < 100 { 26 } else { 40 });
-    let title = format!("{:<title_w$}", fit(&r.title(), title_w));
+    let title = format!("{:<title_w$}", fit(title, title_w));
     let used = fixed + title_w;
     let tail = fit(&tail, width.saturating_sub(used));
     let gauge = if selected {

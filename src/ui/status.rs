@@ -139,6 +139,10 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Layer::Modal,
                 &[Action::NextChoice, Action::Confirm, Action::Cancel],
             ),
+            Modal::Mirror(_) => (
+                Layer::Modal,
+                &[Action::NextChoice, Action::Confirm, Action::Cancel],
+            ),
             Modal::Error { .. } => (Layer::Modal, &[Action::Confirm, Action::Cancel]),
         }
     } else if state.show_queue {

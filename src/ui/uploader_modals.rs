@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 
 use super::modals::boxed;
 use super::{Theme, fit};
-use crate::app::modal::{AccessPicker, LinkExport};
+use crate::app::modal::{AccessPicker, LinkExport, MirrorPicker};
 use crate::app::{Access, Action, Availability, Layer, State};
 use crate::sanitize::for_terminal;
 
@@ -117,6 +117,42 @@ pub fn access(state: &State, picker: &AccessPicker, theme: &Theme, frame: &mut F
         .style(theme.dim),
     ];
     boxed(frame, theme, area, "Access", 60, 8, lines);
+}
+
+/// The accounts a mirror goes to: one row each, ticked or not, the cursor's highlighted.
+pub fn mirror(state: &State, picker: &MirrorPicker, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let keys = |a: Action| state.keymap.keys_label(Layer::Modal, a);
+    let mut lines = vec![
+        Line::from(format!("Mirror {} to:", for_terminal(&picker.what))),
+        Line::from(""),
+    ];
+    for (i, (to, on)) in picker.targets.iter().enumerate() {
+        let text = format!(
+            " [{}] {} ",
+            if *on { "x" } else { " " },
+            for_terminal(&to.shown)
+        );
+        let style = if i == picker.cursor {
+            theme.cursor
+        } else {
+            theme.hint_label
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    lines.push(Line::from(""));
+    lines.push(
+        Line::from(format!(
+            "{}/{} move   {} tick   {} start   {} cancel",
+            keys(Action::Up),
+            keys(Action::Down),
+            keys(Action::NextChoice),
+            keys(Action::Confirm),
+            keys(Action::Cancel)
+        ))
+        .style(theme.dim),
+    );
+    let h = (lines.len() as u16 + 2).min(area.height);
+    boxed(frame, theme, area, "Mirror", 64, h, lines);
 }
 
 /// The info view's line about asking the host again.

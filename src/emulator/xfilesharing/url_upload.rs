@@ -167,6 +167,10 @@ async fn fetch(
         }
     }
     let blob = writer.finish().await.map_err(|error| error.to_string())?;
+    // The account's storage counts for fetched files as for uploaded ones.
+    if !site.db.read(|db| db.has_room(account, blob.size)) {
+        return Err(super::life::NO_DISK_SPACE.to_string());
+    }
     let folder = site
         .db
         .read(|db| db.url_uploads.get(code).map(|job| job.folder))
