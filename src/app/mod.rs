@@ -11,6 +11,7 @@ pub mod links;
 pub mod modal;
 mod mouse;
 pub mod pane;
+mod pane_view;
 pub mod queue;
 mod update;
 mod update_accounts;
@@ -65,10 +66,19 @@ pub enum Msg {
     Tick {
         now_ms: u64,
     },
+    /// The listing `(side, seq)` ended: every entry (or those no `ListedPage` brought), or why not.
     Listed {
         side: usize,
         seq: u64,
         result: Result<Vec<Entry>, String>,
+    },
+    /// A page of the listing `(side, seq)`, as it arrives. `restart`: the listing started
+    /// over (a retry), the pages before this one are void.
+    ListedPage {
+        side: usize,
+        seq: u64,
+        entries: Vec<Entry>,
+        restart: bool,
     },
     /// The listing `(side, seq)` waits `wait_ms` to try again: the host was busy.
     ListRetrying {
@@ -392,5 +402,7 @@ mod tests;
 mod tests_accounts;
 #[cfg(test)]
 mod tests_habits;
+#[cfg(test)]
+mod tests_pane;
 #[cfg(test)]
 mod tests_uploader;
