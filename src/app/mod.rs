@@ -389,6 +389,19 @@ impl State {
         self.modals.iter().filter(|m| m.is_question()).count()
     }
 
+    /// Whether something on screen moves with the clock alone: a listing's spinner or its
+    /// retry countdown. (Transfers' progress comes with the engine's events.)
+    pub fn clock_on_screen(&self) -> bool {
+        self.panes.iter().any(|p| p.loading)
+    }
+
+    /// Whether the screen must be drawn again after a message (a tick when `tick`) that gave
+    /// `effects`: anything but the clock changes what is shown; a tick only when it started
+    /// work or something on screen moves with the clock. An idle TUI draws nothing.
+    pub fn redraw_after(&self, tick: bool, effects: &[Effect]) -> bool {
+        !tick || !effects.is_empty() || self.clock_on_screen()
+    }
+
     /// The spinner's current frame.
     pub fn spinner(&self) -> char {
         const FRAMES: [char; 4] = ['|', '/', '-', '\\'];

@@ -169,3 +169,48 @@ fn a_folder_entered_again_shows_at_once_and_refreshes() {
     let fx = ctrl(&mut s, 'r');
     assert!(matches!(&fx[..], [Effect::List { side: 1, .. }]), "{fx:?}");
 }
+
+/// Ticks over `ms` of idle time: how many would draw the screen.
+fn draws_over(s: &mut State, ms: u64) -> usize {
+    let start = s.now_ms;
+    (1..=ms / 100)
+        .filter(|k| {
+            let fx = update(
+                s,
+                Msg::Tick {
+                    now_ms: start + k * 100,
+                },
+            );
+            s.redraw_after(true, &fx)
+        })
+        .count()
+}
+
+#[test]
+fn an_idle_screen_is_not_drawn_again() {
+    let mut s = state();
+    assert_eq!(draws_over(&mut s, 3_000), 0);
+    // A key is drawn; the ticks after it are not.
+    let fx = update(
+        &mut s,
+        Msg::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Down,
+        )),
+    );
+    assert!(s.redraw_after(false, &fx));
+    assert_eq!(draws_over(&mut s, 1_000), 0);
+    // A listing in flight shows a spinner: every tick draws until it ends.
+    let fx = ctrl(&mut s, 'r');
+    assert!(s.redraw_after(false, &fx));
+    assert_eq!(draws_over(&mut s, 1_000), 10);
+    let seq = s.panes[0].seq;
+    update(
+        &mut s,
+        Msg::Listed {
+            side: 0,
+            seq,
+            result: Ok(many(3)),
+        },
+    );
+    assert_eq!(draws_over(&mut s, 1_000), 0);
+}
