@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::*;
 use crate::provider::{ChallengeKind, ErrorKind, no_progress};
