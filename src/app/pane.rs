@@ -303,6 +303,11 @@ impl PaneState {
     /// Recompute what is shown after a change of entries, sort, filter or hidden toggle. A
     /// filter that only grew narrows the current view instead of going through every entry.
     pub fn rebuild_view(&mut self) {
+        // Entries changed behind the pane's back (not through a listing): indexed afresh.
+        if self.index.lower.len() != self.entries.len() {
+            self.index = NameIndex::build(&self.entries);
+            self.generation += 1;
+        }
         let key = ViewKey {
             generation: self.generation,
             sort: self.sort,
