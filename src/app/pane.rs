@@ -245,8 +245,12 @@ impl PaneState {
         self.index.append(&self.entries);
         self.generation += 1;
         self.rebuild_view();
-        let target = self.select_after_load.clone().or(keep);
-        if let Some(name) = target {
+        // The folder come up from is selected once it shows (and not again after).
+        if let Some(name) = self.select_after_load.clone() {
+            if self.select_name(&name) {
+                self.select_after_load = None;
+            }
+        } else if let Some(name) = keep {
             self.select_name(&name);
         }
     }
@@ -290,13 +294,18 @@ impl PaneState {
         }
     }
 
-    fn select_name(&mut self, name: &str) {
-        if let Some(pos) = self
+    /// Put the cursor on the entry named `name`; false if none shows.
+    fn select_name(&mut self, name: &str) -> bool {
+        match self
             .view
             .iter()
             .position(|&i| self.entries.get(i).is_some_and(|e| e.name == name))
         {
-            self.cursor = pos;
+            Some(pos) => {
+                self.cursor = pos;
+                true
+            }
+            None => false,
         }
     }
 
