@@ -11,6 +11,7 @@ pub mod links;
 pub mod modal;
 mod mouse;
 pub mod pane;
+mod pane_view;
 pub mod queue;
 mod update;
 mod update_accounts;
@@ -66,10 +67,19 @@ pub enum Msg {
     Tick {
         now_ms: u64,
     },
+    /// The listing `(side, seq)` ended: every entry (or those no `ListedPage` brought), or why not.
     Listed {
         side: usize,
         seq: u64,
         result: Result<Vec<Entry>, String>,
+    },
+    /// A page of the listing `(side, seq)`, as it arrives. `restart`: the listing started
+    /// over (a retry), the pages before this one are void.
+    ListedPage {
+        side: usize,
+        seq: u64,
+        entries: Vec<Entry>,
+        restart: bool,
     },
     /// The listing `(side, seq)` waits `wait_ms` to try again: the host was busy.
     ListRetrying {
@@ -407,6 +417,19 @@ impl State {
         self.modals.iter().filter(|m| m.is_question()).count()
     }
 
+    /// Whether something on screen moves with the clock alone: a listing's spinner or its
+    /// retry countdown. (Transfers' progress comes with the engine's events.)
+    pub fn clock_on_screen(&self) -> bool {
+        self.panes.iter().any(|p| p.loading)
+    }
+
+    /// Whether the screen must be drawn again after a message (a tick when `tick`) that gave
+    /// `effects`: anything but the clock changes what is shown; a tick only when it started
+    /// work or something on screen moves with the clock. An idle TUI draws nothing.
+    pub fn redraw_after(&self, tick: bool, effects: &[Effect]) -> bool {
+        !tick || !effects.is_empty() || self.clock_on_screen()
+    }
+
     /// The spinner's current frame.
     pub fn spinner(&self) -> char {
         const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
@@ -420,5 +443,7 @@ mod tests;
 mod tests_accounts;
 #[cfg(test)]
 mod tests_habits;
+#[cfg(test)]
+mod tests_pane;
 #[cfg(test)]
 mod tests_uploader;

@@ -1,10 +1,14 @@
 //! One pane: where it is (local or an account), what it lists, cursor, marks, sort and filter.
 //! The same type serves the local disk and every account.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
+use super::pane_view::{NameIndex, ViewKey};
 use crate::provider::{Entry, FolderId};
 use crate::transfer::{FolderAddr, ItemAddr, LOCAL};
+
+/// Folders whose listings a pane keeps to show at once when they are entered again.
+const CACHED_FOLDERS: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -62,6 +66,18 @@ pub struct PaneState {
     pub filter: String,
     /// Name to put the cursor on after the next listing (the folder we came up from).
     pub select_after_load: Option<String>,
+    /// Lower-cased names and the name order of `entries`.
+    index: NameIndex,
+    /// Bumped whenever `entries` change.
+    generation: u64,
+    /// What `view` was built from.
+    view_key: Option<ViewKey>,
+    /// The listing in flight shows its pages as they come (nothing was shown before).
+    live: bool,
+    /// Pages of a listing that refreshes what is already shown: swapped in when it ends.
+    incoming: Vec<Entry>,
+    /// Listings of folders left, newest last: (account, folder, entries, their index).
+    cache: VecDeque<(String, FolderId, Vec<Entry>, NameIndex)>,
 }
 
 /// A listing's retry, as the pane shows it: "HOST busy, retrying in N s (2/10): why".
@@ -113,6 +129,12 @@ impl PaneState {
             show_hidden: false,
             filter: String::new(),
             select_after_load: None,
+            index: NameIndex::default(),
+            generation: 0,
+            view_key: None,
+            live: false,
+            incoming: Vec::new(),
+            cache: VecDeque::new(),
         }
     }
 
@@ -185,12 +207,18 @@ impl PaneState {
     /// New listing results (for `seq`); keeps marks that still exist.
     pub fn set_entries(&mut self, entries: Vec<Entry>) {
         let keep = self.current().map(|e| e.name.clone());
+        self.index = NameIndex::build(&entries);
         self.entries = entries;
+        self.generation += 1;
+        self.incoming.clear();
+        self.live = false;
         self.loading = false;
         self.error = None;
         self.retrying = None;
-        let ids: HashSet<&str> = self.entries.iter().map(|e| e.id.as_str()).collect();
-        self.marks.retain(|m| ids.contains(m.as_str()));
+        if !self.marks.is_empty() {
+            let ids: HashSet<&str> = self.entries.iter().map(|e| e.id.as_str()).collect();
+            self.marks.retain(|m| ids.contains(m.as_str()));
+        }
         let target = self.select_after_load.take().or(keep);
         self.rebuild_view();
         if let Some(name) = target {
@@ -198,45 +226,131 @@ impl PaneState {
         }
     }
 
-    fn select_name(&mut self, name: &str) {
-        if let Some(pos) = self
+    /// A page of the listing in flight. Shown at once when the pane had nothing to show;
+    /// kept aside when it refreshes a listing on screen (swapped in by [`Self::finish_listing`]).
+    /// `restart`: the listing started over (a retry), its earlier pages are dropped.
+    pub fn add_page(&mut self, page: Vec<Entry>, restart: bool) {
+        if restart {
+            self.incoming.clear();
+            if self.live {
+                self.set_page_entries(Vec::new());
+            }
+        }
+        if !self.live {
+            self.incoming.extend(page);
+            return;
+        }
+        let keep = self.current().map(|e| e.name.clone());
+        self.entries.extend(page);
+        self.index.append(&self.entries);
+        self.generation += 1;
+        self.rebuild_view();
+        // The folder come up from is selected once it shows (and not again after).
+        if let Some(name) = self.select_after_load.clone() {
+            if self.select_name(&name) {
+                self.select_after_load = None;
+            }
+        } else if let Some(name) = keep {
+            self.select_name(&name);
+        }
+    }
+
+    fn set_page_entries(&mut self, entries: Vec<Entry>) {
+        self.index = NameIndex::build(&entries);
+        self.entries = entries;
+        self.generation += 1;
+        self.rebuild_view();
+    }
+
+    /// The listing in flight ended with `rest`, the entries no page brought.
+    pub fn finish_listing(&mut self, rest: Vec<Entry>) {
+        if self.live {
+            self.add_page(rest, false);
+            let target = self.select_after_load.take();
+            self.live = false;
+            self.set_listed();
+            if let Some(name) = target {
+                self.select_name(&name);
+            }
+        } else {
+            let mut all = std::mem::take(&mut self.incoming);
+            if all.is_empty() {
+                all = rest;
+            } else {
+                all.extend(rest);
+            }
+            self.set_entries(all);
+        }
+    }
+
+    /// The listing ended: not loading any more, no error; marks that went are dropped.
+    fn set_listed(&mut self) {
+        self.loading = false;
+        self.error = None;
+        self.retrying = None;
+        if !self.marks.is_empty() {
+            let ids: HashSet<&str> = self.entries.iter().map(|e| e.id.as_str()).collect();
+            self.marks.retain(|m| ids.contains(m.as_str()));
+        }
+    }
+
+    /// Put the cursor on the entry named `name`; false if none shows.
+    fn select_name(&mut self, name: &str) -> bool {
+        match self
             .view
             .iter()
             .position(|&i| self.entries.get(i).is_some_and(|e| e.name == name))
         {
-            self.cursor = pos;
+            Some(pos) => {
+                self.cursor = pos;
+                true
+            }
+            None => false,
         }
     }
 
-    /// Recompute what is shown after a change of entries, sort, filter or hidden toggle.
+    /// Recompute what is shown after a change of entries, sort, filter or hidden toggle. A
+    /// filter that only grew narrows the current view instead of going through every entry.
     pub fn rebuild_view(&mut self) {
-        let filter = self.filter.to_lowercase();
-        // Lower-cased once per entry, not once per comparison (100,000 entries sort in ~1.7M).
-        let lower: Vec<String> = self.entries.iter().map(|e| e.name.to_lowercase()).collect();
-        let mut view: Vec<usize> = (0..self.entries.len())
-            .filter(|&i| {
-                let e = &self.entries[i];
-                (self.show_hidden || !e.name.starts_with('.'))
-                    && (filter.is_empty() || lower[i].contains(&filter))
-            })
-            .collect();
-        let entries = &self.entries;
-        let sort = self.sort;
-        view.sort_unstable_by(|&ia, &ib| {
-            let (a, b) = (&entries[ia], &entries[ib]);
-            let by = match sort {
-                SortKey::Name => std::cmp::Ordering::Equal,
-                SortKey::Size => b.size.cmp(&a.size),
-                SortKey::Date => b.modified.cmp(&a.modified),
-            };
-            b.is_folder()
-                .cmp(&a.is_folder())
-                .then(by)
-                .then_with(|| lower[ia].cmp(&lower[ib]))
-                .then_with(|| a.name.cmp(&b.name))
-                .then(ia.cmp(&ib))
-        });
-        self.view = view;
+        // Entries changed behind the pane's back (not through a listing): indexed afresh.
+        if self.index.lower.len() != self.entries.len() {
+            self.index = NameIndex::build(&self.entries);
+            self.generation += 1;
+        }
+        let key = ViewKey {
+            generation: self.generation,
+            sort: self.sort,
+            show_hidden: self.show_hidden,
+            filter: self.filter.to_lowercase(),
+        };
+        let lower = &self.index.lower;
+        let shown = |i: usize| {
+            lower
+                .get(i)
+                .is_some_and(|l| key.filter.is_empty() || l.contains(&key.filter))
+        };
+        if self.view_key.as_ref().is_some_and(|k| k.narrows_to(&key)) {
+            self.view.retain(|&i| shown(i));
+        } else {
+            self.index.prepare(&self.entries, key.sort);
+            let entries = &self.entries;
+            let hidden = self.show_hidden;
+            self.view = self
+                .index
+                .order(key.sort)
+                .iter()
+                .map(|&i| i as usize)
+                .filter(|&i| {
+                    (hidden || !entries[i].name.starts_with('.'))
+                        && self
+                            .index
+                            .lower
+                            .get(i)
+                            .is_some_and(|l| key.filter.is_empty() || l.contains(&key.filter))
+                })
+                .collect();
+        }
+        self.view_key = Some(key);
         self.clamp(usize::MAX);
     }
 
@@ -261,6 +375,7 @@ impl PaneState {
 
     /// Step into a folder (the caller lists it).
     pub fn enter(&mut self, folder: &Entry) {
+        let left = self.folder();
         let id = if self.is_local() {
             FolderId::Id(folder.id.clone())
         } else {
@@ -270,7 +385,7 @@ impl PaneState {
             id,
             name: folder.name.clone(),
         });
-        self.reset_for_listing();
+        self.reset_for_listing(left);
     }
 
     /// Step up one folder; false at the root.
@@ -278,10 +393,11 @@ impl PaneState {
         if self.trail.len() <= 1 {
             return false;
         }
+        let left = self.folder();
         if let Some(c) = self.trail.pop() {
             self.select_after_load = Some(c.name);
         }
-        self.reset_for_listing();
+        self.reset_for_listing(left);
         true
     }
 
@@ -292,27 +408,80 @@ impl PaneState {
         // Listing numbers go on: a listing of the account left behind must not pass for one
         // of the new account's.
         let seq = self.seq;
+        let left = self.folder();
+        self.stash(left);
+        let cache = std::mem::take(&mut self.cache);
         *self = PaneState::new(account, local_path);
         self.sort = sort;
         self.show_hidden = hidden;
         self.seq = seq;
+        self.cache = cache;
+        let here = self.folder();
+        self.restore(&here);
     }
 
-    fn reset_for_listing(&mut self) {
-        self.entries.clear();
-        self.view.clear();
+    /// Leave the folder `left` for the one the trail now ends in: what `left` listed is kept
+    /// in the cache, and what the cache has of the new one is shown until its listing comes.
+    fn reset_for_listing(&mut self, left: FolderId) {
+        self.stash(left);
         self.marks.clear();
         self.cursor = 0;
         self.offset = 0;
         self.filter.clear();
+        let here = self.folder();
+        self.restore(&here);
     }
 
-    /// Start a listing: returns the sequence number the result must carry.
+    /// Keep the complete listing shown (of `folder`) in the cache.
+    fn stash(&mut self, folder: FolderId) {
+        let entries = std::mem::take(&mut self.entries);
+        let index = std::mem::take(&mut self.index);
+        self.view.clear();
+        self.view_key = None;
+        self.incoming.clear();
+        self.generation += 1;
+        if self.live || self.error.is_some() || entries.is_empty() {
+            return;
+        }
+        self.cache
+            .retain(|(a, f, ..)| !(a == &self.account && f == &folder));
+        if self.cache.len() >= CACHED_FOLDERS {
+            self.cache.pop_front();
+        }
+        self.cache
+            .push_back((self.account.clone(), folder, entries, index));
+    }
+
+    /// Show the cached listing of `folder`, if any (its listing refreshes it in the background).
+    fn restore(&mut self, folder: &FolderId) {
+        let Some(at) = self
+            .cache
+            .iter()
+            .position(|(a, f, ..)| a == &self.account && f == folder)
+        else {
+            return;
+        };
+        if let Some((_, _, entries, index)) = self.cache.remove(at) {
+            self.entries = entries;
+            self.index = index;
+            self.generation += 1;
+            self.rebuild_view();
+            if let Some(name) = self.select_after_load.clone() {
+                self.select_name(&name);
+            }
+        }
+    }
+
+    /// Start a listing: returns the sequence number the result must carry. A pane showing
+    /// nothing shows the listing's pages as they come; one showing entries (cached, or a
+    /// refresh) keeps them until the listing is complete.
     pub fn begin_listing(&mut self) -> u64 {
         self.seq += 1;
         self.loading = true;
         self.error = None;
         self.retrying = None;
+        self.incoming.clear();
+        self.live = self.entries.is_empty();
         self.seq
     }
 

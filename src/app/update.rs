@@ -60,7 +60,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             let signed_in = result.is_ok() && !pane.is_local();
             match result {
-                Ok(entries) => pane.set_entries(entries),
+                Ok(entries) => pane.finish_listing(entries),
                 Err(e) => {
                     pane.loading = false;
                     pane.retrying = None;
@@ -71,6 +71,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             let account = pane.account.clone();
             if signed_in && let Some(a) = state.account_mut(&account) {
                 a.login = LoginState::SignedIn;
+            }
+            vec![]
+        }
+        Msg::ListedPage {
+            side,
+            seq,
+            entries,
+            restart,
+        } => {
+            let height = state.list_height();
+            if let Some(pane) = state.panes.get_mut(side).filter(|p| p.seq == seq) {
+                pane.add_page(entries, restart);
+                pane.clamp(height);
             }
             vec![]
         }

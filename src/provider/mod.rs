@@ -49,6 +49,38 @@ pub struct DownloadOutcome {
     pub total: Option<u64>,
 }
 
+/// Where a listing's pages go as they arrive: `(entries, restart)`.
+pub type PageSink<'a> = dyn Fn(Vec<Entry>, bool) + Send + Sync + 'a;
+
+/// The pages of a listing gathered into one list (for [`Provider::list`] of a host whose
+/// listing hands on pages).
+#[derive(Default)]
+pub struct Gathered(std::sync::Mutex<Vec<Entry>>);
+
+impl Gathered {
+    /// Take in a page (a restart drops what came before).
+    pub fn page(&self, entries: Vec<Entry>, restart: bool) {
+        let mut got = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if restart {
+            got.clear();
+        }
+        got.extend(entries);
+    }
+
+    /// Every entry: the pages, then `rest`.
+    pub fn with(self, rest: Vec<Entry>) -> Vec<Entry> {
+        let mut all = self
+            .0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        all.extend(rest);
+        all
+    }
+}
+
 /// One interface for every host and for the local disk.
 #[async_trait]
 pub trait Provider: Send + Sync {
@@ -62,6 +94,14 @@ pub trait Provider: Send + Sync {
 
     /// Folders and files directly inside `folder`.
     async fn list(&self, folder: &FolderId) -> Result<Vec<Entry>>;
+
+    /// [`Provider::list`], handing the entries to `page` as the host's pages arrive (hosts
+    /// that page fetch them concurrently); returns the entries no page brought. `page` is told
+    /// `restart` (with no entries) when the listing starts over after a failure.
+    async fn list_pages(&self, folder: &FolderId, page: &PageSink<'_>) -> Result<Vec<Entry>> {
+        let _ = page;
+        self.list(folder).await
+    }
 
     /// Details of one entry.
     async fn stat(&self, entry: &EntryRef) -> Result<Entry>;

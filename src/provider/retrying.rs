@@ -23,8 +23,8 @@ use async_trait::async_trait;
 
 use super::{
     Access, AccountInfo, Availability, Capabilities, Challenge, DownloadStream, Entry, EntryKind,
-    EntryRef, ErrorKind, FolderId, ProgressFn, Provider, ProviderError, RemoteJobState, Result,
-    UploadBody,
+    EntryRef, ErrorKind, FolderId, PageSink, ProgressFn, Provider, ProviderError, RemoteJobState,
+    Result, UploadBody,
 };
 use crate::http::retry::{Attempts, RetryNotice, wait_out};
 use crate::http::{Pacer, RetryPolicy};
@@ -241,6 +241,17 @@ impl Provider for Retrying {
     async fn list(&self, folder: &FolderId) -> Result<Vec<Entry>> {
         self.read(&format!("listing folder {folder}"), || {
             self.inner.list(folder)
+        })
+        .await
+    }
+
+    async fn list_pages(&self, folder: &FolderId, page: &PageSink<'_>) -> Result<Vec<Entry>> {
+        let tries = std::sync::atomic::AtomicU32::new(0);
+        self.read(&format!("listing folder {folder}"), || {
+            if tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) > 0 {
+                page(Vec::new(), true);
+            }
+            self.inner.list_pages(folder, page)
         })
         .await
     }

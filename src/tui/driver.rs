@@ -171,7 +171,16 @@ impl Driver {
                             return;
                         }
                     }
-                    let msg = match p.list(&folder).await {
+                    let pages = tx.clone();
+                    let sink = move |entries: Vec<crate::provider::Entry>, restart: bool| {
+                        let _ = pages.send(Msg::ListedPage {
+                            side,
+                            seq,
+                            entries,
+                            restart,
+                        });
+                    };
+                    let msg = match p.list_pages(&folder, &sink).await {
                         Ok(entries) => Msg::Listed {
                             side,
                             seq,

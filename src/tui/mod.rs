@@ -137,8 +137,13 @@ pub async fn run(
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let started = Instant::now();
     let now = || started.elapsed().as_millis() as u64;
+    // Drawn only when something shown changed: an idle TUI sleeps between ticks.
+    let mut dirty = true;
     loop {
-        terminal.draw(|f| crate::ui::render_with(&state, &theme, &images, f))?;
+        if dirty {
+            terminal.draw(|f| crate::ui::render_with(&state, &theme, &images, f))?;
+            dirty = false;
+        }
         let first = tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(ev)) => translate(ev, now()),
@@ -165,7 +170,9 @@ pub async fn run(
             {
                 images.captcha.insert(challenge.id.clone(), p);
             }
-            for effect in update(&mut state, msg) {
+            let (redraw, effects) = step(&mut state, msg);
+            dirty |= redraw;
+            for effect in effects {
                 if matches!(effect, Effect::Clipboard(_)) {
                     osc52(&effect);
                     continue;
@@ -186,6 +193,13 @@ pub async fn run(
     }
     terminal.show_cursor()?;
     Ok(())
+}
+
+/// One message through the update: its effects, and whether the screen must be drawn again.
+fn step(state: &mut State, msg: Msg) -> (bool, Vec<Effect>) {
+    let tick = matches!(msg, Msg::Tick { .. });
+    let effects = update(state, msg);
+    (state.redraw_after(tick, &effects), effects)
 }
 
 fn translate(ev: CtEvent, now_ms: u64) -> Option<Msg> {

@@ -15,6 +15,8 @@ use crate::provider::{Entry, ErrorKind, FolderId, ProviderError, Result};
 
 /// Most entries `getFilesList` returns at once.
 pub(super) const LIST_PAGE: usize = 10_000;
+/// Pages of `getFilesList` asked for at once after a full first page.
+const PAGES_AT_ONCE: usize = 4;
 /// Most ids `getFilesInfo` takes at once.
 const INFO_BATCH: usize = 100;
 /// The shortest name `createFileByHash` accepts.
@@ -91,26 +93,40 @@ impl Keep2Share {
             .collect()
     }
 
-    /// Every entry directly in `folder`, page by page (the host gives no total: a short page
-    /// is the last).
-    pub(super) async fn list_all(&self, folder: &FolderId) -> Result<Vec<Entry>> {
-        let mut entries = Vec::new();
+    /// Every entry directly in `folder`, handed to `sink` page by page. The host gives no
+    /// total (a short page is the last), so after a full first page the next
+    /// [`PAGES_AT_ONCE`] are asked for at once, and so on until one comes back short.
+    pub(super) async fn list_all(
+        &self,
+        folder: &FolderId,
+        sink: &crate::provider::PageSink<'_>,
+    ) -> Result<Vec<Entry>> {
         let mut seen = HashSet::new();
         let mut offset = 0;
+        let mut wave = 1;
         loop {
-            let page = self.get_files_list(folder, LIST_PAGE, offset).await?;
-            offset += page.len();
-            let full = page.len() >= LIST_PAGE;
-            let before = entries.len();
-            entries.extend(page.into_iter().filter(|e| seen.insert(e.id.clone())));
-            if !full {
-                return Ok(entries);
+            let asked =
+                (0..wave).map(|k| self.get_files_list(folder, LIST_PAGE, offset + k * LIST_PAGE));
+            let pages = futures::future::try_join_all(asked).await?;
+            for page in pages {
+                offset += LIST_PAGE;
+                let full = page.len() >= LIST_PAGE;
+                let new: Vec<Entry> = page
+                    .into_iter()
+                    .filter(|e| seen.insert(e.id.clone()))
+                    .collect();
+                let stuck = new.is_empty() && full;
+                sink(new, false);
+                if !full {
+                    return Ok(Vec::new());
+                }
+                if stuck {
+                    return Err(ProviderError::fatal(format!(
+                        "the host sends the same page of folder {folder} again and again"
+                    )));
+                }
             }
-            if entries.len() == before {
-                return Err(ProviderError::fatal(format!(
-                    "the host sends the same page of folder {folder} again and again"
-                )));
-            }
+            wave = PAGES_AT_ONCE;
         }
     }
 

@@ -147,7 +147,19 @@ impl Provider for Keep2Share {
     }
 
     async fn list(&self, folder: &FolderId) -> Result<Vec<Entry>> {
-        self.list_all(folder).await
+        let got = crate::provider::Gathered::default();
+        let rest = self
+            .list_all(folder, &|e, restart| got.page(e, restart))
+            .await?;
+        Ok(got.with(rest))
+    }
+
+    async fn list_pages(
+        &self,
+        folder: &FolderId,
+        page: &crate::provider::PageSink<'_>,
+    ) -> Result<Vec<Entry>> {
+        self.list_all(folder, page).await
     }
 
     async fn stat(&self, entry: &EntryRef) -> Result<Entry> {

@@ -11,6 +11,7 @@ mod endpoints;
 mod errors;
 mod health;
 mod listing;
+mod paged;
 mod site;
 mod transport;
 mod types;
@@ -202,7 +203,19 @@ impl Provider for XFileSharing {
     }
 
     async fn list(&self, folder: &FolderId) -> Result<Vec<Entry>> {
-        self.children(folder).await
+        let got = crate::provider::Gathered::default();
+        let rest = self
+            .children_pages(folder, &|e, restart| got.page(e, restart))
+            .await?;
+        Ok(got.with(rest))
+    }
+
+    async fn list_pages(
+        &self,
+        folder: &FolderId,
+        page: &crate::provider::PageSink<'_>,
+    ) -> Result<Vec<Entry>> {
+        self.children_pages(folder, page).await
     }
 
     async fn stat(&self, entry: &EntryRef) -> Result<Entry> {
