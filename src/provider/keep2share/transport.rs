@@ -214,6 +214,9 @@ impl Transport {
     /// session is renewed by logging in once more, and the request repeated once.
     pub async fn call_or_captcha(&self, method: &str, params: Value) -> Result<Value, Refusal> {
         let mut renewed = false;
+        // Refusals of a token another task had already replaced (concurrent calls): tried again
+        // with the new one without counting as this call's renewal.
+        let mut replaced_meanwhile = 0;
         loop {
             let token = self.token().await?;
             let mut body = params.clone();
@@ -230,8 +233,14 @@ impl Transport {
                 Err(Failure::Api(e)) => e,
             };
             match errors::classify(&error) {
+                Reaction::Relogin(_)
+                    if self.credentials.username().is_some()
+                        && replaced_meanwhile < 4
+                        && !self.forget(&token).await =>
+                {
+                    replaced_meanwhile += 1;
+                }
                 Reaction::Relogin(_) if !renewed && self.credentials.username().is_some() => {
-                    self.forget(&token).await;
                     renewed = true;
                 }
                 Reaction::Relogin(e) if renewed => {
@@ -266,12 +275,15 @@ impl Transport {
         self.log_in(&mut session, None).await
     }
 
-    /// Drop a token the host refused, unless another task has already replaced it.
-    async fn forget(&self, stale: &str) {
+    /// Drop a token the host refused, unless another task has already replaced it; whether
+    /// it was the current one.
+    async fn forget(&self, stale: &str) -> bool {
         let mut session = self.session.lock().await;
         if session.token.as_deref() == Some(stale) {
             session.token = None;
+            return true;
         }
+        false
     }
 
     /// Log in now (or check the access token), even after an earlier refusal.
