@@ -15,6 +15,7 @@ mod pane_view;
 pub mod queue;
 mod update;
 mod update_accounts;
+mod update_engine;
 mod update_input;
 mod update_mirror;
 mod update_modal;
