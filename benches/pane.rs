@@ -4,62 +4,26 @@
 //! and a full redraw at 160x48 on ratatui's TestBackend). Targets (issue 13): keystroke
 //! <= 8 ms, sort <= 20 ms, frame <= 0.5 ms.
 
+mod fixture;
+
 use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use haul::app::pane::PaneState;
-use haul::app::{AccountEntry, Keymap, Msg, State, update};
-use haul::provider::{Entry, EntryKind, FolderId};
+use haul::app::{Msg, State, update};
 use haul::ui::{Theme, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use fixture::{entries, key};
+
 const N: usize = 100_000;
-
-fn entries(n: usize) -> Vec<Entry> {
-    (0..n)
-        .map(|i| Entry {
-            id: format!("id{i}"),
-            // Not in order, mixed case, some folders: the sort has work to do.
-            name: format!(
-                "{}File-{:07}.bin",
-                if i % 3 == 0 { "a" } else { "B" },
-                (i * 7919) % n
-            ),
-            kind: if i % 50 == 0 {
-                EntryKind::Folder
-            } else {
-                EntryKind::File
-            },
-            size: Some((i as u64 * 104_729) % 10_000_000),
-            modified: Some(format!("2024-{:02}-{:02} 10:20:30", 1 + i % 12, 1 + i % 28)),
-            parent: FolderId::Root,
-            md5: None,
-            extra: Default::default(),
-        })
-        .collect()
-}
-
-fn key(state: &mut State, code: KeyCode) {
-    black_box(update(
-        state,
-        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-    ));
-}
 
 /// A TUI whose left pane lists `n` entries, at 160x48.
 fn state_with(n: usize) -> State {
-    let mut state = State::new(
-        vec![AccountEntry::local()],
-        "local",
-        "local",
-        PathBuf::from("/tmp"),
-        Keymap::builtin(),
-    );
-    black_box(state.start());
-    update(&mut state, Msg::Resize(160, 48));
+    let mut state = fixture::empty_state();
     update(
         &mut state,
         Msg::Listed {

@@ -4,49 +4,19 @@
 //! scrolling (a key press and a full redraw at 160x48), with the 100,000/1,000 ratios. Only
 //! the rows on screen are drawn, so the frame ratio should stay near 1.
 
-use std::hint::black_box;
-use std::path::PathBuf;
+mod fixture;
+
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use haul::app::{AccountEntry, Keymap, Msg, State, update};
-use haul::provider::{Entry, EntryKind, FolderId};
+use crossterm::event::KeyCode;
+use haul::app::{Msg, update};
 use haul::ui::{Theme, render};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use fixture::{entries, key};
+
 const FRAMES: u32 = 300;
-
-fn entries(n: usize) -> Vec<Entry> {
-    (0..n)
-        .map(|i| Entry {
-            id: format!("id{i}"),
-            // Not in order, mixed case, some folders: the sort has work to do.
-            name: format!(
-                "{}File-{:07}.bin",
-                if i % 3 == 0 { "a" } else { "B" },
-                (i * 7919) % n
-            ),
-            kind: if i % 50 == 0 {
-                EntryKind::Folder
-            } else {
-                EntryKind::File
-            },
-            size: Some((i as u64 * 104_729) % 10_000_000),
-            modified: Some(format!("2024-{:02}-{:02} 10:20:30", 1 + i % 12, 1 + i % 28)),
-            parent: FolderId::Root,
-            md5: None,
-            extra: Default::default(),
-        })
-        .collect()
-}
-
-fn key(state: &mut State, code: KeyCode) {
-    black_box(update(
-        state,
-        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-    ));
-}
 
 struct Timings {
     listing: Duration,
@@ -55,15 +25,7 @@ struct Timings {
 }
 
 fn measure(n: usize) -> Timings {
-    let mut state = State::new(
-        vec![AccountEntry::local()],
-        "local",
-        "local",
-        PathBuf::from("/tmp"),
-        Keymap::builtin(),
-    );
-    black_box(state.start());
-    update(&mut state, Msg::Resize(160, 48));
+    let mut state = fixture::empty_state();
     let listing = entries(n);
     let t = Instant::now();
     update(
