@@ -258,21 +258,8 @@ impl QueueView {
     }
 }
 
-/// `12.3 MiB`
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
+/// `12.3 MiB` (one formatting for the engine's messages and the screen).
+pub use crate::transfer::human_bytes;
 
 /// `1:05` or `1:02:03`
 pub fn human_duration(d: Duration) -> String {
