@@ -91,6 +91,30 @@ async fn one_token_is_shared_by_concurrent_tasks() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_token_met_by_many_tasks_is_renewed_once_for_everyone() {
+    let e = env().await;
+    let p = Arc::new(client(&e.server, "ys"));
+    p.list(&FolderId::Root).await.unwrap();
+    // Another client logs in: our token is revoked. A slow host lets all four tasks meet the
+    // dead token before the first renewal comes back; each renewal would revoke the last one.
+    client(&e.server, "ys").list(&FolderId::Root).await.unwrap();
+    e.server.set_faults(Faults {
+        latency_ms: 100,
+        ..Default::default()
+    });
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let p = p.clone();
+            tokio::spawn(async move { p.list(&FolderId::Root).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().expect("list after the renewal");
+    }
+    assert_eq!(stats(&e.server, "tokens_issued").await, 3, "one renewal");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_is_never_replayed_after_token_expiry() {
     let e = env().await;
     let p = client(&e.server, "ys");

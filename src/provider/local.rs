@@ -212,7 +212,9 @@ impl Provider for LocalFs {
             .await
             .map_err(|e| io_err(e, &path))?;
         let total = f.metadata().await?.len();
-        let offset = offset.min(total);
+        if offset >= total {
+            return crate::provider::ranged::past_end(offset, Some(total));
+        }
         f.seek(std::io::SeekFrom::Start(offset)).await?;
         let body = tokio_util::io::ReaderStream::with_capacity(f, CHUNK_SIZE)
             .map(|r| r.map_err(ProviderError::from));

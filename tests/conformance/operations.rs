@@ -187,6 +187,13 @@ mod cases {
         if s.p.capabilities().resume_download {
             assert_eq!(offset, start);
             assert_eq!(tail, &data[start as usize..]);
+            // At the very end: nothing more to read; past it: the caller's mistake, in words.
+            let end = data.len() as u64;
+            let (offset, rest) = read_all(s.p.as_ref(), &file.as_ref(), end).await;
+            assert_eq!((offset, rest.len()), (end, 0));
+            let past = s.p.open_download(&file.as_ref(), end + 10).await;
+            let err = past.err().expect("an offset past the end is refused");
+            assert_eq!(err.kind, ErrorKind::InvalidInput, "{err}");
         } else {
             // Without resume the whole file comes, and says so.
             assert_eq!(offset, 0);

@@ -238,3 +238,24 @@ async fn twenty_five_thousand_items_list_completely_across_a_token_expiry() {
     fresh.get_balance().await.expect("renewed");
     assert_eq!(e.stat("tokens_issued") - tokens, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documented_success_codes_and_malformed_ids() {
+    let e = env(false).await;
+    // 201 for createFolder and createFileByHash, 202 for updateFile, as the documentation says.
+    e.settings(json!({"documented_success_codes": true})).await;
+    let p = e.premium();
+    let dir = p.create_folder(&FolderId::Root, "docs").await.unwrap();
+    let f = upload(&p, &FolderId::Root, "a.bin", b"documented").await;
+    let copy = p.copy_entry(&f.as_ref(), &dir.folder_id()).await.unwrap();
+    assert_eq!(copy.parent, dir.folder_id());
+    p.move_entry(&f.as_ref(), &dir.folder_id()).await.unwrap();
+    let listed = p.list(&dir.folder_id()).await.unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.iter().all(|x| x.name == "a.bin"), "{listed:?}");
+    // An id the host cannot even parse is "not found", like an unknown one.
+    for missing in ["0000000000000", "bad!"] {
+        let err = p.stat(&EntryRef::file(missing)).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::NotFound, "{missing}: {err}");
+    }
+}

@@ -143,3 +143,25 @@ async fn captcha_calls_and_images() {
     assert_eq!(err.kind, ErrorKind::InvalidInput, "{err}");
     assert!(err.message.contains("Id not found"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_tasks_share_one_login() {
+    let e = env(false).await;
+    // A slow host, so that every task asks before the first login has come back.
+    e.server.set_faults(Faults {
+        latency_ms: 100,
+        ..Default::default()
+    });
+    let p = std::sync::Arc::new(e.premium());
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let p = p.clone();
+            tokio::spawn(async move { p.list(&FolderId::Root).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().expect("listed");
+    }
+    assert_eq!(e.calls("login"), 1);
+    assert_eq!(e.stat("tokens_issued"), 1);
+}

@@ -277,3 +277,73 @@ async fn disk_quota_and_full_folders_are_quota_errors() {
         ["Limit files in specified folder reached"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_node_upload_is_never_replayed() {
+    let e = env(false).await;
+    let p = e.premium();
+    p.authenticate().await.unwrap();
+    // 302: the node must not be followed; 503: the node is down. Either way the body is spent.
+    for status in [302, 503] {
+        e.server.set_faults(Faults {
+            route_faults: vec![haul::emulator::RouteFault {
+                route: "keep2share/upload".into(),
+                status,
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+        let before = e.calls("upload");
+        let err = p
+            .upload(
+                &FolderId::Root,
+                "a.txt",
+                UploadBody::from_bytes(&b"hello"[..]),
+                no_progress(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Transient, "{status}: {err}");
+        assert!(err.message.contains("must restart"), "{status}: {err}");
+        assert_eq!(e.calls("upload"), before + 1, "{status}: sent once");
+    }
+    e.server.set_faults(Faults::default());
+    let listed = p.list(&FolderId::Root).await.unwrap();
+    assert!(listed.iter().all(|f| f.name != "a.txt"), "{listed:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_free_download_at_once_gets_a_web_page_in_words() {
+    let e = env(true).await;
+    e.settings(json!({"free_wait_ms": 0})).await;
+    let shared = EntryRef::file(SHARED_FILE_ID);
+    // Two sessions of the free user, each with its own ready key.
+    let (one, two) = (e.free(), e.free());
+    for p in [&one, &two] {
+        let challenge = challenge_of(p.open_download(&shared, 0).await.err().unwrap());
+        let answer = e.answer(&challenge).await;
+        p.answer_challenge(&challenge, &answer).await.unwrap();
+    }
+    // Both ask for their link at the same moment (the host is slow), so both get one; the
+    // second to start reading meets the page a free user gets for a second file at once (the
+    // first still streams: each connection is capped).
+    e.server.set_faults(Faults {
+        latency_ms: 300,
+        rate_per_conn: Some(20_000),
+        ..Default::default()
+    });
+    let (a, b) = tokio::join!(one.open_download(&shared, 0), two.open_download(&shared, 0));
+    e.server.set_faults(Faults::default());
+    let (started, refused) = match (a, b) {
+        (Ok(started), Err(refused)) | (Err(refused), Ok(started)) => (started, refused),
+        (a, b) => panic!(
+            "one download at a time: {:?} / {:?}",
+            a.map(|d| d.offset),
+            b.map(|d| d.offset)
+        ),
+    };
+    assert_eq!(refused.kind, ErrorKind::RateLimited, "{refused}");
+    assert!(refused.message.contains("one file at a time"), "{refused}");
+    assert!(!refused.message.contains("temp_url_sig"), "{refused}");
+    drop(started);
+}
