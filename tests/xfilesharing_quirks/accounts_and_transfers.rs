@@ -238,3 +238,123 @@ async fn direct_links_resume_with_ranges_and_free_accounts_are_told_why() {
     one_line(&err);
     assert_eq!(free.direct_url(&mine.as_ref()).await.unwrap(), None);
 }
+
+/// Turns the emulator's opt-in site quirks on (or all off with `{}`).
+async fn quirks(e: &Env, set: serde_json::Value) {
+    let url = format!("{}/__emulator/xfilesharing/quirks", e.server.base_url());
+    let status = reqwest::Client::new()
+        .post(url)
+        .json(&set)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(status.is_success(), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_the_site_stores_outside_the_account_is_caught_and_sent_again() {
+    let e = env(false).await;
+    let p = e.client("xfs");
+    // The file server lost our session and keeps the file anyway, as nobody's (katfile).
+    quirks(
+        &e,
+        serde_json::json!({"lost_upload_sessions": true, "anonymous_uploads": true}),
+    )
+    .await;
+    let cgi = e.calls("upload.cgi");
+    let err = p
+        .upload(
+            &FolderId::Root,
+            "stray.bin",
+            UploadBody::from_bytes(&b"stray"[..]),
+            no_progress(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Transient, "{err}");
+    assert!(
+        err.message.contains("outside this account") && err.message.contains("restarted"),
+        "{err}"
+    );
+    assert!(
+        err.landed.is_none(),
+        "not ours: to be sent again, not finished"
+    );
+    assert_eq!(
+        e.calls("upload.cgi"),
+        cgi + 1,
+        "the spent body is not resent"
+    );
+    // Without the anonymous store, the site says so in its own word.
+    quirks(&e, serde_json::json!({"lost_upload_sessions": true})).await;
+    let err = p
+        .upload(
+            &FolderId::Root,
+            "refused.bin",
+            UploadBody::from_bytes(&b"refused"[..]),
+            no_progress(),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("Unauthorized"), "{err}");
+    quirks(&e, serde_json::json!({})).await;
+    let f = upload(&p, &FolderId::Root, "fine.bin", b"fine").await;
+    assert_eq!(
+        names(&p.list(&FolderId::Root).await.unwrap()),
+        [f.name.as_str()]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_upload_is_never_replayed_and_says_so_in_one_line() {
+    let e = env(false).await;
+    let p = e.client("xfs");
+    p.authenticate().await.unwrap();
+    e.server.set_faults(Faults {
+        route_faults: vec![haul::emulator::RouteFault {
+            route: "xfilesharing/upload.cgi".into(),
+            status: 502,
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    let cgi = e.calls("upload.cgi");
+    let err = p
+        .upload(
+            &FolderId::Root,
+            "a.txt",
+            UploadBody::from_bytes(&b"hello"[..]),
+            no_progress(),
+        )
+        .await
+        .unwrap_err();
+    e.server.set_faults(Faults::default());
+    assert_eq!(err.kind, ErrorKind::Transient, "{err}");
+    assert!(
+        err.message
+            .starts_with("the upload failed; it must be restarted from its source"),
+        "{err}"
+    );
+    assert!(
+        err.message.contains("502") && !err.message.contains('\n'),
+        "{err}"
+    );
+    assert_eq!(e.calls("upload.cgi"), cgi + 1, "sent once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_uploads_take_only_web_addresses() {
+    let e = env(false).await;
+    let p = e.client("xfs");
+    let before = e.calls("upload/url");
+    for bad in ["file:///etc/passwd", "gopher://example.com/x", "not a url"] {
+        let err = p.remote_upload(bad, &FolderId::Root).await.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidInput, "{bad}: {err}");
+    }
+    assert_eq!(
+        e.calls("upload/url"),
+        before,
+        "refused before asking the site"
+    );
+}

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use haul::emulator::EmulatorHandle;
 use haul::emulator::xfilesharing::PREMIUM_KEY;
+use haul::emulator::{EmulatorHandle, Faults};
 use haul::provider::xfilesharing::{StorageLeft, XFileSharing};
 use haul::provider::{
     Entry, EntryKind, EntryRef, ErrorKind, FolderId, Provider, ProviderError, RemoteJobState,

@@ -20,6 +20,7 @@ mod life;
 mod names;
 mod params;
 mod paths;
+mod quirks;
 mod reply;
 mod seed;
 mod tokens;
@@ -76,6 +77,8 @@ pub(crate) struct Site {
     shared: Arc<Shared>,
     fetcher: reqwest::Client,
     stop: CancellationToken,
+    /// Site quirks reproduced only when a test asks (`quirks.rs`).
+    quirks: quirks::Quirks,
 }
 
 impl Site {
@@ -106,6 +109,7 @@ impl Site {
             shared,
             fetcher,
             stop,
+            quirks: quirks::Quirks::default(),
         });
         if seed_demo {
             for account in &ACCOUNTS {
@@ -176,7 +180,7 @@ pub(crate) fn router(site: Arc<Site>) -> Router {
 
 /// The test hooks under `/__emulator/xfilesharing/` (neither counted nor faulted).
 pub(crate) fn test_router(site: Arc<Site>) -> Router {
-    life::router(site)
+    life::router(site.clone()).merge(quirks::router(site))
 }
 
 /// The stats name of a request under `/xfilesharing/`, or `None` for other paths.

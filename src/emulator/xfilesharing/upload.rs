@@ -83,11 +83,17 @@ pub(super) async fn receive(site: &Site, request: Request) -> Response {
     if parts.is_empty() {
         return entries(vec![undef(EMPTY_FILE)]);
     }
-    let account = site
-        .sessions()
-        .get(fields.text("sess_id"), Instant::now())
-        .and_then(by_id);
+    let account = if site.quirks.lost_upload_sessions() {
+        None
+    } else {
+        site.sessions()
+            .get(fields.text("sess_id"), Instant::now())
+            .and_then(by_id)
+    };
     let Some(account) = account else {
+        if site.quirks.anonymous_uploads() {
+            return store_for_nobody(site, parts).await;
+        }
         return entries(parts.iter().map(|_| undef(UNAUTHORIZED)).collect());
     };
     let public = fields.get("file_public").is_none_or(|value| value != "0");
@@ -117,6 +123,30 @@ pub(super) async fn receive(site: &Site, request: Request) -> Response {
                 tracing::warn!(%error, "could not receive an upload");
                 undef(NOT_STORED)
             }
+        });
+    }
+    entries(answers)
+}
+
+/// The `anonymous_uploads` quirk: each part stored as nobody's file, in no account.
+async fn store_for_nobody(site: &Site, parts: Vec<ReceivedPart>) -> Response {
+    let mut answers = Vec::with_capacity(parts.len());
+    for part in parts {
+        answers.push(match part.blob {
+            Ok(blob) if blob.size > 0 => {
+                let new = NewFile {
+                    owner: super::quirks::NOBODY,
+                    folder: ROOT,
+                    name: names::stored(&part.name),
+                    public: true,
+                };
+                match store(site, new, blob).await {
+                    Ok(file) => json!({ "file_code": file.code, "file_status": "OK" }),
+                    Err(_) => undef(NOT_STORED),
+                }
+            }
+            Ok(_) => undef(EMPTY_FILE),
+            Err(_) => undef(NOT_STORED),
         });
     }
     entries(answers)

@@ -17,8 +17,6 @@ mod transport;
 mod types;
 
 #[cfg(test)]
-mod fake_site;
-#[cfg(test)]
 mod samples;
 #[cfg(test)]
 mod tests;
