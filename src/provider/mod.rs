@@ -92,8 +92,16 @@ pub trait Provider: Send + Sync {
     /// Log in (or check the credentials). Other calls authenticate lazily as needed.
     async fn authenticate(&self) -> Result<()>;
 
-    /// Folders and files directly inside `folder`.
-    async fn list(&self, folder: &FolderId) -> Result<Vec<Entry>>;
+    /// Folders and files directly inside `folder`. A provider implements this or
+    /// [`Provider::list_pages`] (each one's default is made of the other): hosts that page
+    /// implement `list_pages`, and this gathers their pages.
+    async fn list(&self, folder: &FolderId) -> Result<Vec<Entry>> {
+        let got = Gathered::default();
+        let rest = self
+            .list_pages(folder, &|entries, restart| got.page(entries, restart))
+            .await?;
+        Ok(got.with(rest))
+    }
 
     /// [`Provider::list`], handing the entries to `page` as the host's pages arrive (hosts
     /// that page fetch them concurrently); returns the entries no page brought. `page` is told

@@ -146,14 +146,6 @@ impl Provider for Keep2Share {
         self.api.authenticate().await
     }
 
-    async fn list(&self, folder: &FolderId) -> Result<Vec<Entry>> {
-        let got = crate::provider::Gathered::default();
-        let rest = self
-            .list_all(folder, &|e, restart| got.page(e, restart))
-            .await?;
-        Ok(got.with(rest))
-    }
-
     async fn list_pages(
         &self,
         folder: &FolderId,

@@ -200,14 +200,6 @@ impl Provider for XFileSharing {
         self.account_info_raw().await.map(drop)
     }
 
-    async fn list(&self, folder: &FolderId) -> Result<Vec<Entry>> {
-        let got = crate::provider::Gathered::default();
-        let rest = self
-            .children_pages(folder, &|e, restart| got.page(e, restart))
-            .await?;
-        Ok(got.with(rest))
-    }
-
     async fn list_pages(
         &self,
         folder: &FolderId,
