@@ -8,7 +8,7 @@
 #[path = "tui_tmux/harness.rs"]
 mod harness;
 
-use harness::{Tmux, demo_script, have_tmux};
+use harness::{EmulatorProcess, Tmux, demo_script, have_tmux, http_post_json};
 use haul::emulator::keep2share::{DEAD_FILE_ID, DEAD_FILE_NAME};
 
 #[test]
@@ -107,6 +107,108 @@ fn demo_mirrors_a_local_file_to_three_accounts_as_one_group() {
     assert!(s.contains("fetched by the destination host"), "{s}");
     tmux.keys(&["q"]);
     tmux.wait_text("HAUL_EXIT=0");
+    let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_file_fetched_by_link_past_the_traffic_left_asks_first() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let emu = EmulatorProcess::start(&home.join("emulator-data"));
+    let listed = emu.haul(home, &["ls", "--json", "k2s:/readme.txt"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let id = listed[0]["id"].as_str().unwrap().to_string();
+    // One byte of traffic left on k2s.
+    http_post_json(
+        &format!("{}/__emulator/keep2share/quota", emu.origin),
+        &serde_json::json!({"account": "k2s", "available_traffic": 1}),
+    );
+    let tmux = Tmux::start("fetch-quota", &emu.tui_script(home));
+    tmux.wait_for("both panes", |s| {
+        s.contains("k2s:/") && s.contains("readme.txt")
+    });
+    // The right pane (k2s) focused; L takes the file's link, into the local pane.
+    tmux.keys(&["Tab"]);
+    let fetch = || {
+        tmux.keys(&["L"]);
+        tmux.wait_text("Download a file id or link");
+        tmux.literal(&format!("{}/file/{id}", emu.origin));
+        tmux.keys(&["Enter"]);
+        tmux.wait_text("Over quota")
+    };
+    let s = fetch();
+    assert!(s.contains("of traffic left on k2s"), "{s}");
+    assert!(s.contains("Start anyway?"), "{s}");
+    // Cancelled: nothing queued, nothing written.
+    tmux.keys(&["Escape"]);
+    let s = tmux.wait_for("the question gone", |s| !s.contains("Over quota"));
+    assert!(s.contains("Queue (0)"), "{s}");
+    assert!(!home.join("readme.txt").exists());
+    // Asked again and started anyway: queued, and the host has its own say.
+    fetch();
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the download, refused by the host", |s| {
+        s.contains("Queue (1)")
+            && s.lines()
+                .any(|l| l.contains("readme.txt") && l.contains("failed"))
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_text("HAUL_EXIT=0");
+    let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_mirror_whose_first_host_refuses_uploads_still_fills_the_others() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let emu = EmulatorProcess::start(&home.join("emulator-data"));
+    let body = b"mirrored past a host that refuses\n";
+    std::fs::write(home.join("m.txt"), body).unwrap();
+    // k2s, the first host ticked, refuses every upload.
+    http_post_json(
+        &format!("{}/__emulator/faults", emu.origin),
+        &serde_json::json!({"route_faults": [{"route": "keep2share/upload", "status": 500}]}),
+    );
+    let tmux = Tmux::start("mirror-refused", &emu.tui_script(home));
+    tmux.wait_for("both panes", |s| s.contains("k2s:/") && s.contains("m.txt"));
+    tmux.keys(&["/"]);
+    tmux.literal("m.txt");
+    tmux.keys(&["Enter", "M"]);
+    tmux.wait_text("Mirror m.txt to:");
+    // k2s (the other pane), k2s-free, xfs, xfs-free, ys, ys-free: tick k2s, xfs, ys.
+    tmux.keys(&[
+        "Space", "Down", "Down", "Space", "Down", "Down", "Space", "Enter",
+    ]);
+    let row = |s: &str, state: &str, what: &str| {
+        s.lines()
+            .any(|l| l.contains(state) && l.contains("[mirror #") && l.contains(what))
+    };
+    // xfs gets the upload in k2s's place, and ys fetches xfs's copy.
+    let s = tmux.wait_for("the group, ended", |s| {
+        row(s, "failed", "upload m.txt -> k2s:/")
+            && row(s, "done", "upload m.txt -> xfs:/")
+            && row(s, "done", "copy m.txt -> ys:/")
+    });
+    assert!(s.contains("fetched by the destination host"), "{s}");
+    tmux.keys(&["q"]);
+    tmux.wait_text("HAUL_EXIT=0");
+    for account in ["xfs", "ys"] {
+        let back = home.join(format!("back-{account}"));
+        std::fs::create_dir_all(&back).unwrap();
+        let from = format!("{account}:/m.txt");
+        emu.haul(home, &["get", &from, back.to_str().unwrap()]);
+        assert_eq!(std::fs::read(back.join("m.txt")).unwrap(), body, "{from}");
+    }
+    let listed = emu.haul(home, &["ls", "--json", "k2s:/"]);
+    assert!(!listed.contains("m.txt"), "{listed}");
     let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
