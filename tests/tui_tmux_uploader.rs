@@ -212,3 +212,43 @@ fn a_mirror_whose_first_host_refuses_uploads_still_fills_the_others() {
     let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn a_new_account_from_a_site_name() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let emu = EmulatorProcess::start(&home.join("emulator-data"));
+    let tmux = Tmux::start("site-account", &emu.tui_script(home));
+    tmux.wait_for("both panes", |s| s.contains("k2s:/") && s.contains("readme.txt"));
+    tmux.keys(&["a"]);
+    tmux.wait_text("Accounts");
+    tmux.keys(&["n"]);
+    tmux.wait_text("New account");
+    tmux.literal("kf");
+    // The site field: back from "another site" past katfile.biz to kenfiles.com.
+    tmux.keys(&["Tab", "Left", "Left"]);
+    let s = tmux.wait_text("https://kenfiles.com/api");
+    assert!(s.contains("kenfiles.com") && s.contains("xfilesharing"), "{s}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the form closed", |s| !s.contains("New account"));
+    let config = std::fs::read_to_string(home.join("config.toml")).unwrap();
+    assert!(
+        config.contains(
+            "[accounts.kf]\nprovider = \"xfilesharing\"\nbase_url = \"https://kenfiles.com/api\"\n"
+        ),
+        "{config}"
+    );
+    let s = tmux.screen();
+    assert!(
+        s.lines().any(|l| l.contains(" kf ") && l.contains("xfilesharing")),
+        "{s}"
+    );
+    assert!(s.contains("added kf: no secret given"), "{s}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the picker closed", |s| !s.contains("n new account"));
+    tmux.keys(&["q"]);
+    tmux.wait_text("HAUL_EXIT=0");
+}
