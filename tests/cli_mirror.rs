@@ -220,6 +220,35 @@ fn a_host_that_refuses_every_upload_leaves_the_others_their_copies() {
     assert_eq!(ids(&cli, "xfs:/M/album"), xfs_files);
 }
 
+#[test]
+fn a_host_whose_fetch_fails_gets_the_local_bytes() {
+    let server = Server::start(true);
+    let cli = server.cli(&["k2s", "xfs"]);
+    let src = album(&cli);
+    // xfs cannot fetch anything by URL.
+    server.set_faults(Faults {
+        route_faults: vec![RouteFault {
+            route: "xfilesharing/upload/url".into(),
+            status: 500,
+            ..RouteFault::default()
+        }],
+        ..Faults::default()
+    });
+    let out = cli.run(&["mirror", src.to_str().unwrap(), "k2s:/F", "xfs:/F"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        server.requests("xfilesharing/upload/url") > 0,
+        "xfs was asked to fetch"
+    );
+    assert!(
+        server.requests("xfilesharing/upload.cgi") > 0,
+        "then given the bytes"
+    );
+    assert_eq!(stdout(&out).lines().count(), 6, "{}", stdout(&out));
+    assert_copy(&cli, "k2s:/F/album", &cli.path("back-k2s"));
+    assert_copy(&cli, "xfs:/F/album", &cli.path("back-xfs"));
+}
+
 /// The (name, id) of each entry of a remote folder.
 fn ids(cli: &Cli, target: &str) -> Vec<(Value, Value)> {
     cli.ls_json(target)

@@ -222,7 +222,9 @@ fn a_new_account_from_a_site_name() {
     let home = dir.path();
     let emu = EmulatorProcess::start(&home.join("emulator-data"));
     let tmux = Tmux::start("site-account", &emu.tui_script(home));
-    tmux.wait_for("both panes", |s| s.contains("k2s:/") && s.contains("readme.txt"));
+    tmux.wait_for("both panes", |s| {
+        s.contains("k2s:/") && s.contains("readme.txt")
+    });
     tmux.keys(&["a"]);
     tmux.wait_text("Accounts");
     tmux.keys(&["n"]);
@@ -231,7 +233,10 @@ fn a_new_account_from_a_site_name() {
     // The site field: back from "another site" past katfile.biz to kenfiles.com.
     tmux.keys(&["Tab", "Left", "Left"]);
     let s = tmux.wait_text("https://kenfiles.com/api");
-    assert!(s.contains("kenfiles.com") && s.contains("xfilesharing"), "{s}");
+    assert!(
+        s.contains("kenfiles.com") && s.contains("xfilesharing"),
+        "{s}"
+    );
     tmux.keys(&["Enter"]);
     tmux.wait_for("the form closed", |s| !s.contains("New account"));
     let config = std::fs::read_to_string(home.join("config.toml")).unwrap();
@@ -243,7 +248,8 @@ fn a_new_account_from_a_site_name() {
     );
     let s = tmux.screen();
     assert!(
-        s.lines().any(|l| l.contains(" kf ") && l.contains("xfilesharing")),
+        s.lines()
+            .any(|l| l.contains(" kf ") && l.contains("xfilesharing")),
         "{s}"
     );
     assert!(s.contains("added kf: no secret given"), "{s}");

@@ -1,6 +1,7 @@
 //! A mirror: entries kept on several hosts, for `haul mirror` and the TUI's `M` alike. A
 //! local entry is uploaded once, to the first host; every other host then fetches that copy
-//! itself (remote-URL upload) where it can, else gets the local bytes. When the upload to a
+//! itself (remote-URL upload) where it can, else (or where that fetch fails) gets the local
+//! bytes. When the upload to a
 //! host fails, the next host gets the upload instead, and the hosts after it fetch from there:
 //! a host that fails never leaves the others without a copy. An entry already on a host is
 //! copied to every host at once.
@@ -63,6 +64,8 @@ enum Local {
 enum Step {
     /// Entry `.0` uploaded to host `.1`.
     Upload(usize, usize),
+    /// Entry `.0` fetched by host `.1` from the copy that landed (the local bytes next, if not).
+    Fetch(usize, usize),
     /// Entry `.0` copied to host `.1`: its last job there.
     Last(usize, usize),
 }
@@ -94,7 +97,13 @@ pub async fn run(
             specs.push(copy(item, dest));
         }
     }
+    // Hosts whose fetch failed: the local bytes, in the next step.
+    let mut again: Vec<(usize, usize)> = Vec::new();
     loop {
+        for (i, h) in std::mem::take(&mut again) {
+            steps.push(Step::Last(i, h));
+            specs.push(copy(&items[i], &to[h]));
+        }
         for (i, s) in state.iter_mut().enumerate() {
             match s {
                 Local::Uploading(h) => {
@@ -103,12 +112,16 @@ pub async fn run(
                 }
                 Local::Landed(h, landed) => {
                     for (after, dest) in to.iter().enumerate().skip(*h + 1) {
-                        let source = match landed {
-                            Some(copy) if fetches(accounts, &dest.account).await => copy,
-                            _ => &items[i],
-                        };
-                        steps.push(Step::Last(i, after));
-                        specs.push(copy(source, dest));
+                        match landed {
+                            Some(landed) if fetches(accounts, &dest.account).await => {
+                                steps.push(Step::Fetch(i, after));
+                                specs.push(copy(landed, dest));
+                            }
+                            _ => {
+                                steps.push(Step::Last(i, after));
+                                specs.push(copy(&items[i], dest));
+                            }
+                        }
                     }
                     *s = Local::Settled;
                 }
@@ -124,6 +137,7 @@ pub async fn run(
                 Step::Upload(i, h) if ok => {
                     state[i] = Local::Landed(h, landed(accounts, &items[i], &to[h]).await);
                 }
+                Step::Fetch(i, h) if !ok => again.push((i, h)),
                 Step::Upload(i, h) | Step::Last(i, h) if !ok => {
                     missing.push(Missing {
                         name: items[i].name.clone(),
