@@ -364,6 +364,32 @@ fn accounts_from_site_presets() {
     let out = add(&["k"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--site"), "{}", stderr(&out));
+
+    // --demo keeps no accounts: it says so, and writes nothing (no file named "(demo)").
+    let demo = |args: &[&str]| {
+        cli.cmd()
+            .current_dir(cli.dir.path())
+            .args(["--demo", "accounts"])
+            .args(args)
+            .write_stdin("")
+            .output()
+            .unwrap()
+    };
+    let out = demo(&["add", "kf", "--site", "kenfiles.com", "--no-check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("kf (xfilesharing, https://kenfiles.com/api) is not kept: --demo"),
+        "{}",
+        stderr(&out)
+    );
+    let out = demo(&["remove", "ys"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("built-in"), "{}", stderr(&out));
+    let left: Vec<_> = std::fs::read_dir(cli.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(!left.iter().any(|n| n == "(demo)"), "{left:?}");
 }
 
 #[test]
