@@ -162,15 +162,7 @@ fn a_host_that_refuses_every_upload_leaves_the_others_their_copies() {
     let src = album(&cli);
     let mirror = || cli.run(&["mirror", src.to_str().unwrap(), "ys:/M", "k2s:/M", "xfs:/M"]);
     // ys, the first host, refuses every upload.
-    let refused = RouteFault {
-        route: "yetishare/file/upload".into(),
-        status: 500,
-        ..RouteFault::default()
-    };
-    server.set_faults(Faults {
-        route_faults: vec![refused],
-        ..Faults::default()
-    });
+    refuse_every(&server, "yetishare/file/upload");
     let out = mirror();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
@@ -226,14 +218,7 @@ fn a_host_whose_fetch_fails_gets_the_local_bytes() {
     let cli = server.cli(&["k2s", "xfs"]);
     let src = album(&cli);
     // xfs cannot fetch anything by URL.
-    server.set_faults(Faults {
-        route_faults: vec![RouteFault {
-            route: "xfilesharing/upload/url".into(),
-            status: 500,
-            ..RouteFault::default()
-        }],
-        ..Faults::default()
-    });
+    refuse_every(&server, "xfilesharing/upload/url");
     let out = cli.run(&["mirror", src.to_str().unwrap(), "k2s:/F", "xfs:/F"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
@@ -247,6 +232,18 @@ fn a_host_whose_fetch_fails_gets_the_local_bytes() {
     assert_eq!(stdout(&out).lines().count(), 6, "{}", stdout(&out));
     assert_copy(&cli, "k2s:/F/album", &cli.path("back-k2s"));
     assert_copy(&cli, "xfs:/F/album", &cli.path("back-xfs"));
+}
+
+/// The emulator answers every request to `route` with a 500.
+fn refuse_every(server: &Server, route: &str) {
+    server.set_faults(Faults {
+        route_faults: vec![RouteFault {
+            route: route.into(),
+            status: 500,
+            ..RouteFault::default()
+        }],
+        ..Faults::default()
+    });
 }
 
 /// The (name, id) of each entry of a remote folder.

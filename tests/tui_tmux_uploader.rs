@@ -68,10 +68,7 @@ fn demo_shows_the_dead_file_exports_its_link_and_makes_it_private() {
     tmux.wait_text("Who may download");
     tmux.keys(&["Right", "Enter"]);
     tmux.wait_text("k2s: 1 made private");
-    tmux.keys(&["q"]);
-    tmux.wait_text("HAUL_EXIT=0");
-    let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    quit(&tmux, home);
 }
 
 #[test]
@@ -85,15 +82,7 @@ fn demo_mirrors_a_local_file_to_three_accounts_as_one_group() {
     let script = demo_script(home);
     let tmux = Tmux::start("mirror", &script);
     tmux.wait_for("both panes", |s| s.contains("ys:/") && s.contains("m.txt"));
-    // The local pane: m.txt under the cursor, then M.
-    tmux.keys(&["/"]);
-    tmux.literal("m.txt");
-    tmux.keys(&["Enter", "M"]);
-    tmux.wait_text("Mirror m.txt to:");
-    // k2s, k2s-free, xfs, xfs-free, ys (the other pane's folder), ys-free: tick k2s, xfs, ys.
-    tmux.keys(&[
-        "Space", "Down", "Down", "Space", "Down", "Down", "Space", "Enter",
-    ]);
+    mirror_m_txt_to_k2s_xfs_ys(&tmux);
     let done = |s: &str, what: &str| {
         s.lines()
             .any(|l| l.contains("done") && l.contains("[mirror #") && l.contains(what))
@@ -105,10 +94,7 @@ fn demo_mirrors_a_local_file_to_three_accounts_as_one_group() {
     });
     assert!(s.contains("0 failed"), "{s}");
     assert!(s.contains("fetched by the destination host"), "{s}");
-    tmux.keys(&["q"]);
-    tmux.wait_text("HAUL_EXIT=0");
-    let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    quit(&tmux, home);
 }
 
 #[test]
@@ -156,10 +142,7 @@ fn a_file_fetched_by_link_past_the_traffic_left_asks_first() {
             && s.lines()
                 .any(|l| l.contains("readme.txt") && l.contains("failed"))
     });
-    tmux.keys(&["q"]);
-    tmux.wait_text("HAUL_EXIT=0");
-    let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    quit(&tmux, home);
 }
 
 #[test]
@@ -179,14 +162,7 @@ fn a_mirror_whose_first_host_refuses_uploads_still_fills_the_others() {
     );
     let tmux = Tmux::start("mirror-refused", &emu.tui_script(home));
     tmux.wait_for("both panes", |s| s.contains("k2s:/") && s.contains("m.txt"));
-    tmux.keys(&["/"]);
-    tmux.literal("m.txt");
-    tmux.keys(&["Enter", "M"]);
-    tmux.wait_text("Mirror m.txt to:");
-    // k2s (the other pane), k2s-free, xfs, xfs-free, ys, ys-free: tick k2s, xfs, ys.
-    tmux.keys(&[
-        "Space", "Down", "Down", "Space", "Down", "Down", "Space", "Enter",
-    ]);
+    mirror_m_txt_to_k2s_xfs_ys(&tmux);
     let row = |s: &str, state: &str, what: &str| {
         s.lines()
             .any(|l| l.contains(state) && l.contains("[mirror #") && l.contains(what))
@@ -198,8 +174,7 @@ fn a_mirror_whose_first_host_refuses_uploads_still_fills_the_others() {
             && row(s, "done", "copy m.txt -> ys:/")
     });
     assert!(s.contains("fetched by the destination host"), "{s}");
-    tmux.keys(&["q"]);
-    tmux.wait_text("HAUL_EXIT=0");
+    quit(&tmux, home);
     for account in ["xfs", "ys"] {
         let back = home.join(format!("back-{account}"));
         std::fs::create_dir_all(&back).unwrap();
@@ -209,8 +184,6 @@ fn a_mirror_whose_first_host_refuses_uploads_still_fills_the_others() {
     }
     let listed = emu.haul(home, &["ls", "--json", "k2s:/"]);
     assert!(!listed.contains("m.txt"), "{listed}");
-    let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
-    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
@@ -255,6 +228,25 @@ fn a_new_account_from_a_site_name() {
     assert!(s.contains("added kf: no secret given"), "{s}");
     tmux.keys(&["Escape"]);
     tmux.wait_for("the picker closed", |s| !s.contains("n new account"));
+    quit(&tmux, home);
+}
+
+/// In the local pane: m.txt under the cursor, `M`, and k2s, xfs, ys ticked (the picker lists
+/// k2s, k2s-free, xfs, xfs-free, ys, ys-free), in that order.
+fn mirror_m_txt_to_k2s_xfs_ys(tmux: &Tmux) {
+    tmux.keys(&["/"]);
+    tmux.literal("m.txt");
+    tmux.keys(&["Enter", "M"]);
+    tmux.wait_text("Mirror m.txt to:");
+    tmux.keys(&[
+        "Space", "Down", "Down", "Space", "Down", "Down", "Space", "Enter",
+    ]);
+}
+
+/// `q`: haul ends well, and never panicked.
+fn quit(tmux: &Tmux, home: &std::path::Path) {
     tmux.keys(&["q"]);
     tmux.wait_text("HAUL_EXIT=0");
+    let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
