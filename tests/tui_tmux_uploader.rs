@@ -250,3 +250,61 @@ fn quit(tmux: &Tmux, home: &std::path::Path) {
     let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn a_folder_uploaded_to_one_account_is_mirrored_to_two_others() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let emu = EmulatorProcess::start(&home.join("emulator-data"));
+    let album = home.join("album");
+    std::fs::create_dir_all(album.join("deep")).unwrap();
+    let files = [
+        ("one.txt", &b"first\n"[..]),
+        ("deep/two.bin", &[7u8; 70_000][..]),
+    ];
+    for (name, body) in files {
+        std::fs::write(album.join(name), body).unwrap();
+    }
+    let tmux = Tmux::start("mirror-folder", &emu.tui_script(home));
+    tmux.wait_for("both panes", |s| {
+        s.contains("k2s:/") && s.contains("/album")
+    });
+    // The folder to k2s (the right pane), with F5.
+    tmux.keys(&["/"]);
+    tmux.literal("album");
+    tmux.keys(&["Enter", "F5"]);
+    tmux.wait_for("the upload, done", |s| s.contains("jobs 0 active 4 done"));
+    // On k2s: album under the cursor, M, then xfs and ys ticked
+    // (k2s-free, xfs, xfs-free, ys, ys-free).
+    tmux.keys(&["Tab", "/"]);
+    tmux.literal("album");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("album in both panes", |s| {
+        s.matches("/album 1 · name").count() == 2
+    });
+    tmux.keys(&["M"]);
+    tmux.wait_text("Mirror album to:");
+    tmux.keys(&["Down", "Space", "Down", "Down", "Space", "Enter"]);
+    let row = |s: &str, what: &str| {
+        s.lines()
+            .any(|l| l.contains("done") && l.contains("[mirror #") && l.contains(what))
+    };
+    // Done: the folders' rows, and every file in them (nothing active).
+    tmux.wait_for("the group, done", |s| {
+        row(s, "copy album -> xfs:/") && row(s, "copy album -> ys:/") && s.contains("jobs 0 active")
+    });
+    quit(&tmux, home);
+    for account in ["xfs", "ys"] {
+        let back = home.join(format!("back-{account}"));
+        std::fs::create_dir_all(&back).unwrap();
+        let from = format!("{account}:/album");
+        emu.haul(home, &["get", "-r", &from, back.to_str().unwrap()]);
+        for (name, body) in files {
+            let got = std::fs::read(back.join("album").join(name)).unwrap();
+            assert!(got == body, "{from}/{name} differs");
+        }
+    }
+}
