@@ -234,6 +234,33 @@ fn a_host_whose_fetch_fails_gets_the_local_bytes() {
     assert_copy(&cli, "xfs:/F/album", &cli.path("back-xfs"));
 }
 
+#[test]
+fn a_folder_on_one_host_mirrored_to_two_others() {
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
+    let src = album(&cli);
+    cli.ok(&["put", "-r", src.to_str().unwrap(), "ys:/Up"]);
+    let out = cli.run(&[
+        "mirror",
+        "--format",
+        "bbcode",
+        "ys:/Up/album",
+        "k2s:/R",
+        "xfs:/R",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let links = stdout(&out);
+    assert_eq!(links.lines().count(), 6, "{links}");
+    assert!(links.lines().all(|l| l.starts_with("[url=http")), "{links}");
+    // Each host fetched ys's copies itself: no bytes uploaded by haul.
+    assert!(server.requests("keep2share/remoteUploadAdd") > 0);
+    assert!(server.requests("xfilesharing/upload/url") > 0);
+    assert_eq!(server.requests("keep2share/upload"), 0);
+    assert_eq!(server.requests("xfilesharing/upload.cgi"), 0);
+    assert_copy(&cli, "k2s:/R/album", &cli.path("back-k2s"));
+    assert_copy(&cli, "xfs:/R/album", &cli.path("back-xfs"));
+}
+
 /// The emulator answers every request to `route` with a 500.
 fn refuse_every(server: &Server, route: &str) {
     server.set_faults(Faults {
