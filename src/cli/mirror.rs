@@ -88,7 +88,7 @@ pub async fn run(ctx: &Arc<Context>, paths: &[String], options: MirrorOptions) -
     let hosts: Vec<String> = missing.iter().map(|m| m.to.shown.clone()).collect();
     let why = runner
         .first_error
-        .map(|e| format!(" (first: {})", e.message))
+        .map(|e| format!(" ({})", e.message))
         .unwrap_or_default();
     Err(CliError::new(format!(
         "no copy on {}{why}; run the same mirror again to retry {}",
