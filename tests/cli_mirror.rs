@@ -313,16 +313,16 @@ fn batches_larger_than_the_quota_stop_unless_forced() {
     );
     let big = cli.path("big.bin");
     std::fs::write(&big, vec![7u8; 4096]).unwrap();
-    let out = cli.run(&["put", big.to_str().unwrap(), "xfs:/"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("4.0 KiB queued"), "{}", stderr(&out));
+    cli.fails(
+        1,
+        &["put", big.to_str().unwrap(), "xfs:/"],
+        "4.0 KiB queued",
+    );
     // A copy between accounts counts as traffic on the source.
-    let out = cli.run(&["cp", "k2s:/readme.txt", "ys:/"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("of traffic left on k2s"),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        1,
+        &["cp", "k2s:/readme.txt", "ys:/"],
+        "of traffic left on k2s",
     );
 }
 

@@ -58,12 +58,10 @@ fn links_of_many_files_in_every_format() {
         assert!(out.status.success(), "{format}: {}", stderr(&out));
         assert!(stdout(&out).contains("readme.txt"), "{format}");
     }
-    let out = cli.run(&["link", "--format", "rss", "ys:/readme.txt"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("no link format named \"rss\""),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        2,
+        &["link", "--format", "rss", "ys:/readme.txt"],
+        "no link format named \"rss\"",
     );
 }
 
@@ -274,21 +272,17 @@ fn access_where_the_api_can_and_why_not_where_it_cannot() {
     let root = cli.ls_json("ys:/");
     let docs = root.iter().find(|e| e["name"] == "Documents").unwrap();
     assert_eq!(docs["isPublic"], "2");
-    let out = cli.run(&["access", "private", "ys:/readme.txt"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("can't change a file's access, only a folder's"),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        1,
+        &["access", "private", "ys:/readme.txt"],
+        "can't change a file's access, only a folder's",
     );
 
     // XFileSharing: no such API.
-    let out = cli.run(&["access", "private", "xfs:/readme.txt"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("'s API can't change access"),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        1,
+        &["access", "private", "xfs:/readme.txt"],
+        "'s API can't change access",
     );
 }
 
@@ -455,24 +449,20 @@ fn quotas_run_out_with_the_hosts_own_refusals() {
     assert_eq!(about["traffic_left"], 3);
     let xfs_dir = cli.path("got-xfs");
     std::fs::create_dir_all(&xfs_dir).unwrap();
-    let out = cli.run(&[
-        "get",
-        "--force",
-        "xfs:/readme.txt",
-        xfs_dir.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("Not enough traffic"),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        1,
+        &[
+            "get",
+            "--force",
+            "xfs:/readme.txt",
+            xfs_dir.to_str().unwrap(),
+        ],
+        "Not enough traffic",
     );
-    let out = cli.run(&["put", "--force", big.to_str().unwrap(), "xfs:/"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("Not enough disk space"),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        1,
+        &["put", "--force", big.to_str().unwrap(), "xfs:/"],
+        "Not enough disk space",
     );
 
     // YetiShare: the storage limit override and the 24-hour download allowance.
@@ -483,21 +473,21 @@ fn quotas_run_out_with_the_hosts_own_refusals() {
     let about: Value = serde_json::from_str(&stdout(&cli.run(&["about", "ys", "--json"]))).unwrap();
     assert_eq!(about["storage_limit"], 100);
     assert_eq!(about["extra"]["download bytes per 24 h"], "1");
-    let out = cli.run(&["put", "--force", big.to_str().unwrap(), "ys:/"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("maximum permitted storage"),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        1,
+        &["put", "--force", big.to_str().unwrap(), "ys:/"],
+        "maximum permitted storage",
     );
-    let out = cli.run(&[
-        "get",
-        "--force",
-        "ys:/readme.txt",
-        xfs_dir.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("download limit"), "{}", stderr(&out));
+    cli.fails(
+        1,
+        &[
+            "get",
+            "--force",
+            "ys:/readme.txt",
+            xfs_dir.to_str().unwrap(),
+        ],
+        "download limit",
+    );
 }
 
 #[test]

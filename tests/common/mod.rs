@@ -140,6 +140,18 @@ impl Cli {
         self.cmd().args(args).output().expect("haul runs")
     }
 
+    /// Run `haul ARGS`, insisting it ends with `code` and says `says` on stderr.
+    pub fn fails(&self, code: i32, args: &[&str], says: &str) -> std::process::Output {
+        let out = self.run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "haul {args:?}: {err}");
+        assert!(
+            err.contains(says),
+            "haul {args:?} should say {says:?}: {err}"
+        );
+        out
+    }
+
     /// Run `haul ARGS` and insist it succeeds.
     pub fn ok(&self, args: &[&str]) -> assert_cmd::assert::Assert {
         self.cmd().args(args).assert().success()
