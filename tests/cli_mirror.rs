@@ -7,41 +7,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{Cli, Server, pattern};
+use common::{Cli, Server, pattern, stderr, stdout};
+use haul::emulator::{Faults, RouteFault};
 use serde_json::{Value, json};
-
-fn setup() -> (Server, Cli) {
-    let server = Server::start(true);
-    let accounts: Vec<_> = ["ys", "k2s", "xfs"]
-        .iter()
-        .map(|n| server.account(n))
-        .collect();
-    let cli = Cli::new(&accounts);
-    (server, cli)
-}
-
-/// POST to the emulator's test API.
-fn hook(server: &Server, path: &str, body: Value) -> Value {
-    let url = format!("{}/__emulator/{path}", server.handle.base_url());
-    server.runtime.block_on(async {
-        let reply = reqwest::Client::new()
-            .post(&url)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(reply.status().is_success(), "{path}: {}", reply.status());
-        reply.json().await.unwrap()
-    })
-}
-
-fn run(cli: &Cli, args: &[&str]) -> std::process::Output {
-    cli.cmd().args(args).output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 const FILES: [(&str, usize, u64); 3] = [
     ("one.bin", 70_000, 1),
@@ -63,8 +31,8 @@ fn album(cli: &Cli) -> std::path::PathBuf {
 /// Download `remote` (a folder) and insist every file of [`FILES`] came back byte-exact.
 fn assert_copy(cli: &Cli, remote: &str, local: &Path) {
     std::fs::create_dir_all(local).unwrap();
-    let out = run(cli, &["get", "-r", remote, local.to_str().unwrap()]);
-    assert!(out.status.success(), "get {remote}: {}", text(&out.stderr));
+    let out = cli.run(&["get", "-r", remote, local.to_str().unwrap()]);
+    assert!(out.status.success(), "get {remote}: {}", stderr(&out));
     for (name, len, seed) in FILES {
         let got = std::fs::read(local.join("album").join(name))
             .unwrap_or_else(|e| panic!("{remote}/{name}: {e}"));
@@ -73,8 +41,8 @@ fn assert_copy(cli: &Cli, remote: &str, local: &Path) {
 }
 
 fn queue(cli: &Cli) -> Vec<Value> {
-    let out = run(cli, &["queue", "ls", "--json"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cli.run(&["queue", "ls", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
     serde_json::from_slice::<Value>(&out.stdout)
         .unwrap()
         .as_array()
@@ -84,24 +52,22 @@ fn queue(cli: &Cli) -> Vec<Value> {
 
 #[test]
 fn a_folder_mirrored_to_three_hosts_with_its_links() {
-    let (server, cli) = setup();
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
     let base = server.handle.base_url();
     let src = album(&cli);
-    let out = run(
-        &cli,
-        &[
-            "mirror",
-            "--format",
-            "bbcode",
-            src.to_str().unwrap(),
-            "ys:/Mirror",
-            "k2s:/Mirror",
-            "xfs:/Mirror",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = cli.run(&[
+        "mirror",
+        "--format",
+        "bbcode",
+        src.to_str().unwrap(),
+        "ys:/Mirror",
+        "k2s:/Mirror",
+        "xfs:/Mirror",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
     // One BBCode line per file per host.
-    let links = text(&out.stdout);
+    let links = stdout(&out);
     let lines: Vec<&str> = links.lines().collect();
     assert_eq!(lines.len(), 9, "{links}");
     assert!(
@@ -125,8 +91,8 @@ fn a_folder_mirrored_to_three_hosts_with_its_links() {
     assert!(jobs.iter().all(|j| j["group"] == group), "{jobs:?}");
     assert_eq!(top[0]["op"], "upload");
     assert!(top[1..].iter().all(|j| j["op"] == "copy"), "{top:?}");
-    let out = run(&cli, &["queue", "ls"]);
-    assert!(text(&out.stdout).contains(&format!("[{group}] copy ys:/Mirror/album")));
+    let out = cli.run(&["queue", "ls"]);
+    assert!(stdout(&out).contains(&format!("[{group}] copy ys:/Mirror/album")));
     for account in ["ys", "k2s", "xfs"] {
         assert_copy(
             &cli,
@@ -138,83 +104,197 @@ fn a_folder_mirrored_to_three_hosts_with_its_links() {
 
 #[test]
 fn a_failed_host_is_retried_alone_by_running_the_mirror_again() {
-    let (server, cli) = setup();
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
     let src = album(&cli);
     let dests = ["ys:/M", "k2s:/M", "xfs:/M"];
     let mirror = |extra: &[&str]| {
         let mut args = vec!["mirror", src.to_str().unwrap()];
         args.extend(dests);
         args.extend(extra);
-        run(&cli, &args)
+        cli.run(&args)
     };
     // xfs has no room: the preflight says so and nothing is queued...
-    hook(
-        &server,
+    server.hook(
         "xfilesharing/quota",
         json!({"account": "xfs", "storage_quota": 1}),
     );
     let out = mirror(&[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("of storage left on xfs")
-            && text(&out.stderr).contains("nothing was queued"),
+        stderr(&out).contains("of storage left on xfs")
+            && stderr(&out).contains("nothing was queued"),
         "{}",
-        text(&out.stderr)
+        stderr(&out)
     );
     assert!(queue(&cli).is_empty());
     // ...and with --force the other hosts get their copies while xfs refuses its own.
     let out = mirror(&["--force"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        text(&out.stderr).contains("run the same mirror again"),
+        stderr(&out).contains("run the same mirror again"),
         "{}",
-        text(&out.stderr)
+        stderr(&out)
     );
-    let links = text(&out.stdout);
+    let links = stdout(&out);
     assert_eq!(links.lines().count(), 6, "{links}");
-    assert!(!links.contains("xfs"), "{links}");
-    let ids = |target: &str| -> Vec<(Value, Value)> {
-        cli.ls_json(target)
-            .iter()
-            .map(|e| (e["name"].clone(), e["id"].clone()))
-            .collect()
-    };
-    let ys_files = ids("ys:/M/album");
-    let k2s_files = ids("k2s:/M/album");
+    assert!(!links.contains("/xfilesharing/"), "no link on xfs: {links}");
+    let ys_files = ids(&cli, "ys:/M/album");
+    let k2s_files = ids(&cli, "k2s:/M/album");
     // Room again: the re-run sends only what is missing, to xfs alone.
-    hook(
-        &server,
+    server.hook(
         "xfilesharing/quota",
         json!({"account": "xfs", "storage_quota": 1u64 << 40}),
     );
     let out = mirror(&[]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(
-        text(&out.stdout).lines().count(),
-        9,
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 9, "{}", stdout(&out));
     assert_copy(&cli, "xfs:/M/album", &cli.path("back-xfs"));
     // The copies that had landed were kept, not sent again.
-    assert_eq!(ids("ys:/M/album"), ys_files);
-    assert_eq!(ids("k2s:/M/album"), k2s_files);
+    assert_eq!(ids(&cli, "ys:/M/album"), ys_files);
+    assert_eq!(ids(&cli, "k2s:/M/album"), k2s_files);
+}
+
+#[test]
+fn a_host_that_refuses_every_upload_leaves_the_others_their_copies() {
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
+    let src = album(&cli);
+    let mirror = || cli.run(&["mirror", src.to_str().unwrap(), "ys:/M", "k2s:/M", "xfs:/M"]);
+    // ys, the first host, refuses every upload.
+    refuse_every(&server, "yetishare/file/upload");
+    let out = mirror();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let last = err.trim_end().lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("haul: no copy on ys:/M (")
+            && last.ends_with("run the same mirror again to retry it"),
+        "{err}"
+    );
+    assert!(server.requests("yetishare/file/upload") > 0, "ys was asked");
+    // k2s got the upload in its place; xfs fetched k2s's copy (no upload of its own).
+    let links = stdout(&out);
+    assert_eq!(links.lines().count(), 6, "{links}");
+    assert!(!links.contains("/yetishare/"), "no link on ys: {links}");
+    assert_copy(&cli, "k2s:/M/album", &cli.path("back-k2s"));
+    assert_copy(&cli, "xfs:/M/album", &cli.path("back-xfs"));
+    assert!(server.requests("keep2share/upload") > 0);
+    assert_eq!(server.requests("xfilesharing/upload.cgi"), 0);
+    assert!(server.requests("xfilesharing/upload/url") > 0);
+    let k2s_files = ids(&cli, "k2s:/M/album");
+    let xfs_files = ids(&cli, "xfs:/M/album");
+
+    // Again, ys still refusing: ys is tried again, nothing is sent to the others.
+    let ys_uploads = server.requests("yetishare/file/upload");
+    let k2s_uploads = server.requests("keep2share/upload");
+    let xfs_fetches = server.requests("xfilesharing/upload/url");
+    let out = mirror();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no copy on ys:/M"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(server.requests("yetishare/file/upload") > ys_uploads);
+    assert_eq!(server.requests("keep2share/upload"), k2s_uploads);
+    assert_eq!(server.requests("xfilesharing/upload/url"), xfs_fetches);
+    assert_eq!(ids(&cli, "k2s:/M/album"), k2s_files);
+    assert_eq!(ids(&cli, "xfs:/M/album"), xfs_files);
+
+    // ys takes uploads again: the re-run fills ys alone.
+    server.set_faults(Faults::default());
+    let out = mirror();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 9, "{}", stdout(&out));
+    assert_copy(&cli, "ys:/M/album", &cli.path("back-ys"));
+    assert_eq!(ids(&cli, "k2s:/M/album"), k2s_files);
+    assert_eq!(ids(&cli, "xfs:/M/album"), xfs_files);
+}
+
+#[test]
+fn a_host_whose_fetch_fails_gets_the_local_bytes() {
+    let server = Server::start(true);
+    let cli = server.cli(&["k2s", "xfs"]);
+    let src = album(&cli);
+    // xfs cannot fetch anything by URL.
+    refuse_every(&server, "xfilesharing/upload/url");
+    let out = cli.run(&["mirror", src.to_str().unwrap(), "k2s:/F", "xfs:/F"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        server.requests("xfilesharing/upload/url") > 0,
+        "xfs was asked to fetch"
+    );
+    assert!(
+        server.requests("xfilesharing/upload.cgi") > 0,
+        "then given the bytes"
+    );
+    assert_eq!(stdout(&out).lines().count(), 6, "{}", stdout(&out));
+    assert_copy(&cli, "k2s:/F/album", &cli.path("back-k2s"));
+    assert_copy(&cli, "xfs:/F/album", &cli.path("back-xfs"));
+}
+
+#[test]
+fn a_folder_on_one_host_mirrored_to_two_others() {
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
+    let src = album(&cli);
+    cli.ok(&["put", "-r", src.to_str().unwrap(), "ys:/Up"]);
+    let out = cli.run(&[
+        "mirror",
+        "--format",
+        "bbcode",
+        "ys:/Up/album",
+        "k2s:/R",
+        "xfs:/R",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let links = stdout(&out);
+    assert_eq!(links.lines().count(), 6, "{links}");
+    assert!(links.lines().all(|l| l.starts_with("[url=http")), "{links}");
+    // Each host fetched ys's copies itself: no bytes uploaded by haul.
+    assert!(server.requests("keep2share/remoteUploadAdd") > 0);
+    assert!(server.requests("xfilesharing/upload/url") > 0);
+    assert_eq!(server.requests("keep2share/upload"), 0);
+    assert_eq!(server.requests("xfilesharing/upload.cgi"), 0);
+    assert_copy(&cli, "k2s:/R/album", &cli.path("back-k2s"));
+    assert_copy(&cli, "xfs:/R/album", &cli.path("back-xfs"));
+}
+
+/// The emulator answers every request to `route` with a 500.
+fn refuse_every(server: &Server, route: &str) {
+    server.set_faults(Faults {
+        route_faults: vec![RouteFault {
+            route: route.into(),
+            status: 500,
+            ..RouteFault::default()
+        }],
+        ..Faults::default()
+    });
+}
+
+/// The (name, id) of each entry of a remote folder.
+fn ids(cli: &Cli, target: &str) -> Vec<(Value, Value)> {
+    cli.ls_json(target)
+        .iter()
+        .map(|e| (e["name"].clone(), e["id"].clone()))
+        .collect()
 }
 
 #[test]
 fn batches_larger_than_the_quota_stop_unless_forced() {
-    let (server, cli) = setup();
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
     let size = cli.ls_json("k2s:/readme.txt")[0]["size"].as_u64().unwrap();
-    hook(
-        &server,
+    server.hook(
         "keep2share/quota",
         json!({"account": "k2s", "available_traffic": size - 1}),
     );
     let dir = cli.path("got");
     std::fs::create_dir_all(&dir).unwrap();
-    let out = run(&cli, &["get", "k2s:/readme.txt", dir.to_str().unwrap()]);
+    let out = cli.run(&["get", "k2s:/readme.txt", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    let err = text(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains("of traffic left on k2s") && err.contains("--force"),
         "{err}"
@@ -222,45 +302,34 @@ fn batches_larger_than_the_quota_stop_unless_forced() {
     assert!(queue(&cli).is_empty(), "nothing is queued");
     assert!(!dir.join("readme.txt").exists());
     // --force starts it: the host then has its own say.
-    let out = run(
-        &cli,
-        &["get", "--force", "k2s:/readme.txt", dir.to_str().unwrap()],
-    );
-    assert!(
-        text(&out.stderr).contains("warning"),
-        "{}",
-        text(&out.stderr)
-    );
+    let out = cli.run(&["get", "--force", "k2s:/readme.txt", dir.to_str().unwrap()]);
+    assert!(stderr(&out).contains("warning"), "{}", stderr(&out));
     assert_eq!(queue(&cli).len(), 1);
 
     // Uploads against the storage left (XFileSharing's storage_left).
-    hook(
-        &server,
+    server.hook(
         "xfilesharing/quota",
         json!({"account": "xfs", "storage_quota": 1}),
     );
     let big = cli.path("big.bin");
     std::fs::write(&big, vec![7u8; 4096]).unwrap();
-    let out = run(&cli, &["put", big.to_str().unwrap(), "xfs:/"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("4.0 KiB queued"),
-        "{}",
-        text(&out.stderr)
+    cli.fails(
+        1,
+        &["put", big.to_str().unwrap(), "xfs:/"],
+        "4.0 KiB queued",
     );
     // A copy between accounts counts as traffic on the source.
-    let out = run(&cli, &["cp", "k2s:/readme.txt", "ys:/"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("of traffic left on k2s"),
-        "{}",
-        text(&out.stderr)
+    cli.fails(
+        1,
+        &["cp", "k2s:/readme.txt", "ys:/"],
+        "of traffic left on k2s",
     );
 }
 
 #[test]
 fn the_demo_mirrors_and_warns_before_a_file_over_the_plan() {
-    let (_server, cli) = setup();
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
     let demo = |args: &[&str]| cli.cmd().arg("--demo").args(args).output().unwrap();
     let src = album(&cli);
     let out = demo(&[
@@ -272,8 +341,8 @@ fn the_demo_mirrors_and_warns_before_a_file_over_the_plan() {
         "k2s:/M",
         "xfs:/M",
     ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let links = text(&out.stdout);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let links = stdout(&out);
     assert_eq!(links.lines().count(), 9, "{links}");
     assert!(links.lines().all(|l| l.starts_with("[url=http")), "{links}");
     // The free YetiShare plan takes files up to 10 MiB.
@@ -282,10 +351,10 @@ fn the_demo_mirrors_and_warns_before_a_file_over_the_plan() {
     let out = demo(&["put", big.to_str().unwrap(), "ys-free:/"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains(
+        stderr(&out).contains(
             "big.bin is 11.0 MiB, larger than the 10.0 MiB per file ys-free's plan allows"
         ),
         "{}",
-        text(&out.stderr)
+        stderr(&out)
     );
 }

@@ -5,48 +5,11 @@
 
 mod common;
 
-use common::{Cli, Server};
+use common::{Cli, Server, stderr, stdout};
 use haul::emulator::keep2share::{DEAD_FILE_ID, DEAD_FILE_NAME, SHARED_FILE_NAME};
 use haul::emulator::{Faults, HostileCase};
 use predicates::prelude::*;
 use serde_json::{Value, json};
-
-fn setup() -> (Server, Cli) {
-    let server = Server::start(true);
-    let accounts: Vec<_> = ["ys", "k2s", "xfs"]
-        .iter()
-        .map(|n| server.account(n))
-        .collect();
-    let cli = Cli::new(&accounts);
-    (server, cli)
-}
-
-/// POST to the emulator's test API.
-fn hook(server: &Server, path: &str, body: Value) -> Value {
-    let url = format!("{}/__emulator/{path}", server.handle.base_url());
-    server.runtime.block_on(async {
-        let reply = reqwest::Client::new()
-            .post(&url)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(reply.status().is_success(), "{path}: {}", reply.status());
-        reply.json().await.unwrap()
-    })
-}
-
-fn stdout(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn run(cli: &Cli, args: &[&str]) -> std::process::Output {
-    cli.cmd().args(args).output().unwrap()
-}
 
 fn id_of(cli: &Cli, target: &str) -> String {
     cli.ls_json(target)[0]["id"].as_str().unwrap().to_string()
@@ -54,9 +17,10 @@ fn id_of(cli: &Cli, target: &str) -> String {
 
 #[test]
 fn links_of_many_files_in_every_format() {
-    let (server, cli) = setup();
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
     let base = server.handle.base_url();
-    let out = run(&cli, &["link", "-r", "--format", "bbcode", "k2s:/Shared"]);
+    let out = cli.run(&["link", "-r", "--format", "bbcode", "k2s:/Shared"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
@@ -72,16 +36,13 @@ fn links_of_many_files_in_every_format() {
     );
 
     // Files of several accounts at once; JSON is one array.
-    let out = run(
-        &cli,
-        &[
-            "link",
-            "--json",
-            "ys:/readme.txt",
-            "xfs:/readme.txt",
-            "k2s:/readme.txt",
-        ],
-    );
+    let out = cli.run(&[
+        "link",
+        "--json",
+        "ys:/readme.txt",
+        "xfs:/readme.txt",
+        "k2s:/readme.txt",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let items: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let items = items.as_array().unwrap();
@@ -93,28 +54,27 @@ fn links_of_many_files_in_every_format() {
         assert!(item["link"].as_str().unwrap().starts_with(&base), "{item}");
     }
     for format in ["html", "markdown", "plain"] {
-        let out = run(&cli, &["link", "--format", format, "ys:/readme.txt"]);
+        let out = cli.run(&["link", "--format", format, "ys:/readme.txt"]);
         assert!(out.status.success(), "{format}: {}", stderr(&out));
         assert!(stdout(&out).contains("readme.txt"), "{format}");
     }
-    let out = run(&cli, &["link", "--format", "rss", "ys:/readme.txt"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("no link format named \"rss\""),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        2,
+        &["link", "--format", "rss", "ys:/readme.txt"],
+        "no link format named \"rss\"",
     );
 }
 
 #[test]
 fn named_templates_come_from_the_config_and_typos_are_named() {
-    let (server, cli) = setup();
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
     let text = std::fs::read_to_string(&cli.config).unwrap();
     let with = format!(
         "{text}\n[links.formats]\nforum = \"[b]{{name}}[/b] {{bytes}} bytes on {{host}} via {{account}}: [url={{link}}]get[/url]\"\n"
     );
     std::fs::write(&cli.config, with).unwrap();
-    let out = run(&cli, &["link", "--format", "forum", "k2s:/readme.txt"]);
+    let out = cli.run(&["link", "--format", "forum", "k2s:/readme.txt"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let size = cli.ls_json("k2s:/readme.txt")[0]["size"].as_u64().unwrap();
     let line = stdout(&out);
@@ -127,7 +87,7 @@ fn named_templates_come_from_the_config_and_typos_are_named() {
     );
     let broken = format!("{text}\n[links.formats]\nforum = \"[url={{link}}]{{title}}[/url]\"\n");
     std::fs::write(&cli.config, broken).unwrap();
-    let out = run(&cli, &["link", "--format", "forum", "k2s:/readme.txt"]);
+    let out = cli.run(&["link", "--format", "forum", "k2s:/readme.txt"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
@@ -139,13 +99,14 @@ fn named_templates_come_from_the_config_and_typos_are_named() {
 
 #[test]
 fn hostile_names_are_escaped_and_never_reach_the_terminal_raw() {
-    let (server, cli) = setup();
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
     server.set_faults(Faults {
         hostile: vec![HostileCase::NameAnsi],
         ..Faults::default()
     });
     for format in ["bbcode", "html", "markdown", "plain", "json"] {
-        let out = run(&cli, &["link", "-r", "--format", format, "xfs:"]);
+        let out = cli.run(&["link", "-r", "--format", format, "xfs:"]);
         assert!(out.status.success(), "{format}: {}", stderr(&out));
         let text = stdout(&out);
         assert!(!text.is_empty());
@@ -158,7 +119,7 @@ fn hostile_names_are_escaped_and_never_reach_the_terminal_raw() {
         hostile: vec![HostileCase::NameBidi],
         ..Faults::default()
     });
-    let out = run(&cli, &["link", "-r", "--json", "xfs:"]);
+    let out = cli.run(&["link", "-r", "--json", "xfs:"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stdout(&out).contains('\u{202e}'));
     let items: Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -174,9 +135,10 @@ fn hostile_names_are_escaped_and_never_reach_the_terminal_raw() {
 
 #[test]
 fn check_says_which_links_are_dead_and_why() {
-    let (server, cli) = setup();
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
     // The demo's blocked file.
-    let out = run(&cli, &["check", "-r", "k2s:/Shared"]);
+    let out = cli.run(&["check", "-r", "k2s:/Shared"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
@@ -195,22 +157,18 @@ fn check_says_which_links_are_dead_and_why() {
 
     // Keep2Share: deleted and corrupted through the test API; private files live.
     let readme = id_of(&cli, "k2s:/readme.txt");
-    hook(
-        &server,
+    server.hook(
         "keep2share/availability",
         json!({"id": readme, "state": "deleted"}),
     );
     cli.ok(&["access", "private", "k2s:/Documents/meeting-notes.txt"]);
-    let out = run(
-        &cli,
-        &[
-            "check",
-            "--json",
-            "k2s:/readme.txt",
-            "k2s:/Documents/meeting-notes.txt",
-            "k2s:#0000000000000",
-        ],
-    );
+    let out = cli.run(&[
+        "check",
+        "--json",
+        "k2s:/readme.txt",
+        "k2s:/Documents/meeting-notes.txt",
+        "k2s:#0000000000000",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let rows: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let states: Vec<&str> = rows
@@ -229,28 +187,23 @@ fn check_says_which_links_are_dead_and_why() {
         id_of(&cli, "xfs:/Documents/meeting-notes.txt"),
     );
     let c = id_of(&cli, "xfs:/Documents/quarterly-report.md");
-    hook(
-        &server,
+    server.hook(
         "xfilesharing/availability",
         json!({"code": a, "state": "deleted"}),
     );
-    hook(
-        &server,
+    server.hook(
         "xfilesharing/availability",
         json!({"code": b, "state": "dmca"}),
     );
     let before = server.handle.stats()["by_route"]["xfilesharing/file/info"]
         .as_u64()
         .unwrap_or(0);
-    let out = run(
-        &cli,
-        &[
-            "check",
-            &format!("xfs:#{a}"),
-            &format!("xfs:#{b}"),
-            &format!("xfs:#{c}"),
-        ],
-    );
+    let out = cli.run(&[
+        "check",
+        &format!("xfs:#{a}"),
+        &format!("xfs:#{b}"),
+        &format!("xfs:#{c}"),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains(&format!("deleted      xfs:#{a}")), "{text}");
@@ -263,19 +216,15 @@ fn check_says_which_links_are_dead_and_why() {
 
     // YetiShare: a trashed file, by id (it left the listing).
     let ys = id_of(&cli, "ys:/readme.txt");
-    hook(
-        &server,
+    server.hook(
         "yetishare/availability",
         json!({"id": ys.parse::<u64>().unwrap(), "status": "trash"}),
     );
-    let out = run(
-        &cli,
-        &[
-            "check",
-            &format!("ys:#{ys}"),
-            "ys:/Documents/meeting-notes.txt",
-        ],
-    );
+    let out = cli.run(&[
+        "check",
+        &format!("ys:#{ys}"),
+        "ys:/Documents/meeting-notes.txt",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains(&format!("deleted      ys:#{ys}")), "{text}");
@@ -286,7 +235,7 @@ fn check_says_which_links_are_dead_and_why() {
 
     // All alive: exit 0; a folder without -r is refused.
     cli.ok(&["check", "ys:/Documents/meeting-notes.txt"]);
-    let out = run(&cli, &["check", "ys:/Documents"]);
+    let out = cli.run(&["check", "ys:/Documents"]);
     assert!(
         stderr(&out).contains("is a folder: add -r"),
         "{}",
@@ -296,7 +245,8 @@ fn check_says_which_links_are_dead_and_why() {
 
 #[test]
 fn access_where_the_api_can_and_why_not_where_it_cannot() {
-    let (_server, cli) = setup();
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
     cli.ok(&[
         "access",
         "private",
@@ -322,28 +272,25 @@ fn access_where_the_api_can_and_why_not_where_it_cannot() {
     let root = cli.ls_json("ys:/");
     let docs = root.iter().find(|e| e["name"] == "Documents").unwrap();
     assert_eq!(docs["isPublic"], "2");
-    let out = run(&cli, &["access", "private", "ys:/readme.txt"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("can't change a file's access, only a folder's"),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        1,
+        &["access", "private", "ys:/readme.txt"],
+        "can't change a file's access, only a folder's",
     );
 
     // XFileSharing: no such API.
-    let out = run(&cli, &["access", "private", "xfs:/readme.txt"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("'s API can't change access"),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        1,
+        &["access", "private", "xfs:/readme.txt"],
+        "'s API can't change access",
     );
 }
 
 #[test]
 fn accounts_from_site_presets() {
-    let (_server, cli) = setup();
-    let out = run(&cli, &["accounts", "sites"]);
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
+    let out = cli.run(&["accounts", "sites"]);
     let text = stdout(&out);
     for host in [
         "zippyshare.cloud",
@@ -359,7 +306,7 @@ fn accounts_from_site_presets() {
         assert!(text.contains(host), "{host}: {text}");
     }
     let sites: Value =
-        serde_json::from_str(&stdout(&run(&cli, &["accounts", "sites", "--json"]))).unwrap();
+        serde_json::from_str(&stdout(&cli.run(&["accounts", "sites", "--json"]))).unwrap();
     assert!(
         sites
             .as_array()
@@ -411,36 +358,59 @@ fn accounts_from_site_presets() {
     let out = add(&["k"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--site"), "{}", stderr(&out));
+
+    // --demo keeps no accounts: it says so, and writes nothing (no file named "(demo)").
+    let demo = |args: &[&str]| {
+        cli.cmd()
+            .current_dir(cli.dir.path())
+            .args(["--demo", "accounts"])
+            .args(args)
+            .write_stdin("")
+            .output()
+            .unwrap()
+    };
+    let out = demo(&["add", "kf", "--site", "kenfiles.com", "--no-check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("kf (xfilesharing, https://kenfiles.com/api) is not kept: --demo"),
+        "{}",
+        stderr(&out)
+    );
+    let out = demo(&["remove", "ys"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("built-in"), "{}", stderr(&out));
+    let left: Vec<_> = std::fs::read_dir(cli.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(!left.iter().any(|n| n == "(demo)"), "{left:?}");
 }
 
 #[test]
 fn quotas_run_out_with_the_hosts_own_refusals() {
-    let (server, cli) = setup();
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
     let size = cli.ls_json("k2s:/readme.txt")[0]["size"].as_u64().unwrap();
     // Keep2Share: available_traffic, reported and spent.
-    hook(
-        &server,
+    server.hook(
         "keep2share/quota",
         json!({"account": "k2s", "available_traffic": size + 5}),
     );
     let about: Value =
-        serde_json::from_str(&stdout(&run(&cli, &["about", "k2s", "--json"]))).unwrap();
+        serde_json::from_str(&stdout(&cli.run(&["about", "k2s", "--json"]))).unwrap();
     assert_eq!(about["traffic_left"], size + 5);
     let dir = cli.path("got");
     std::fs::create_dir_all(&dir).unwrap();
     cli.ok(&["get", "--force", "k2s:/readme.txt", dir.to_str().unwrap()]);
     let about: Value =
-        serde_json::from_str(&stdout(&run(&cli, &["about", "k2s", "--json"]))).unwrap();
+        serde_json::from_str(&stdout(&cli.run(&["about", "k2s", "--json"]))).unwrap();
     assert_eq!(about["traffic_left"], 5);
-    let out = run(
-        &cli,
-        &[
-            "get",
-            "--force",
-            "k2s:/Documents/meeting-notes.txt",
-            dir.to_str().unwrap(),
-        ],
-    );
+    let out = cli.run(&[
+        "get",
+        "--force",
+        "k2s:/Documents/meeting-notes.txt",
+        dir.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).to_lowercase().contains("traffic limit"),
@@ -449,23 +419,19 @@ fn quotas_run_out_with_the_hosts_own_refusals() {
     );
 
     // Keep2Share storage: errorCode 64.
-    hook(
-        &server,
+    server.hook(
         "keep2share/quota",
         json!({"account": "k2s", "disk_quota": 10}),
     );
     let big = cli.path("big.bin");
     std::fs::write(&big, vec![1u8; 4096]).unwrap();
-    let out = run(
-        &cli,
-        &[
-            "put",
-            "--force",
-            "--no-dedupe",
-            big.to_str().unwrap(),
-            "k2s:/",
-        ],
-    );
+    let out = cli.run(&[
+        "put",
+        "--force",
+        "--no-dedupe",
+        big.to_str().unwrap(),
+        "k2s:/",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).to_lowercase().contains("disk quota exceeded"),
@@ -474,72 +440,60 @@ fn quotas_run_out_with_the_hosts_own_refusals() {
     );
 
     // XFileSharing: traffic_left in account/info, storage in the upload's answer.
-    hook(
-        &server,
+    server.hook(
         "xfilesharing/quota",
         json!({"account": "xfs", "traffic_left": 3, "storage_quota": 10}),
     );
     let about: Value =
-        serde_json::from_str(&stdout(&run(&cli, &["about", "xfs", "--json"]))).unwrap();
+        serde_json::from_str(&stdout(&cli.run(&["about", "xfs", "--json"]))).unwrap();
     assert_eq!(about["traffic_left"], 3);
     let xfs_dir = cli.path("got-xfs");
     std::fs::create_dir_all(&xfs_dir).unwrap();
-    let out = run(
-        &cli,
+    cli.fails(
+        1,
         &[
             "get",
             "--force",
             "xfs:/readme.txt",
             xfs_dir.to_str().unwrap(),
         ],
+        "Not enough traffic",
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("Not enough traffic"),
-        "{}",
-        stderr(&out)
-    );
-    let out = run(&cli, &["put", "--force", big.to_str().unwrap(), "xfs:/"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("Not enough disk space"),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        1,
+        &["put", "--force", big.to_str().unwrap(), "xfs:/"],
+        "Not enough disk space",
     );
 
     // YetiShare: the storage limit override and the 24-hour download allowance.
-    hook(
-        &server,
+    server.hook(
         "yetishare/quota",
         json!({"account": "ys", "storage_limit": 100, "download_size_per_24_hours": 1}),
     );
-    let about: Value =
-        serde_json::from_str(&stdout(&run(&cli, &["about", "ys", "--json"]))).unwrap();
+    let about: Value = serde_json::from_str(&stdout(&cli.run(&["about", "ys", "--json"]))).unwrap();
     assert_eq!(about["storage_limit"], 100);
     assert_eq!(about["extra"]["download bytes per 24 h"], "1");
-    let out = run(&cli, &["put", "--force", big.to_str().unwrap(), "ys:/"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("maximum permitted storage"),
-        "{}",
-        stderr(&out)
+    cli.fails(
+        1,
+        &["put", "--force", big.to_str().unwrap(), "ys:/"],
+        "maximum permitted storage",
     );
-    let out = run(
-        &cli,
+    cli.fails(
+        1,
         &[
             "get",
             "--force",
             "ys:/readme.txt",
             xfs_dir.to_str().unwrap(),
         ],
+        "download limit",
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("download limit"), "{}", stderr(&out));
 }
 
 #[test]
 fn the_demo_shows_the_whole_workflow() {
-    let (_server, cli) = setup();
+    let server = Server::start(true);
+    let cli = server.cli(&["ys", "k2s", "xfs"]);
     let demo = |args: &[&str]| cli.cmd().arg("--demo").args(args).output().unwrap();
     let out = demo(&["link", "-r", "--format", "bbcode", "k2s:/Documents"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -8,7 +8,7 @@
 #[path = "tui_tmux/harness.rs"]
 mod harness;
 
-use harness::{Tmux, demo_script, have_tmux};
+use harness::{EmulatorProcess, Tmux, demo_script, have_tmux, http_post_json};
 use haul::emulator::keep2share::{DEAD_FILE_ID, DEAD_FILE_NAME};
 
 #[test]
@@ -68,10 +68,7 @@ fn demo_shows_the_dead_file_exports_its_link_and_makes_it_private() {
     tmux.wait_text("Who may download");
     tmux.keys(&["Right", "Enter"]);
     tmux.wait_text("k2s: 1 made private");
-    tmux.keys(&["q"]);
-    tmux.wait_text("HAUL_EXIT=0");
-    let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    quit(&tmux, home);
 }
 
 #[test]
@@ -85,15 +82,7 @@ fn demo_mirrors_a_local_file_to_three_accounts_as_one_group() {
     let script = demo_script(home);
     let tmux = Tmux::start("mirror", &script);
     tmux.wait_for("both panes", |s| s.contains("ys:/") && s.contains("m.txt"));
-    // The local pane: m.txt under the cursor, then M.
-    tmux.keys(&["/"]);
-    tmux.literal("m.txt");
-    tmux.keys(&["Enter", "M"]);
-    tmux.wait_text("Mirror m.txt to:");
-    // k2s, k2s-free, xfs, xfs-free, ys (the other pane's folder), ys-free: tick k2s, xfs, ys.
-    tmux.keys(&[
-        "Space", "Down", "Down", "Space", "Down", "Down", "Space", "Enter",
-    ]);
+    mirror_m_txt_to_k2s_xfs_ys(&tmux);
     let done = |s: &str, what: &str| {
         s.lines()
             .any(|l| l.contains("done") && l.contains("[mirror #") && l.contains(what))
@@ -105,8 +94,217 @@ fn demo_mirrors_a_local_file_to_three_accounts_as_one_group() {
     });
     assert!(s.contains("0 failed"), "{s}");
     assert!(s.contains("fetched by the destination host"), "{s}");
+    quit(&tmux, home);
+}
+
+#[test]
+fn a_file_fetched_by_link_past_the_traffic_left_asks_first() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let emu = EmulatorProcess::start(&home.join("emulator-data"));
+    let listed = emu.haul(home, &["ls", "--json", "k2s:/readme.txt"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let id = listed[0]["id"].as_str().unwrap().to_string();
+    // One byte of traffic left on k2s.
+    http_post_json(
+        &format!("{}/__emulator/keep2share/quota", emu.origin),
+        &serde_json::json!({"account": "k2s", "available_traffic": 1}),
+    );
+    let tmux = Tmux::start("fetch-quota", &emu.tui_script(home));
+    tmux.wait_for("both panes", |s| {
+        s.contains("k2s:/") && s.contains("readme.txt")
+    });
+    // The right pane (k2s) focused; L takes the file's link, into the local pane.
+    tmux.keys(&["Tab"]);
+    let fetch = || {
+        tmux.keys(&["L"]);
+        tmux.wait_text("Download a file id or link");
+        tmux.literal(&format!("{}/file/{id}", emu.origin));
+        tmux.keys(&["Enter"]);
+        tmux.wait_text("Over quota")
+    };
+    let s = fetch();
+    assert!(s.contains("of traffic left on k2s"), "{s}");
+    assert!(s.contains("Start anyway?"), "{s}");
+    // Cancelled: nothing queued, nothing written.
+    tmux.keys(&["Escape"]);
+    let s = tmux.wait_for("the question gone", |s| !s.contains("Over quota"));
+    assert!(s.contains("Queue (0)"), "{s}");
+    assert!(!home.join("readme.txt").exists());
+    // Asked again and started anyway: queued, and the host has its own say.
+    fetch();
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the download, refused by the host", |s| {
+        s.contains("Queue (1)")
+            && s.lines()
+                .any(|l| l.contains("readme.txt") && l.contains("failed"))
+    });
+    quit(&tmux, home);
+}
+
+#[test]
+fn a_mirror_whose_first_host_refuses_uploads_still_fills_the_others() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let emu = EmulatorProcess::start(&home.join("emulator-data"));
+    let body = b"mirrored past a host that refuses\n";
+    std::fs::write(home.join("m.txt"), body).unwrap();
+    // k2s, the first host ticked, refuses every upload.
+    http_post_json(
+        &format!("{}/__emulator/faults", emu.origin),
+        &serde_json::json!({"route_faults": [{"route": "keep2share/upload", "status": 500}]}),
+    );
+    let tmux = Tmux::start("mirror-refused", &emu.tui_script(home));
+    tmux.wait_for("both panes", |s| s.contains("k2s:/") && s.contains("m.txt"));
+    mirror_m_txt_to_k2s_xfs_ys(&tmux);
+    let row = |s: &str, state: &str, what: &str| {
+        s.lines()
+            .any(|l| l.contains(state) && l.contains("[mirror #") && l.contains(what))
+    };
+    // xfs gets the upload in k2s's place, and ys fetches xfs's copy.
+    let s = tmux.wait_for("the group, ended", |s| {
+        row(s, "failed", "upload m.txt -> k2s:/")
+            && row(s, "done", "upload m.txt -> xfs:/")
+            && row(s, "done", "copy m.txt -> ys:/")
+    });
+    assert!(s.contains("fetched by the destination host"), "{s}");
+    quit(&tmux, home);
+    for account in ["xfs", "ys"] {
+        let back = home.join(format!("back-{account}"));
+        std::fs::create_dir_all(&back).unwrap();
+        let from = format!("{account}:/m.txt");
+        emu.haul(home, &["get", &from, back.to_str().unwrap()]);
+        assert_eq!(std::fs::read(back.join("m.txt")).unwrap(), body, "{from}");
+    }
+    let listed = emu.haul(home, &["ls", "--json", "k2s:/"]);
+    assert!(!listed.contains("m.txt"), "{listed}");
+}
+
+#[test]
+fn a_new_account_from_a_site_name() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let emu = EmulatorProcess::start(&home.join("emulator-data"));
+    let tmux = Tmux::start("site-account", &emu.tui_script(home));
+    tmux.wait_for("both panes", |s| {
+        s.contains("k2s:/") && s.contains("readme.txt")
+    });
+    tmux.keys(&["a"]);
+    tmux.wait_text("Accounts");
+    tmux.keys(&["n"]);
+    tmux.wait_text("New account");
+    tmux.literal("kf");
+    // The site field: back from "another site" past katfile.biz to kenfiles.com.
+    tmux.keys(&["Tab", "Left", "Left"]);
+    let s = tmux.wait_text("https://kenfiles.com/api");
+    assert!(
+        s.contains("kenfiles.com") && s.contains("xfilesharing"),
+        "{s}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the form closed", |s| !s.contains("New account"));
+    let config = std::fs::read_to_string(home.join("config.toml")).unwrap();
+    assert!(
+        config.contains(
+            "[accounts.kf]\nprovider = \"xfilesharing\"\nbase_url = \"https://kenfiles.com/api\"\n"
+        ),
+        "{config}"
+    );
+    let s = tmux.screen();
+    assert!(
+        s.lines()
+            .any(|l| l.contains(" kf ") && l.contains("xfilesharing")),
+        "{s}"
+    );
+    assert!(s.contains("added kf: no secret given"), "{s}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the picker closed", |s| !s.contains("n new account"));
+    quit(&tmux, home);
+}
+
+/// In the local pane: m.txt under the cursor, `M`, and k2s, xfs, ys ticked (the picker lists
+/// k2s, k2s-free, xfs, xfs-free, ys, ys-free), in that order.
+fn mirror_m_txt_to_k2s_xfs_ys(tmux: &Tmux) {
+    tmux.keys(&["/"]);
+    tmux.literal("m.txt");
+    tmux.keys(&["Enter", "M"]);
+    tmux.wait_text("Mirror m.txt to:");
+    tmux.keys(&[
+        "Space", "Down", "Down", "Space", "Down", "Down", "Space", "Enter",
+    ]);
+}
+
+/// `q`: haul ends well, and never panicked.
+fn quit(tmux: &Tmux, home: &std::path::Path) {
     tmux.keys(&["q"]);
     tmux.wait_text("HAUL_EXIT=0");
     let stderr = std::fs::read_to_string(home.join("stderr.log")).unwrap_or_default();
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_folder_uploaded_to_one_account_is_mirrored_to_two_others() {
+    if !have_tmux() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let emu = EmulatorProcess::start(&home.join("emulator-data"));
+    let album = home.join("album");
+    std::fs::create_dir_all(album.join("deep")).unwrap();
+    let files = [
+        ("one.txt", &b"first\n"[..]),
+        ("deep/two.bin", &[7u8; 70_000][..]),
+    ];
+    for (name, body) in files {
+        std::fs::write(album.join(name), body).unwrap();
+    }
+    let tmux = Tmux::start("mirror-folder", &emu.tui_script(home));
+    tmux.wait_for("both panes", |s| {
+        s.contains("k2s:/") && s.contains("/album")
+    });
+    // The folder to k2s (the right pane), with F5.
+    tmux.keys(&["/"]);
+    tmux.literal("album");
+    tmux.keys(&["Enter", "F5"]);
+    tmux.wait_for("the upload, done", |s| s.contains("jobs 0 active 4 done"));
+    // On k2s: album under the cursor, M, then xfs and ys ticked
+    // (k2s-free, xfs, xfs-free, ys, ys-free).
+    tmux.keys(&["Tab", "/"]);
+    tmux.literal("album");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("album in both panes", |s| {
+        s.matches("/album 1 · name").count() == 2
+    });
+    tmux.keys(&["M"]);
+    tmux.wait_text("Mirror album to:");
+    tmux.keys(&["Down", "Space", "Down", "Down", "Space", "Enter"]);
+    let row = |s: &str, what: &str| {
+        s.lines()
+            .any(|l| l.contains("done") && l.contains("[mirror #") && l.contains(what))
+    };
+    // Done: the folders' rows, and every file in them (nothing active).
+    tmux.wait_for("the group, done", |s| {
+        row(s, "copy album -> xfs:/") && row(s, "copy album -> ys:/") && s.contains("jobs 0 active")
+    });
+    quit(&tmux, home);
+    for account in ["xfs", "ys"] {
+        let back = home.join(format!("back-{account}"));
+        std::fs::create_dir_all(&back).unwrap();
+        let from = format!("{account}:/album");
+        emu.haul(home, &["get", "-r", &from, back.to_str().unwrap()]);
+        for (name, body) in files {
+            let got = std::fs::read(back.join("album").join(name)).unwrap();
+            assert!(got == body, "{from}/{name} differs");
+        }
+    }
 }

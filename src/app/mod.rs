@@ -139,6 +139,8 @@ pub enum Msg {
         entry_id: String,
         result: Result<Availability, String>,
     },
+    /// The file asked for by id (`L`), looked up: queued as every batch is, quotas first.
+    FetchLookedUp(JobSpec),
     /// The quota preflight found a batch larger than what its accounts have left: a person
     /// decides (continue / cancel).
     OverQuota {
@@ -221,7 +223,7 @@ pub enum Effect {
         account: String,
         entry: EntryRef,
     },
-    /// Look up `id` on `account` and download it into `to`.
+    /// Look up `id` on `account` for a download into `to`, reporting `Msg::FetchLookedUp`.
     Fetch {
         account: String,
         id: String,

@@ -307,6 +307,60 @@ fn a_batch_over_quota_asks_before_it_is_queued() {
 }
 
 #[test]
+fn a_file_fetched_by_link_is_weighed_like_every_batch() {
+    let mut s = two_marked();
+    key(&mut s, KeyCode::Char('L'));
+    for c in "https://host.example/file/abc123/".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let fx = key(&mut s, KeyCode::Enter);
+    let [Effect::Fetch { account, id, to }] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((account.as_str(), id.as_str()), ("ys", "abc123"));
+    assert!(to.is_local(), "into the other pane: {to:?}");
+    // The driver looked it up: it starts as every batch does, with the quota preflight...
+    let spec = crate::transfer::JobSpec::Copy {
+        from: crate::transfer::ItemAddr {
+            account: "ys".into(),
+            id: "abc123".into(),
+            kind: crate::provider::EntryKind::File,
+            name: "big.iso".into(),
+            size: Some(48 << 30),
+            md5: None,
+            shown: "ys:#abc123".into(),
+        },
+        to: to.clone(),
+        name: "big.iso".into(),
+        remove_source: false,
+        follow_links: false,
+    };
+    let fx = update(&mut s, Msg::FetchLookedUp(spec.clone()));
+    assert!(
+        matches!(&fx[..], [Effect::Enqueue(v)] if *v == [spec.clone()]),
+        "{fx:?}"
+    );
+    // ...so a shortfall asks, and going on queues it as it was.
+    update(
+        &mut s,
+        Msg::OverQuota {
+            specs: vec![spec.clone()],
+            shortfalls: vec!["48.0 GiB queued, 30.0 GiB of traffic left on ys".into()],
+        },
+    );
+    assert!(
+        matches!(s.modals.last(), Some(Modal::Confirm { message, .. })
+        if message.contains("30.0 GiB of traffic left on ys")),
+        "no question"
+    );
+    let fx = key(&mut s, KeyCode::Enter);
+    assert!(
+        matches!(&fx[..], [Effect::EnqueueAnyway(v)] if *v == [spec.clone()]),
+        "{fx:?}"
+    );
+}
+
+#[test]
 fn mirror_picks_several_accounts_and_queues_one_group() {
     let mut s = state();
     for (name, family) in [

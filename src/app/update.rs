@@ -156,6 +156,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::update_uploader::checked(state, &account, &entry_id, result);
             vec![]
         }
+        Msg::FetchLookedUp(spec) => vec![Effect::Enqueue(vec![spec])],
         msg @ (Msg::OverQuota { .. } | Msg::MirrorOverQuota { .. } | Msg::Grouped { .. }) => {
             super::update_mirror::heard(state, msg)
         }

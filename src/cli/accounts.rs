@@ -149,6 +149,14 @@ async fn add(ctx: &Context, new: NewAccount, secret_stdin: bool, check: bool) ->
     let name = new.name.as_str();
     let account = validate_account(name, &new.provider, &new.base_url, new.username.as_deref())
         .map_err(usage_error)?;
+    if ctx.is_demo() {
+        return Err(CliError::new(format!(
+            "{name} ({}, {}) is not kept: --demo's accounts are built in and nothing is written; \
+             add it without --demo (the TUI's `haul --demo` adds accounts for its session)",
+            account.provider,
+            for_terminal(&account.base_url)
+        )));
+    }
     let var = secrets::env_var_name(name);
     let secret = if secret_stdin {
         let mut line = String::new();
@@ -220,6 +228,11 @@ fn usage_error(e: AccountError) -> CliError {
 
 async fn remove(ctx: &Context, name: &str) -> CliResult {
     ctx.account(name)?;
+    if ctx.is_demo() {
+        return Err(CliError::new(format!(
+            "{name} is one of --demo's built-in accounts: there is nothing to remove"
+        )));
+    }
     remove_account(&ctx.config_path, name)?;
     match secrets::keyring_delete(name).await {
         Ok(true) => progress::line(format!("removed {name} and its keyring secret")),

@@ -177,31 +177,39 @@ pub fn try_open_journal() -> CliResult<(Journal, Result<std::fs::File, String>)>
 
 /// Run `specs` (and what they expand into) to the end.
 pub async fn run(ctx: &Arc<Context>, config: EngineConfig, specs: Vec<JobSpec>) -> CliResult {
-    run_grouped(ctx, config, specs, None).await
+    run_grouped(ctx, config, specs, None).await?.0
 }
 
 /// [`run`], the jobs kept in the journal as one named group (`haul queue ls` shows it); a
-/// `None` group is named after its first job ("mirror #12").
+/// `None` group is named after its first job ("mirror #12"). Besides the result: for each
+/// spec, whether it (and all it expanded into) ended done.
 pub async fn run_in_group(
     ctx: &Arc<Context>,
     config: EngineConfig,
     specs: Vec<JobSpec>,
     group: &mut Option<String>,
-) -> CliResult {
-    run_grouped(ctx, config, specs, Some(group)).await
+) -> (CliResult, Vec<bool>) {
+    let n = specs.len();
+    match run_grouped(ctx, config, specs, Some(group)).await {
+        Ok(ran) => ran,
+        Err(e) => (Err(e), vec![false; n]),
+    }
 }
 
+/// The jobs run to their end (an error before any ran is the outer one).
 async fn run_grouped(
     ctx: &Arc<Context>,
     config: EngineConfig,
     specs: Vec<JobSpec>,
     group: Option<&mut Option<String>>,
-) -> CliResult {
+) -> CliResult<(CliResult, Vec<bool>)> {
     let (journal, _lock) = open_journal()?;
     let accounts = Arc::new(ContextAccounts(ctx.clone()));
     let (engine, events) =
         Engine::start(config, journal, accounts).map_err(|e| CliError::new(e.to_string()))?;
     let mut ours = HashMap::new();
+    // Each spec's own jobs (an adopted one's: all it expanded into before).
+    let mut roots: Vec<Vec<JobId>> = Vec::new();
     for spec in specs {
         let shown = spec.to_string();
         match engine
@@ -209,9 +217,11 @@ async fn run_grouped(
             .map_err(|e| CliError::new(e.to_string()))?
         {
             Queued::New(id) => {
+                roots.push(vec![id]);
                 ours.insert(id, spec);
             }
             Queued::Adopted { jobs, interrupted } => {
+                roots.push(jobs.iter().map(|(id, _)| *id).collect());
                 // A re-run: the journal's jobs go on (or run again); nothing is added.
                 if interrupted {
                     progress::line(format!(
@@ -235,8 +245,17 @@ async fn run_grouped(
         }
     }
     let result = follow(ctx, &engine, events, ours).await;
+    let done = ended_done(&engine, &roots).await;
     settle(&engine).await;
-    result
+    Ok((result, done))
+}
+
+/// For each set of jobs: whether they, and all they expanded into, ended done.
+async fn ended_done(engine: &Engine, roots: &[Vec<JobId>]) -> Vec<bool> {
+    crate::transfer::mirror::outcomes(&engine.jobs().await, roots)
+        .into_iter()
+        .map(|o| o == Some(true))
+        .collect()
 }
 
 /// Let the engine come to rest before the process ends: once idle it has pruned old

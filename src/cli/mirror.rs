@@ -1,7 +1,8 @@
 //! `haul mirror SOURCE ACCOUNT:DIR ACCOUNT:DIR... [--format F]`: one file or folder kept on
 //! several hosts. A local SOURCE is uploaded once, to the first DIR; every other host then
 //! fetches that first copy itself (remote-URL upload) where it can, or, where it cannot,
-//! gets the local bytes uploaded. A remote SOURCE (ACCOUNT:PATH) is copied to every DIR the
+//! gets the local bytes uploaded; when the upload to a DIR fails, the next DIR gets it and
+//! the ones after fetch from there (`transfer::mirror`, as the TUI's). A remote SOURCE (ACCOUNT:PATH) is copied to every DIR the
 //! same way (the host fetching a direct link, else relayed through haul). The jobs are one
 //! group in the queue (`haul queue ls`); the command ends with the links of every copy.
 //!
@@ -13,10 +14,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::get::item_addr;
-use super::jobs::{self, TransferArgs};
+use super::jobs::{self, ContextAccounts, TransferArgs};
 use super::target::{RemoteTarget, Resolved, ensure_folder, resolve, try_resolve};
-use super::{CliError, CliResult, Context, link, preflight, progress};
-use crate::transfer::{FolderAddr, ItemAddr, JobSpec};
+use super::{CliError, CliResult, Context, link, preflight};
+use crate::transfer::{EngineConfig, FolderAddr, ItemAddr, JobSpec, mirror};
 
 /// `mirror`'s arguments.
 #[derive(Debug, Clone)]
@@ -55,41 +56,19 @@ pub async fn run(ctx: &Arc<Context>, paths: &[String], options: MirrorOptions) -
             shown: target.to_string(),
         });
     }
-    let copy = |from: &ItemAddr, to: &FolderAddr| JobSpec::Copy {
-        from: from.clone(),
-        to: to.clone(),
-        name: from.name.clone(),
-        remove_source: false,
-        follow_links: false,
-    };
     // The whole mirror is weighed before anything is queued.
-    let every: Vec<JobSpec> = folders.iter().map(|to| copy(&from, to)).collect();
-    preflight::check(ctx, &every, transfer.force).await?;
+    let items = [from];
+    preflight::check(ctx, &mirror::every_copy(&items, &folders), transfer.force).await?;
 
-    let mut group = None;
-    let result = if from.is_local() {
-        // Once to the first host, then from there to the others.
-        let first = jobs::run_in_group(ctx, config.clone(), vec![every[0].clone()], &mut group);
-        if let Err(e) = first.await {
-            progress::line(
-                "haul: the first copy failed, so no other host was asked; run the same mirror again",
-            );
-            return Err(e);
-        }
-        let first = landed(ctx, &targets[0], &from.name).await?;
-        let mut rest = Vec::new();
-        for to in &folders[1..] {
-            let fetches = ctx
-                .provider(&to.account)
-                .await?
-                .capabilities()
-                .remote_url_upload;
-            rest.push(copy(if fetches { &first } else { &from }, to));
-        }
-        jobs::run_in_group(ctx, config, rest, &mut group).await
-    } else {
-        jobs::run_in_group(ctx, config, every, &mut group).await
+    let mut runner = GroupRunner {
+        ctx: ctx.clone(),
+        config,
+        group: None,
+        first_error: None,
     };
+    let accounts = ContextAccounts(ctx.clone());
+    let missing = mirror::run(&mut runner, &accounts, &items, &folders).await;
+    let [from] = items;
     // The links of every copy there is, even when a host failed.
     let mut copies = Vec::new();
     for target in &targets {
@@ -102,10 +81,40 @@ pub async fn run(ctx: &Arc<Context>, paths: &[String], options: MirrorOptions) -
     if !copies.is_empty() {
         link::run(ctx, &copies, true, &options.format).await?;
     }
-    if result.is_err() {
-        progress::line("haul: run the same mirror again to retry the hosts that failed");
+    if missing.is_empty() {
+        return Ok(());
     }
-    result
+    // The command's error names the hosts without a copy (and what went wrong first).
+    let hosts: Vec<String> = missing.iter().map(|m| m.to.shown.clone()).collect();
+    let why = runner
+        .first_error
+        .map(|e| format!(" ({})", e.message))
+        .unwrap_or_default();
+    Err(CliError::new(format!(
+        "no copy on {}{why}; run the same mirror again to retry {}",
+        hosts.join(", "),
+        if hosts.len() == 1 { "it" } else { "them" }
+    )))
+}
+
+/// The mirror's steps, each run to its end in the one group.
+struct GroupRunner {
+    ctx: Arc<Context>,
+    config: EngineConfig,
+    group: Option<String>,
+    first_error: Option<CliError>,
+}
+
+#[async_trait::async_trait]
+impl mirror::Runner for GroupRunner {
+    async fn run(&mut self, specs: Vec<JobSpec>) -> Vec<bool> {
+        let (result, done) =
+            jobs::run_in_group(&self.ctx, self.config.clone(), specs, &mut self.group).await;
+        if let Err(e) = result {
+            self.first_error.get_or_insert(e);
+        }
+        done
+    }
 }
 
 /// SOURCE as a job address: an existing local path, else ACCOUNT:PATH.
@@ -129,14 +138,4 @@ fn child_of(target: &RemoteTarget, name: &str) -> RemoteTarget {
     child.components.push(name.to_string());
     child.dir = false;
     child
-}
-
-/// The first copy, as the source of the others.
-async fn landed(ctx: &Context, target: &RemoteTarget, name: &str) -> CliResult<ItemAddr> {
-    let child = child_of(target, name);
-    let provider = ctx.provider(&target.account).await?;
-    match resolve(provider.as_ref(), &child).await? {
-        Resolved::Entry(e) => Ok(item_addr(&child, &e)),
-        Resolved::Root => Err(CliError::new(format!("{child}: not the copy expected"))),
-    }
 }

@@ -130,9 +130,10 @@ pub enum Command {
         #[command(flatten)]
         transfer: TransferArgs,
     },
-    /// Keep one file or folder on several hosts: upload once, then each other host fetches
-    /// the first copy itself where it can; prints the links of every copy. Run it again to
-    /// retry a host that failed (what landed is kept: --on-conflict defaults to skip-identical).
+    /// Keep one file or folder on several hosts: upload once (to the next host where an upload
+    /// fails), then each other host fetches that copy itself where it can; prints the links of
+    /// every copy. Run it again to retry a host that failed (what landed is kept:
+    /// --on-conflict defaults to skip-identical).
     Mirror {
         /// SOURCE (a local file or folder, or ACCOUNT:PATH), then ACCOUNT:DIR...
         #[arg(required = true, num_args = 2..)]

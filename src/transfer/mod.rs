@@ -11,6 +11,7 @@ mod folder_cache;
 pub mod journal;
 mod local_tree;
 mod meter;
+pub mod mirror;
 mod moving;
 mod part_lock;
 mod part_writer;

@@ -273,11 +273,9 @@ impl Driver {
             }
             // One group: a row per host in the queue (and in `haul queue ls`).
             Effect::Mirror { items, to, force } => {
-                let Some(first) = to.first() else { return };
-                let first_host = self.provider(&first.account);
                 let engine = self.engine.clone();
                 let mirror = super::mirror::Mirror { items, to, force };
-                tokio::spawn(super::mirror::run(engine, tx, mirror, first_host));
+                tokio::spawn(super::mirror::run(engine, tx, mirror));
             }
             Effect::Enqueue(specs) | Effect::EnqueueAnyway(specs) => {
                 enqueue(&self.engine, &tx, specs)
@@ -319,7 +317,6 @@ impl Driver {
             }
             Effect::Fetch { account, id, to } => {
                 let provider = self.provider(&account);
-                let engine = self.engine.clone();
                 tokio::spawn(async move {
                     let found = match provider.await {
                         Ok(p) => p.stat(&EntryRef::file(id.clone())).await.ok(),
@@ -347,12 +344,7 @@ impl Driver {
                         remove_source: false,
                         follow_links: false,
                     };
-                    if let Err(e) = engine.enqueue(spec) {
-                        let _ = tx.send(Msg::Failed {
-                            title: "Cannot queue".into(),
-                            detail: e.to_string(),
-                        });
-                    }
+                    let _ = tx.send(Msg::FetchLookedUp(spec));
                 });
             }
             Effect::OpenUrl(url) => {

@@ -40,6 +40,32 @@ impl Server {
     pub fn set_faults(&self, faults: Faults) {
         self.handle.set_faults(faults);
     }
+
+    /// A `Cli` with these of the emulator's accounts.
+    pub fn cli(&self, accounts: &[&str]) -> Cli {
+        let accounts: Vec<DemoAccount> = accounts.iter().map(|n| self.account(n)).collect();
+        Cli::new(&accounts)
+    }
+
+    /// POST `body` to the emulator's test API (`/__emulator/PATH`), which must accept it.
+    pub fn hook(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let url = format!("{}/__emulator/{path}", self.handle.base_url());
+        self.runtime.block_on(async {
+            let reply = reqwest::Client::new()
+                .post(&url)
+                .json(&body)
+                .send()
+                .await
+                .expect("the emulator answers");
+            assert!(reply.status().is_success(), "{path}: {}", reply.status());
+            reply.json().await.expect("JSON")
+        })
+    }
+
+    /// Requests served on `route` so far (the stats' `by_route`, `yetishare/file/upload`).
+    pub fn requests(&self, route: &str) -> u64 {
+        self.handle.stats()["by_route"][route].as_u64().unwrap_or(0)
+    }
 }
 
 pub fn config(data: &Path, seed_demo: bool) -> EmulatorConfig {
@@ -109,6 +135,23 @@ impl Cli {
         c
     }
 
+    /// Run `haul ARGS`, whatever its outcome.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.cmd().args(args).output().expect("haul runs")
+    }
+
+    /// Run `haul ARGS`, insisting it ends with `code` and says `says` on stderr.
+    pub fn fails(&self, code: i32, args: &[&str], says: &str) -> std::process::Output {
+        let out = self.run(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(code), "haul {args:?}: {err}");
+        assert!(
+            err.contains(says),
+            "haul {args:?} should say {says:?}: {err}"
+        );
+        out
+    }
+
     /// Run `haul ARGS` and insist it succeeds.
     pub fn ok(&self, args: &[&str]) -> assert_cmd::assert::Assert {
         self.cmd().args(args).assert().success()
@@ -136,6 +179,16 @@ impl Cli {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+}
+
+/// What a command printed on stdout, as text.
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// What a command printed on stderr, as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 pub fn sha256_file(path: &Path) -> String {

@@ -223,6 +223,74 @@ impl EmulatorProcess {
     }
 }
 
+// Not every test binary that includes the harness sets its accounts up this way.
+#[allow(dead_code)]
+impl EmulatorProcess {
+    /// Its six demo accounts as a user sets them up from what it printed: `home/config.toml`
+    /// holds the accounts, `export` lines the secrets.
+    fn set_up(&self, home: &Path) -> (std::path::PathBuf, String) {
+        let config = home.join("config.toml");
+        let accounts: String = self
+            .printed
+            .lines()
+            .skip_while(|l| !l.starts_with("# config.toml"))
+            .take_while(|l| !l.starts_with("# their secrets"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(&config, accounts).expect("write config");
+        let exports: Vec<&str> = self
+            .printed
+            .lines()
+            .filter(|l| l.starts_with("export HAUL_SECRET_"))
+            .collect();
+        (config, exports.join("; "))
+    }
+
+    /// The shell line that runs haul's TUI on its demo accounts at home `home` (as
+    /// [`demo_script`] does with `--demo`).
+    pub fn tui_script(&self, home: &Path) -> String {
+        let (config, exports) = self.set_up(home);
+        format!(
+            "cd '{d}' && {exports}; HOME='{d}' XDG_CONFIG_HOME='{d}' XDG_DATA_HOME='{d}' \
+             HAUL_STATE_DIR='{d}/state' HAUL_CONFIG='{cfg}' \
+             DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent/haul-test-bus HAUL_NO_GRAPHICS=1 \
+             HAUL_NO_BROWSER=1 '{bin}' 2>'{d}/stderr.log'; echo HAUL_EXIT=$?; sleep 60",
+            d = home.display(),
+            cfg = config.display(),
+            bin = env!("CARGO_BIN_EXE_haul"),
+        )
+    }
+
+    /// `haul ARGS` on the same accounts (another state dir than the TUI's): its stdout.
+    pub fn haul(&self, home: &Path, args: &[&str]) -> String {
+        let (config, _) = self.set_up(home);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_haul"));
+        cmd.args(args)
+            .env("HAUL_CONFIG", &config)
+            .env("HAUL_STATE_DIR", home.join("cli-state"))
+            .env("HAUL_NO_BROWSER", "1")
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/haul-test-bus",
+            );
+        for line in self.printed.lines() {
+            if let Some((var, value)) = line
+                .strip_prefix("export ")
+                .and_then(|l| l.split_once("='"))
+            {
+                cmd.env(var, value.trim_end_matches('\''));
+            }
+        }
+        let out = cmd.output().expect("haul runs");
+        assert!(
+            out.status.success(),
+            "haul {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
 impl Drop for EmulatorProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
