@@ -372,3 +372,83 @@ fn finished_jobs_are_pruned_to_keep_finished() {
     // The run itself was whole: every file is there.
     assert_eq!(names(&cli.ls_json("ys:/tree")).len(), want.len());
 }
+
+/// What the journal keeps for unfinished steps (`job_marks`), as JSON texts.
+fn journal_marks(cli: &Cli) -> Vec<String> {
+    let Ok(conn) = rusqlite::Connection::open_with_flags(
+        cli.path("state").join("queue.sqlite"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    ) else {
+        return Vec::new();
+    };
+    let Ok(mut stmt) = conn.prepare("SELECT mark FROM job_marks") else {
+        return Vec::new();
+    };
+    stmt.query_map([], |r| r.get::<_, String>(0))
+        .map(|rows| rows.flatten().collect())
+        .unwrap_or_default()
+}
+
+/// `kill -9` while the destination host fetches the source's direct link (slowly: every
+/// connection paced), then the same `cp` again, or `queue resume`: the run follows the fetch
+/// the journal kept instead of asking for another, and gives the fetched file its name and
+/// folder. Nothing named after the link stays, nothing is there twice. Each host as the
+/// fetching destination.
+#[test]
+fn a_copy_killed_while_the_destination_host_fetches_is_finished_not_fetched_again() {
+    for (k, (src, dst)) in [("ys", "k2s"), ("k2s", "xfs"), ("xfs", "ys")]
+        .into_iter()
+        .enumerate()
+    {
+        let server = Server::start(false);
+        let cli = Cli::new(&[server.account(src), server.account(dst)]);
+        let data = pattern(400 * 1024, 7 + k as u64);
+        let file = cli.path("file.bin");
+        std::fs::write(&file, &data).unwrap();
+        cli.ok(&["put", file.to_str().unwrap(), &format!("{src}:/from/")]);
+        cli.ok(&["mkdir", &format!("{dst}:/into")]);
+        server.set_faults(Faults {
+            rate_per_conn: Some(60_000),
+            ..Faults::default()
+        });
+        let cp = [
+            "cp".to_string(),
+            format!("{src}:/from/file.bin"),
+            format!("{dst}:/into/"),
+        ];
+        let cp: Vec<&str> = cp.iter().map(String::as_str).collect();
+        kill_when(&cli, &cp, Duration::from_secs(60), || {
+            journal_marks(&cli).iter().any(|m| m.contains("fetching"))
+        });
+        let marks = journal_marks(&cli);
+        assert!(
+            marks.iter().any(|m| m.contains("fetching")),
+            "{src} -> {dst}: killed while fetching: {marks:?}; {}",
+            std::fs::read_to_string(cli.path("killed.log")).unwrap_or_default()
+        );
+        server.set_faults(Faults::default());
+        let again: &[&str] = if k == 1 { &["queue", "resume"] } else { &cp };
+        cli.cmd()
+            .args(again)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("following the fetch"));
+        assert_eq!(
+            names(&cli.ls_json(&format!("{dst}:/into"))),
+            ["file.bin"],
+            "{src} -> {dst}"
+        );
+        let mut root = names(&cli.ls_json(&format!("{dst}:/")));
+        root.sort();
+        assert_eq!(root, ["into"], "{src} -> {dst}: nothing left in the root");
+        let back = cli.path("back");
+        cli.ok(&["get", &format!("{dst}:/into/file.bin"), back.to_str().unwrap()]);
+        assert!(std::fs::read(back.join("file.bin")).unwrap() == data);
+        assert!(journal_marks(&cli).is_empty(), "{:?}", journal_marks(&cli));
+        let copies = journal_rows(&cli)
+            .into_iter()
+            .filter(|r| r["op"] == "copy")
+            .count();
+        assert_eq!(copies, 1, "{src} -> {dst}: one journal job");
+    }
+}

@@ -4,6 +4,7 @@ pub mod error;
 pub mod health;
 pub mod json;
 pub mod keep2share;
+pub mod landing;
 pub mod local;
 pub mod ranged;
 pub mod retrying;

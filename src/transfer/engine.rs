@@ -203,7 +203,10 @@ impl Engine {
     ) -> Result<(Engine, mpsc::UnboundedReceiver<Event>), JournalError> {
         let (events, event_rx) = mpsc::unbounded_channel();
         let (commands, command_rx) = mpsc::unbounded_channel();
-        if let Err(e) = journal.prune(config.retention) {
+        if let Err(e) = journal
+            .prune(config.retention)
+            .and_then(|_| journal.drop_stray_marks())
+        {
             tracing::warn!("{e}");
         }
         let stored = journal.load_recent(RECENT_FINISHED.min(config.retention.keep))?;

@@ -4,6 +4,7 @@
 //! addresses and names only; no secrets and no URLs that grant access.
 
 mod groups;
+mod marks;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -339,6 +339,7 @@ pub async fn run(
                 }
             ),
     };
+    ctx.restore_marks();
     let retries = Arc::new(JobRetries {
         engine: engine.clone(),
         id,
@@ -362,6 +363,10 @@ pub async fn run(
         for account in spec.accounts() {
             engine.shared.folders.forget_account(account);
         }
+    }
+    if result.is_ok() {
+        // Whatever it had left unfinished, it finished.
+        ctx.set_mark(None);
     }
     match result {
         Ok(note) => JobState::Done { note },

@@ -354,6 +354,7 @@ impl Provider for XFileSharing {
         };
         // The bytes are on the site from here on: what follows is finished, never re-sent.
         let landed = self.landed(&code, name, FolderId::Root);
+        super::landing::announce(&landed);
         self.finish_landed(&landed, parent, name, Some(len)).await
     }
 
