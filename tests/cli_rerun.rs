@@ -452,3 +452,62 @@ fn a_copy_killed_while_the_destination_host_fetches_is_finished_not_fetched_agai
         assert_eq!(copies, 1, "{src} -> {dst}: one journal job");
     }
 }
+
+/// `kill -9` after an upload's bytes are on the host but before it is moved into place
+/// (XFileSharing: into its folder from the root; Keep2Share: read back), the step made to
+/// fail until then; a re-run, or `queue resume`, finishes the landed file from the code the
+/// journal kept and never sends the bytes again.
+#[test]
+fn an_upload_killed_after_its_bytes_landed_is_finished_not_sent_again() {
+    use haul::emulator::RouteFault;
+    let cases = [
+        ("xfs", "xfilesharing/upload.cgi", "xfilesharing/file/set_folder"),
+        ("k2s", "keep2share/upload", "keep2share/getFilesInfo"),
+    ];
+    for (k, (account, upload, after)) in cases.into_iter().enumerate() {
+        for resume in [false, true] {
+            let server = Server::start(false);
+            let cli = Cli::new(&[server.account(account)]);
+            cli.ok(&["mkdir", &format!("{account}:/Dst")]);
+            let data = pattern(200_000, 3 + k as u64);
+            let file = cli.path("a.bin");
+            std::fs::write(&file, &data).unwrap();
+            server.set_faults(Faults {
+                route_faults: vec![RouteFault {
+                    route: after.into(),
+                    after: Some(upload.into()),
+                    ..RouteFault::default()
+                }],
+                ..Faults::default()
+            });
+            let dest = format!("{account}:/Dst/");
+            let put = ["put", file.to_str().unwrap(), &dest];
+            kill_when(&cli, &put, Duration::from_secs(60), || {
+                journal_marks(&cli).iter().any(|m| m.contains("\"sent\""))
+            });
+            let marks = journal_marks(&cli);
+            assert!(
+                marks.iter().any(|m| m.contains("\"sent\"")),
+                "{account}: killed after the bytes landed: {marks:?}; {}",
+                std::fs::read_to_string(cli.path("killed.log")).unwrap_or_default()
+            );
+            server.set_faults(Faults::default());
+            let again: &[&str] = if resume { &["queue", "resume"] } else { &put };
+            cli.ok(again);
+            let sent = server.handle.stats()["by_route"][upload]
+                .as_u64()
+                .unwrap_or(0);
+            assert_eq!(sent, 1, "{account} (resume: {resume}): the bytes went once");
+            assert_eq!(names(&cli.ls_json(&format!("{account}:/Dst"))), ["a.bin"]);
+            assert_eq!(
+                names(&cli.ls_json(&format!("{account}:/"))),
+                ["Dst"],
+                "{account}: no orphan in the root"
+            );
+            let back = cli.path("back");
+            cli.ok(&["get", &format!("{account}:/Dst/a.bin"), back.to_str().unwrap()]);
+            assert!(std::fs::read(back.join("a.bin")).unwrap() == data);
+            assert!(journal_marks(&cli).is_empty());
+        }
+    }
+}
