@@ -511,3 +511,40 @@ fn an_upload_killed_after_its_bytes_landed_is_finished_not_sent_again() {
         }
     }
 }
+
+/// A download run again finds a local file of the remote one's name and size: "already
+/// there" only when the md5 the host gives matches the local bytes. Same name, same size,
+/// other bytes is a conflict, settled as asked.
+#[test]
+fn a_download_is_already_there_only_when_the_md5_matches() {
+    let server = Server::start(false);
+    let cli = Cli::new(&[server.account("k2s")]);
+    let file = cli.path("a.bin");
+    std::fs::write(&file, pattern(50_000, 1)).unwrap();
+    let f = file.to_str().unwrap();
+    cli.ok(&["put", f, "k2s:/"]);
+    let out = cli.path("out");
+    let out_s = out.to_str().unwrap();
+    cli.ok(&["get", "k2s:/a.bin", out_s]);
+    cli.ok(&["get", "k2s:/a.bin", out_s])
+        .stderr(predicate::str::contains("already there"));
+    // The same size, other bytes, on the host.
+    let other = pattern(50_000, 2);
+    std::fs::write(&file, &other).unwrap();
+    cli.ok(&["put", "--on-conflict", "overwrite", f, "k2s:/"]);
+    cli.cmd()
+        .args(["get", "k2s:/a.bin", out_s])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+    assert!(std::fs::read(out.join("a.bin")).unwrap() == pattern(50_000, 1));
+    cli.ok(&["get", "--on-conflict", "overwrite", "k2s:/a.bin", out_s]);
+    assert!(std::fs::read(out.join("a.bin")).unwrap() == other);
+    // And a local file changed in place, same size: not the host's either.
+    std::fs::write(out.join("a.bin"), pattern(50_000, 3)).unwrap();
+    cli.cmd()
+        .args(["get", "k2s:/a.bin", out_s])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+}
