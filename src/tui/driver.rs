@@ -347,7 +347,7 @@ impl Driver {
                         remove_source: false,
                         follow_links: false,
                     };
-                    if let Err(e) = engine.enqueue(spec) {
+                    if let Err(e) = engine.adopt_or_enqueue(spec) {
                         let _ = tx.send(Msg::Failed {
                             title: "Cannot queue".into(),
                             detail: e.to_string(),
