@@ -548,3 +548,34 @@ fn a_download_is_already_there_only_when_the_md5_matches() {
         .failure()
         .stderr(predicate::str::contains("already exists"));
 }
+
+/// A `mv` into a new folder on a host failing every 7th request, then the same `mv` again
+/// (as after a `kill -9` once the move went through): the second run finds the move done.
+#[test]
+fn a_move_run_again_after_it_went_through_is_done() {
+    for account in ["k2s", "ys", "xfs"] {
+        let server = Server::start(false);
+        let cli = Cli::new(&[server.account(account)]);
+        let (tree, _) = make_tree(&cli, 3);
+        cli.ok(&["put", "-r", tree.to_str().unwrap(), &format!("{account}:/soak/")]);
+        server.set_faults(Faults {
+            fail_every: Some(7),
+            fail_status: 503,
+            ..Faults::default()
+        });
+        let src = format!("{account}:/soak/tree/f000.bin");
+        let dst = format!("{account}:/soak/m4/");
+        cli.ok(&["mv", &src, &dst]);
+        cli.ok(&["mv", &src, &dst]);
+        server.set_faults(Faults::default());
+        assert_eq!(names(&cli.ls_json(&format!("{account}:/soak/m4"))), ["f000.bin"]);
+        let mut left = names(&cli.ls_json(&format!("{account}:/soak/tree")));
+        left.sort();
+        assert_eq!(left, ["f001.bin", "f002.bin"]);
+        let moves = journal_rows(&cli)
+            .into_iter()
+            .filter(|r| r["op"] == "move")
+            .count();
+        assert_eq!(moves, 1, "{account}: one journal job");
+    }
+}

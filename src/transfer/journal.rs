@@ -5,6 +5,7 @@
 
 mod groups;
 mod marks;
+mod moves;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -411,10 +411,12 @@ async fn execute(ctx: &JobCtx<'_>, spec: &JobSpec) -> Step<Option<String>> {
             }
             if *remove_source {
                 let source = ctx.provider(&from.account).await?;
-                source
-                    .delete(&from.entry_ref())
-                    .await
-                    .map_err(|e| e.context(format!("copied, but removing {}", from.shown)))?;
+                match source.delete(&from.entry_ref()).await {
+                    // Gone already (an earlier run removed it): what a move wants.
+                    Err(e) if e.kind == ErrorKind::NotFound => {}
+                    other => other
+                        .map_err(|e| e.context(format!("copied, but removing {}", from.shown)))?,
+                }
             }
             Ok(note)
         }
