@@ -442,7 +442,11 @@ fn a_copy_killed_while_the_destination_host_fetches_is_finished_not_fetched_agai
         root.sort();
         assert_eq!(root, ["into"], "{src} -> {dst}: nothing left in the root");
         let back = cli.path("back");
-        cli.ok(&["get", &format!("{dst}:/into/file.bin"), back.to_str().unwrap()]);
+        cli.ok(&[
+            "get",
+            &format!("{dst}:/into/file.bin"),
+            back.to_str().unwrap(),
+        ]);
         assert!(std::fs::read(back.join("file.bin")).unwrap() == data);
         assert!(journal_marks(&cli).is_empty(), "{:?}", journal_marks(&cli));
         let copies = journal_rows(&cli)
@@ -461,7 +465,11 @@ fn a_copy_killed_while_the_destination_host_fetches_is_finished_not_fetched_agai
 fn an_upload_killed_after_its_bytes_landed_is_finished_not_sent_again() {
     use haul::emulator::RouteFault;
     let cases = [
-        ("xfs", "xfilesharing/upload.cgi", "xfilesharing/file/set_folder"),
+        (
+            "xfs",
+            "xfilesharing/upload.cgi",
+            "xfilesharing/file/set_folder",
+        ),
         ("k2s", "keep2share/upload", "keep2share/getFilesInfo"),
     ];
     for (k, (account, upload, after)) in cases.into_iter().enumerate() {
@@ -505,7 +513,11 @@ fn an_upload_killed_after_its_bytes_landed_is_finished_not_sent_again() {
                 "{account}: no orphan in the root"
             );
             let back = cli.path("back");
-            cli.ok(&["get", &format!("{account}:/Dst/a.bin"), back.to_str().unwrap()]);
+            cli.ok(&[
+                "get",
+                &format!("{account}:/Dst/a.bin"),
+                back.to_str().unwrap(),
+            ]);
             assert!(std::fs::read(back.join("a.bin")).unwrap() == data);
             assert!(journal_marks(&cli).is_empty());
         }
@@ -557,7 +569,12 @@ fn a_move_run_again_after_it_went_through_is_done() {
         let server = Server::start(false);
         let cli = Cli::new(&[server.account(account)]);
         let (tree, _) = make_tree(&cli, 3);
-        cli.ok(&["put", "-r", tree.to_str().unwrap(), &format!("{account}:/soak/")]);
+        cli.ok(&[
+            "put",
+            "-r",
+            tree.to_str().unwrap(),
+            &format!("{account}:/soak/"),
+        ]);
         server.set_faults(Faults {
             fail_every: Some(7),
             fail_status: 503,
@@ -568,7 +585,10 @@ fn a_move_run_again_after_it_went_through_is_done() {
         cli.ok(&["mv", &src, &dst]);
         cli.ok(&["mv", &src, &dst]);
         server.set_faults(Faults::default());
-        assert_eq!(names(&cli.ls_json(&format!("{account}:/soak/m4"))), ["f000.bin"]);
+        assert_eq!(
+            names(&cli.ls_json(&format!("{account}:/soak/m4"))),
+            ["f000.bin"]
+        );
         let mut left = names(&cli.ls_json(&format!("{account}:/soak/tree")));
         left.sort();
         assert_eq!(left, ["f001.bin", "f002.bin"]);

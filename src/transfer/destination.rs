@@ -272,8 +272,7 @@ impl Destination<'_> {
         // what is removed here is only sent again).
         let last = attempt >= ctx.engine.shared.config.retry.retries;
         let ends_job = !e.is_retryable() || e.retried > 0 || last;
-        let Some(sent) = ctx.sent().filter(|_| ends_job)
-        else {
+        let Some(sent) = ctx.sent().filter(|_| ends_job) else {
             return Stop::Error(e);
         };
         let mut e = e;

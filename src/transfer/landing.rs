@@ -76,7 +76,12 @@ impl JobCtx<'_> {
     /// Keep (or with `None` forget) the job's mark in the journal.
     pub fn set_mark(&self, mark: Option<&Mark>) {
         let json = mark.and_then(|m| serde_json::to_string(m).ok());
-        if let Err(e) = self.engine.shared.journal.set_mark(self.id, json.as_deref()) {
+        if let Err(e) = self
+            .engine
+            .shared
+            .journal
+            .set_mark(self.id, json.as_deref())
+        {
             tracing::warn!("{e}");
         }
     }
