@@ -286,7 +286,14 @@ async fn fetched_by_host(
                     "the destination host no longer knows its fetch job {job} ({e})"
                 ))));
             }
-            Err(e) => return Err(Stop::Error(e)),
+            Err(e) => {
+                if !e.is_retryable() {
+                    // Not to be followed (a host that gives no job code to follow): a later
+                    // run starts over rather than failing on this job for ever.
+                    ctx.set_mark(None);
+                }
+                return Err(Stop::Error(e));
+            }
         };
         match state {
             RemoteJobState::Done { file_id } => break file_id,
