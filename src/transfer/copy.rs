@@ -99,6 +99,9 @@ async fn between_hosts(
         ctx.counter.set_done(from.size.unwrap_or(0));
         (Some(copy), "copied on the server")
     } else if dst.capabilities().remote_url_upload
+        // Only where a fetch that comes out wrong can be removed again: a host whose API
+        // cannot delete gets the bytes relayed (a short or cut source body then never lands).
+        && dst.capabilities().delete
         && let Some(job) = fetch_job(ctx, src, dst, from, to).await?
     {
         let entry = fetched_by_host(ctx, dst, &job, from, to, &name)

@@ -230,6 +230,13 @@ impl Destination<'_> {
                 ctx.set_sent(None);
                 Ok(None)
             }
+            // What the host holds cannot be finished (the wrong size): said, and forgotten,
+            // so the next run sends the bytes again instead of failing on it for ever.
+            Err(e) if !e.is_retryable() => {
+                let stop = self.kept(ctx, e);
+                ctx.set_sent(None);
+                Err(stop)
+            }
             Err(e) => Err(self.kept(ctx, e)),
         }
     }

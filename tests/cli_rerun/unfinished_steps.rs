@@ -29,10 +29,11 @@ fn journal_marks(cli: &Cli) -> Vec<String> {
 /// connection paced), then the same `cp` again, or `queue resume`: the run follows the fetch
 /// the journal kept instead of asking for another, and gives the fetched file its name and
 /// folder. Nothing named after the link stays, nothing is there twice. Each host as the
-/// fetching destination.
+/// source; XFileSharing is never the fetching destination (its API cannot delete a fetch that
+/// came out wrong: the bytes are relayed).
 #[test]
 fn a_copy_killed_while_the_destination_host_fetches_is_finished_not_fetched_again() {
-    for (k, (src, dst)) in [("ys", "k2s"), ("k2s", "xfs"), ("xfs", "ys")]
+    for (k, (src, dst)) in [("ys", "k2s"), ("xfs", "ys"), ("k2s", "ys")]
         .into_iter()
         .enumerate()
     {
