@@ -236,3 +236,35 @@ fn a_move_run_again_after_it_went_through_is_done() {
         assert_eq!(moves, 1, "{account}: one journal job");
     }
 }
+
+/// A copy into XFileSharing, whose API cannot delete, from a host sending bodies short: never
+/// fetched by the destination host (a wrong fetch could not be removed), relayed, so a short
+/// body never lands; the same `cp` once the source is well again leaves exactly the file.
+#[test]
+fn a_copy_into_a_host_that_cannot_delete_never_leaves_a_wrong_copy() {
+    use haul::emulator::HostileCase;
+    let server = Server::start(false);
+    let cli = Cli::new(&[server.account("ys"), server.account("xfs")]);
+    let data = pattern(100_000, 9);
+    let file = cli.path("file.bin");
+    std::fs::write(&file, &data).unwrap();
+    cli.ok(&["put", file.to_str().unwrap(), "ys:/from/"]);
+    cli.ok(&["mkdir", "xfs:/into"]);
+    server.set_faults(Faults {
+        hostile: vec![HostileCase::BodyShort],
+        ..Faults::default()
+    });
+    let cp = ["cp", "ys:/from/file.bin", "xfs:/into/"];
+    let _ = cli.cmd().args(cp).output().unwrap();
+    server.set_faults(Faults::default());
+    cli.ok(&cp);
+    assert_eq!(names(&cli.ls_json("xfs:/into")), ["file.bin"]);
+    assert_eq!(
+        names(&cli.ls_json("xfs:/")),
+        ["into"],
+        "nothing in the root"
+    );
+    let back = cli.path("back");
+    cli.ok(&["get", "xfs:/into/file.bin", back.to_str().unwrap()]);
+    assert!(std::fs::read(back.join("file.bin")).unwrap() == data);
+}
