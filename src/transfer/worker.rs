@@ -364,7 +364,7 @@ pub async fn run(
             engine.shared.folders.forget_account(account);
         }
     }
-    if result.is_ok() {
+    if result.is_ok() && ctx.mark().is_some() {
         // Whatever it had left unfinished, it finished.
         ctx.set_mark(None);
     }

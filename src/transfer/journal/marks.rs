@@ -50,3 +50,63 @@ impl Journal {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Journal;
+    use crate::provider::EntryKind;
+    use crate::transfer::spec::{FolderAddr, ItemAddr, JobSpec};
+
+    fn moving(shown: &str) -> JobSpec {
+        JobSpec::Move {
+            item: ItemAddr {
+                account: "ys".into(),
+                id: "1".into(),
+                kind: EntryKind::File,
+                name: "a".into(),
+                size: Some(1),
+                md5: None,
+                shown: shown.into(),
+            },
+            to: FolderAddr {
+                account: "ys".into(),
+                id: Some("7".into()),
+                shown: "ys:/d/".into(),
+            },
+            name: "a".into(),
+        }
+    }
+
+    #[test]
+    fn marks_outlive_a_reopening_and_go_with_their_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.sqlite");
+        let (id, _) = {
+            let j = Journal::open(&path).unwrap();
+            assert_eq!(j.mark(1).unwrap(), None);
+            let (id, pos) = j.insert(&moving("ys:/a"), None, None).unwrap();
+            j.set_mark(id, Some(r#"{"kind":"fetching","job":"9"}"#))
+                .unwrap();
+            (id, pos)
+        };
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(
+            j.mark(id).unwrap().as_deref(),
+            Some(r#"{"kind":"fetching","job":"9"}"#)
+        );
+        assert_eq!(j.drop_stray_marks().unwrap(), 0);
+        j.set_mark(id + 1, Some("{}")).unwrap();
+        assert_eq!(j.drop_stray_marks().unwrap(), 1, "no job of that id");
+        j.set_mark(id, None).unwrap();
+        assert_eq!(j.mark(id).unwrap(), None);
+    }
+
+    #[test]
+    fn moves_are_found_by_their_source() {
+        let j = Journal::in_memory().unwrap();
+        j.insert(&moving("ys:/a"), None, None).unwrap();
+        j.insert(&moving("ys:/b"), None, None).unwrap();
+        assert_eq!(j.moves_of("ys:/a").unwrap(), [moving("ys:/a")]);
+        assert!(j.moves_of("ys:/c").unwrap().is_empty());
+    }
+}
