@@ -166,6 +166,19 @@ pub trait Provider: Send + Sync {
         Ok(now)
     }
 
+    /// The file an upload of `name` (`size` bytes) left that the account did not hold when it
+    /// started (`before`, as the provider told through [`landing::announce_sending`]): a
+    /// `kill -9` may end haul between the host storing the bytes and its reply. `None` when
+    /// there is none, more than one, or the host cannot tell.
+    async fn find_landed(
+        &self,
+        _name: &str,
+        _size: u64,
+        _before: &std::collections::HashSet<String>,
+    ) -> Result<Option<Entry>> {
+        Ok(None)
+    }
+
     /// Open a file for reading from byte `offset`.
     async fn open_download(&self, file: &EntryRef, offset: u64) -> Result<DownloadStream>;
 

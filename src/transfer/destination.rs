@@ -201,6 +201,7 @@ impl Destination<'_> {
         name: &str,
         size: Option<u64>,
     ) -> Step<Option<Entry>> {
+        ctx.find_interrupted_upload(self.provider).await;
         let Some(sent) = ctx.sent() else {
             return Ok(None);
         };

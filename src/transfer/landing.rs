@@ -9,8 +9,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::worker::JobCtx;
-use crate::provider::landing::LandedHook;
-use crate::provider::{Entry, EntryKind, FolderId};
+use crate::provider::landing::{LandedHook, Landing};
+use crate::provider::{Entry, EntryKind, FolderId, Provider};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -25,6 +25,12 @@ pub enum Mark {
     },
     /// The destination host was asked to fetch the source: the host's job.
     Fetching { job: String },
+    /// An upload of `name` (`size` bytes) started; the account held `before` of that name.
+    Sending {
+        name: String,
+        size: u64,
+        before: Vec<String>,
+    },
 }
 
 impl Mark {
@@ -109,14 +115,40 @@ impl JobCtx<'_> {
         }
     }
 
-    /// For an upload: files it lands on the host are marked in the journal at once.
+    /// For an upload: what it is about to send, and the file it lands on the host, are marked
+    /// in the journal at once.
     pub fn landed_hook(&self) -> LandedHook {
         let (shared, id) = (self.engine.shared.clone(), self.id);
-        Arc::new(move |entry: &Entry| {
-            let mark = serde_json::to_string(&Mark::sent(entry)).ok();
+        Arc::new(move |landing: Landing<'_>| {
+            let mark = match landing {
+                Landing::Landed(entry) => Mark::sent(entry),
+                Landing::Sending { name, size, before } => Mark::Sending {
+                    name: name.to_owned(),
+                    size,
+                    before: before.iter().cloned().collect(),
+                },
+            };
+            let mark = serde_json::to_string(&mark).ok();
             if let Err(e) = shared.journal.set_mark(id, mark.as_deref()) {
                 tracing::warn!("{e}");
             }
         })
+    }
+
+    /// An upload an interrupted run had started (its reply never read): the file it left, if
+    /// the host can tell, becomes the bytes to finish.
+    pub async fn find_interrupted_upload(&self, provider: &dyn Provider) {
+        if self.sent().is_some() {
+            return;
+        }
+        let Some(Mark::Sending { name, size, before }) = self.mark() else {
+            return;
+        };
+        let before = before.into_iter().collect();
+        match provider.find_landed(&name, size, &before).await {
+            Ok(Some(entry)) => self.set_sent(Some(entry)),
+            Ok(None) => {}
+            Err(e) => tracing::info!("looking for an interrupted upload of {name}: {e}"),
+        }
     }
 }

@@ -268,3 +268,64 @@ fn a_copy_into_a_host_that_cannot_delete_never_leaves_a_wrong_copy() {
     cli.ok(&["get", "xfs:/into/file.bin", back.to_str().unwrap()]);
     assert!(std::fs::read(back.join("file.bin")).unwrap() == data);
 }
+
+/// `kill -9` after XFileSharing stored an upload whose reply never reached haul (and whose
+/// account listing fails meanwhile, so haul cannot see it either): the re-run finds the file
+/// the upload left (one of its name and size the account did not hold when it started, as the
+/// journal kept) and finishes it instead of sending the bytes again.
+#[test]
+fn an_upload_killed_before_its_reply_came_is_found_not_sent_again() {
+    use haul::emulator::RouteFault;
+    let server = Server::start(false);
+    let cli = Cli::new(&[server.account("xfs")]);
+    cli.ok(&["mkdir", "xfs:/Dst"]);
+    let data = pattern(150_000, 4);
+    let file = cli.path("a.bin");
+    std::fs::write(&file, &data).unwrap();
+    server.set_faults(Faults {
+        route_faults: vec![
+            RouteFault {
+                route: "xfilesharing/upload.cgi".into(),
+                times: Some(1),
+                reply_lost: true,
+                ..RouteFault::default()
+            },
+            RouteFault {
+                route: "xfilesharing/file/list".into(),
+                after: Some("xfilesharing/upload.cgi".into()),
+                ..RouteFault::default()
+            },
+        ],
+        ..Faults::default()
+    });
+    let uploads = || {
+        server.handle.stats()["by_route"]["xfilesharing/upload.cgi"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let put = ["put", file.to_str().unwrap(), "xfs:/Dst/"];
+    // Killed a moment after the upload went (the host has stored it by then; haul, unable to
+    // list, cannot know).
+    let since = std::cell::Cell::new(None::<std::time::Instant>);
+    kill_when(&cli, &put, Duration::from_secs(60), || {
+        if uploads() >= 1 && journal_marks(&cli).iter().any(|m| m.contains("sending")) {
+            let first = since.get().unwrap_or_else(std::time::Instant::now);
+            since.set(Some(first));
+            return first.elapsed() >= Duration::from_millis(500);
+        }
+        false
+    });
+    assert_eq!(uploads(), 1, "killed before a second upload");
+    server.set_faults(Faults::default());
+    cli.ok(&put);
+    assert_eq!(uploads(), 1, "the bytes went once");
+    assert_eq!(names(&cli.ls_json("xfs:/Dst")), ["a.bin"]);
+    assert_eq!(
+        names(&cli.ls_json("xfs:/")),
+        ["Dst"],
+        "no orphan in the root"
+    );
+    let back = cli.path("back");
+    cli.ok(&["get", "xfs:/Dst/a.bin", back.to_str().unwrap()]);
+    assert!(std::fs::read(back.join("a.bin")).unwrap() == data);
+}
