@@ -35,9 +35,22 @@ pub async fn run(
     let from_provider = ctx.provider(&src.account).await?;
     let to_provider = ctx.provider(&dst.account).await?;
     let (sp, dp) = (from_provider.as_ref(), to_provider.as_ref());
-    let entry = match resolve(sp, &src).await? {
-        Resolved::Root => return Err(CliError::new(format!("cannot {verb} the root of {src}"))),
-        Resolved::Entry(e) => e,
+    let entry = match try_resolve(sp, &src).await? {
+        Some(Resolved::Root) => {
+            return Err(CliError::new(format!("cannot {verb} the root of {src}")));
+        }
+        Some(Resolved::Entry(e)) => e,
+        // Gone: moved by an earlier run of this command (killed, or failed after the move)?
+        // Then that job runs again, finding the move done (or finishing it).
+        None => match moved_before(op, &src, &dst)? {
+            Some(spec) => {
+                super::progress::line(format!(
+                    "{src} was moved by an earlier run; checking that run's move"
+                ));
+                return jobs::run(ctx, config, vec![spec]).await;
+            }
+            None => return Err(CliError::new(format!("{src}: no such file or folder"))),
+        },
     };
     let same_account = src.account == dst.account;
     // Refused before anything is created at the destination.
@@ -125,6 +138,31 @@ pub async fn run(
     };
     super::preflight::check(ctx, std::slice::from_ref(&spec), args.force).await?;
     jobs::run(ctx, config, vec![spec]).await
+}
+
+/// The journal's move of `src` into `dst` (as this command would have queued it), if a run
+/// of it made one.
+fn moved_before(op: Op, src: &RemoteTarget, dst: &RemoteTarget) -> CliResult<Option<JobSpec>> {
+    if op != Op::Move {
+        return Ok(None);
+    }
+    let (journal, _lock) = jobs::open_journal()?;
+    let specs = journal
+        .moves_of(&src.to_string())
+        .map_err(|e| CliError::new(e.to_string()))?;
+    let into = dst.to_string();
+    let renamed = dst.split_last().map(|(p, n)| (p.to_string(), n));
+    Ok(specs.into_iter().find(|spec| {
+        let (to, name) = match spec {
+            JobSpec::Move { to, name, .. } | JobSpec::Copy { to, name, .. } => (to, name),
+            _ => return false,
+        };
+        to.account == dst.account
+            && (to.shown == into
+                || renamed
+                    .as_ref()
+                    .is_some_and(|(parent, last)| to.shown == *parent && name == last))
+    }))
 }
 
 fn check_can_move(p: &dyn Provider, entry: &crate::provider::Entry) -> CliResult {

@@ -4,6 +4,7 @@ pub mod error;
 pub mod health;
 pub mod json;
 pub mod keep2share;
+pub mod landing;
 pub mod local;
 pub mod ranged;
 pub mod retrying;
@@ -171,6 +172,19 @@ pub trait Provider: Send + Sync {
             now.name = name.to_owned();
         }
         Ok(now)
+    }
+
+    /// The file an upload of `name` (`size` bytes) left that the account did not hold when it
+    /// started (`before`, as the provider told through [`landing::announce_sending`]): a
+    /// `kill -9` may end haul between the host storing the bytes and its reply. `None` when
+    /// there is none, more than one, or the host cannot tell.
+    async fn find_landed(
+        &self,
+        _name: &str,
+        _size: u64,
+        _before: &std::collections::HashSet<String>,
+    ) -> Result<Option<Entry>> {
+        Ok(None)
     }
 
     /// Open a file for reading from byte `offset`.

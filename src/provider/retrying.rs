@@ -392,6 +392,19 @@ impl Provider for Retrying {
         .await
     }
 
+    async fn find_landed(
+        &self,
+        name: &str,
+        size: u64,
+        before: &std::collections::HashSet<String>,
+    ) -> Result<Option<Entry>> {
+        self.read(
+            &format!("looking for an upload of {name} that landed"),
+            || self.inner.find_landed(name, size, before),
+        )
+        .await
+    }
+
     async fn open_download(&self, file: &EntryRef, offset: u64) -> Result<DownloadStream> {
         self.check_stopped()?;
         let mut attempts = self.policy.attempts();

@@ -7,11 +7,14 @@ use std::time::Duration;
 use futures::StreamExt;
 
 use super::destination::{Destination, Incoming, Landed, Plan};
+use super::landing::Mark;
 use super::spec::{FolderAddr, ItemAddr};
 use super::upload::throttled;
 use super::worker::{JobCtx, Step, Stop};
 use super::{download, upload};
-use crate::provider::{Entry, EntryRef, Provider, ProviderError, RemoteJobState, UploadBody};
+use crate::provider::{
+    Entry, EntryRef, ErrorKind, Provider, ProviderError, RemoteJobState, UploadBody,
+};
 
 pub async fn file(
     ctx: &JobCtx<'_>,
@@ -96,9 +99,12 @@ async fn between_hosts(
         ctx.counter.set_done(from.size.unwrap_or(0));
         (Some(copy), "copied on the server")
     } else if dst.capabilities().remote_url_upload
-        && let Some(url) = src.direct_url(&from.entry_ref()).await?
+        // Only where a fetch that comes out wrong can be removed again: a host whose API
+        // cannot delete gets the bytes relayed (a short or cut source body then never lands).
+        && dst.capabilities().delete
+        && let Some(job) = fetch_job(ctx, src, dst, from, to).await?
     {
-        let entry = fetched_by_host(ctx, dst, &url, to, &name)
+        let entry = fetched_by_host(ctx, dst, &job, from, to, &name)
             .await
             .map_err(|e| match e {
                 Stop::Error(e) => dest.kept(ctx, e),
@@ -168,6 +174,7 @@ async fn discard(ctx: &JobCtx<'_>, dst: &dyn Provider, wrong: &Entry, from: &Ite
     );
     if dst.capabilities().delete {
         dst.delete(&wrong.as_ref()).await?;
+        ctx.set_sent(None);
         ctx.note(format!(
             "{what}; removed #{} and relayed the bytes",
             wrong.id
@@ -223,19 +230,49 @@ async fn relay(
     let folder = to.folder_id();
     tokio::select! {
         _ = ctx.running.cancel.cancelled() => Err(Stop::Stopped),
-        r = dst.upload(&folder, name, body, progress) => r.map_err(Stop::from),
+        r = crate::provider::landing::watching(
+            ctx.landed_hook(),
+            dst.upload(&folder, name, body, progress),
+        ) => r.map_err(Stop::from),
     }
 }
 
-/// The destination host fetches a direct link of the source itself; we follow its job.
+/// The destination host's job fetching the source: the one an interrupted attempt asked for
+/// (kept in the journal), else a new one, kept in the journal before anything else happens.
+/// `None`: the source host gives no direct link without a person (relay instead).
+async fn fetch_job(
+    ctx: &JobCtx<'_>,
+    src: &dyn Provider,
+    dst: &dyn Provider,
+    from: &ItemAddr,
+    to: &FolderAddr,
+) -> Step<Option<String>> {
+    if let Some(Mark::Fetching { job }) = ctx.mark() {
+        ctx.note(format!(
+            "{}: following the fetch an interrupted attempt asked the host for (job {job})",
+            from.shown
+        ));
+        return Ok(Some(job));
+    }
+    let Some(url) = src.direct_url(&from.entry_ref()).await? else {
+        return Ok(None);
+    };
+    let job = dst.remote_upload(&url, &to.folder_id()).await?;
+    ctx.set_mark(Some(&Mark::Fetching { job: job.clone() }));
+    Ok(Some(job))
+}
+
+/// The destination host fetches a direct link of the source itself; we follow its `job`,
+/// then put what it fetched in place as `name` (the host names it after the link, and may
+/// leave it in the root). What is not the source's content is returned where it landed.
 async fn fetched_by_host(
     ctx: &JobCtx<'_>,
     dst: &dyn Provider,
-    url: &str,
+    job: &str,
+    from: &ItemAddr,
     to: &FolderAddr,
     name: &str,
 ) -> Step<Option<Entry>> {
-    let job = dst.remote_upload(url, &to.folder_id()).await?;
     let mut delay = Duration::from_millis(200);
     let file_id = loop {
         tokio::select! {
@@ -243,9 +280,28 @@ async fn fetched_by_host(
             _ = tokio::time::sleep(delay) => {}
         }
         delay = (delay * 2).min(Duration::from_secs(5));
-        match dst.remote_upload_status(&job).await? {
+        let state = match dst.remote_upload_status(job).await {
+            Ok(state) => state,
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                // The host no longer knows the job: nothing of it to finish; ask again.
+                ctx.set_mark(None);
+                return Err(Stop::Error(ProviderError::transient(format!(
+                    "the destination host no longer knows its fetch job {job} ({e})"
+                ))));
+            }
+            Err(e) => {
+                if !e.is_retryable() {
+                    // Not to be followed (a host that gives no job code to follow): a later
+                    // run starts over rather than failing on this job for ever.
+                    ctx.set_mark(None);
+                }
+                return Err(Stop::Error(e));
+            }
+        };
+        match state {
             RemoteJobState::Done { file_id } => break file_id,
             RemoteJobState::Failed(why) => {
+                ctx.set_mark(None);
                 return Err(Stop::Error(ProviderError::fatal(format!(
                     "the destination host could not fetch the file: {why}"
                 ))));
@@ -261,13 +317,25 @@ async fn fetched_by_host(
             RemoteJobState::Pending => {}
         }
     };
-    // The host names the file after the URL: give it the intended name.
     let created = match file_id {
         Some(id) => {
             let fetched = dst.stat(&EntryRef::file(id)).await?;
-            Some(renamed(dst, fetched, name).await?)
+            // From here the file is known: an error leaves it to be finished, never fetched
+            // again.
+            ctx.set_sent(Some(fetched.clone()));
+            if !same_content(from, &fetched) {
+                return Ok(Some(fetched));
+            }
+            let placed = dst
+                .finish_landed(&fetched, &to.folder_id(), name, from.size)
+                .await?;
+            ctx.set_sent(None);
+            Some(placed)
         }
-        None => None,
+        None => {
+            ctx.set_mark(None);
+            None
+        }
     };
     if let Some(total) = ctx.counter.total() {
         ctx.counter.set_done(total);

@@ -56,16 +56,9 @@ pub struct Memory {
     plan: Option<Plan>,
     /// Bytes an earlier attempt got onto the host that it could not finish (check, move into
     /// place, rename): the next attempt finishes them instead of sending them again.
-    sent: Option<Entry>,
+    pub(super) sent: Option<Entry>,
     /// A local source's size and modification time when the job first read it.
     pub source_seen: Option<(u64, Option<std::time::SystemTime>)>,
-}
-
-impl Memory {
-    /// Bytes that got onto the host as `entry` but must not stay as they are.
-    pub fn remember_sent(&mut self, entry: Entry) {
-        self.sent = Some(entry);
-    }
 }
 
 /// The destination folder of a job on `provider`.
@@ -208,7 +201,8 @@ impl Destination<'_> {
         name: &str,
         size: Option<u64>,
     ) -> Step<Option<Entry>> {
-        let Some(sent) = ctx.destination_memory(|m| m.sent.clone()) else {
+        ctx.find_interrupted_upload(self.provider).await;
+        let Some(sent) = ctx.sent() else {
             return Ok(None);
         };
         match self
@@ -217,7 +211,7 @@ impl Destination<'_> {
             .await
         {
             Ok(entry) => {
-                ctx.destination_memory(|m| m.sent = None);
+                ctx.set_sent(None);
                 ctx.note(format!(
                     "{}: finished the bytes an interrupted attempt had sent (#{})",
                     self.to.child_shown(name),
@@ -234,8 +228,15 @@ impl Destination<'_> {
                     "the bytes sent as #{} are gone ({e}): sending again",
                     sent.id
                 );
-                ctx.destination_memory(|m| m.sent = None);
+                ctx.set_sent(None);
                 Ok(None)
+            }
+            // What the host holds cannot be finished (the wrong size): said, and forgotten,
+            // so the next run sends the bytes again instead of failing on it for ever.
+            Err(e) if !e.is_retryable() => {
+                let stop = self.kept(ctx, e);
+                ctx.set_sent(None);
+                Err(stop)
             }
             Err(e) => Err(self.kept(ctx, e)),
         }
@@ -245,10 +246,16 @@ impl Destination<'_> {
     /// remembered (a retry finishes them), and the error says where they are. When the error
     /// ends the job, what cannot be finished is removed where the host allows, else named.
     pub fn kept(&self, ctx: &JobCtx<'_>, e: ProviderError) -> Stop {
-        let Some(landed) = e.landed.as_deref().cloned() else {
+        // Bytes the upload told the journal it had landed, though its error does not say.
+        let announced = || {
+            ctx.mark()
+                .and_then(|m| m.entry())
+                .filter(|_| ctx.sent().is_none())
+        };
+        let Some(landed) = e.landed.as_deref().cloned().or_else(announced) else {
             return Stop::Error(e);
         };
-        ctx.destination_memory(|m| m.sent = Some(landed.clone()));
+        ctx.set_sent(Some(landed.clone()));
         let place = match &landed.parent {
             here if *here == self.to.folder_id() => format!("in {}", self.to.shown),
             FolderId::Root => "in the root".to_string(),
@@ -273,10 +280,7 @@ impl Destination<'_> {
         // what is removed here is only sent again).
         let last = attempt >= ctx.engine.shared.config.retry.retries;
         let ends_job = !e.is_retryable() || e.retried > 0 || last;
-        let Some(sent) = ctx
-            .destination_memory(|m| m.sent.clone())
-            .filter(|_| ends_job)
-        else {
+        let Some(sent) = ctx.sent().filter(|_| ends_job) else {
             return Stop::Error(e);
         };
         let mut e = e;
@@ -294,11 +298,11 @@ impl Destination<'_> {
         }
         match self.provider.delete(&sent.as_ref()).await {
             Ok(()) => {
-                ctx.destination_memory(|m| m.sent = None);
+                ctx.set_sent(None);
                 e.message = format!("{} (removed #{} again)", e.message, sent.id);
             }
             Err(gone) if gone.kind == ErrorKind::NotFound => {
-                ctx.destination_memory(|m| m.sent = None);
+                ctx.set_sent(None);
             }
             Err(other) => {
                 e.message = format!("{} (removing #{} failed too: {other})", e.message, sent.id);

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 use md5::Digest;
 
-use super::conflict::{Clash, Options, Resolution};
+use super::conflict::{Clash, Options, Resolution, Sameness};
 use super::engine::StopReason;
 use super::part_lock;
 use super::part_writer::{PartWriter, WRITE_BUFFER};
@@ -83,7 +83,9 @@ pub async fn to_local(
         };
         let existing_path = final_path.clone();
         match ctx
-            .resolve_clash(&safe, clash, options, || same_md5(from, &existing_path))
+            .resolve_clash(&safe, clash, options, || {
+                same_content(ctx, from, &existing_path)
+            })
             .await?
         {
             Resolution::Skip(note) => {
@@ -134,7 +136,7 @@ async fn done_meanwhile(
         return Ok(None);
     };
     let size_ok = done.is_file() && from.size.is_none_or(|s| s == done.len());
-    if !size_ok || !same_md5(from, final_path).await? {
+    if !size_ok || same_content(ctx, from, final_path).await? == Sameness::Differs {
         return Ok(None);
     }
     ctx.counter.set_total(Some(done.len()));
@@ -147,12 +149,34 @@ async fn done_meanwhile(
     Ok(Some(note))
 }
 
-async fn same_md5(from: &ItemAddr, path: &Path) -> Step<bool> {
-    match &from.md5 {
-        None => Ok(true),
-        Some(expected) => Ok(crate::checksum::md5_file_async(path)
-            .await?
-            .eq_ignore_ascii_case(expected)),
+/// Whether the local file at `path` (of the listed size: only then is this asked) holds the
+/// remote file's bytes: compared by md5 where the host gives one, in its listing or else in
+/// the file's details; the local file is hashed only then.
+async fn same_content(ctx: &JobCtx<'_>, from: &ItemAddr, path: &Path) -> Step<Sameness> {
+    let expected = match &from.md5 {
+        Some(md5) => Some(md5.clone()),
+        None => host_md5(ctx, from).await,
+    };
+    let Some(expected) = expected else {
+        return Ok(Sameness::Likely);
+    };
+    let ours = crate::checksum::md5_file_async(path).await?;
+    Ok(if ours.eq_ignore_ascii_case(&expected) {
+        Sameness::Proven
+    } else {
+        Sameness::Differs
+    })
+}
+
+/// The file's md5 from the host's details, where it gives one (a failure to ask is no md5).
+async fn host_md5(ctx: &JobCtx<'_>, from: &ItemAddr) -> Option<String> {
+    let provider = ctx.provider(&from.account).await.ok()?;
+    match provider.stat(&from.entry_ref()).await {
+        Ok(entry) => entry.md5,
+        Err(e) => {
+            tracing::debug!("{}: no md5 from the host: {e}", from.shown);
+            None
+        }
     }
 }
 

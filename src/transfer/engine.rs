@@ -203,7 +203,10 @@ impl Engine {
     ) -> Result<(Engine, mpsc::UnboundedReceiver<Event>), JournalError> {
         let (events, event_rx) = mpsc::unbounded_channel();
         let (commands, command_rx) = mpsc::unbounded_channel();
-        if let Err(e) = journal.prune(config.retention) {
+        if let Err(e) = journal
+            .prune(config.retention)
+            .and_then(|_| journal.drop_stray_marks())
+        {
             tracing::warn!("{e}");
         }
         let stored = journal.load_recent(RECENT_FINISHED.min(config.retention.keep))?;
@@ -231,16 +234,21 @@ impl Engine {
         self.enqueue_child(spec, None)
     }
 
-    /// Queue jobs at the end as one batch: an "apply to all" answer given for one of them
-    /// settles the others' conflicts too.
+    /// Queue jobs as one batch (what a person asks for in the TUI): an "apply to all" answer
+    /// given for one of them settles the others' conflicts too. Like a CLI command, each is
+    /// first looked for in the journal ([`Engine::adopt_or_enqueue`]): asking again for what
+    /// an interrupted (or finished) run holds takes that job up instead of adding one.
+    /// Returns the jobs queued: new and adopted, with what the adopted ones expanded into.
     pub fn enqueue_batch(&self, specs: Vec<JobSpec>) -> Result<Vec<JobId>, JournalError> {
         let mut ids = Vec::with_capacity(specs.len());
         for spec in specs {
-            let id = self.enqueue(spec)?;
-            if let Some(first) = ids.first() {
-                self.shared.batches.join(*first, [id]);
+            match self.adopt_or_enqueue(spec)? {
+                Queued::New(id) => ids.push(id),
+                Queued::Adopted { jobs, .. } => ids.extend(jobs.into_iter().map(|(id, _)| id)),
             }
-            ids.push(id);
+        }
+        if let Some(first) = ids.first() {
+            self.shared.batches.join(*first, ids.iter().copied());
         }
         Ok(ids)
     }

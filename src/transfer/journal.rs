@@ -4,6 +4,8 @@
 //! addresses and names only; no secrets and no URLs that grant access.
 
 mod groups;
+mod marks;
+mod moves;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -9,6 +9,7 @@ mod engine;
 mod expand;
 mod folder_cache;
 pub mod journal;
+mod landing;
 mod local_tree;
 mod meter;
 pub mod mirror;

@@ -137,7 +137,10 @@ async fn upload(
             let folder = to.folder_id();
             tokio::select! {
                 _ = ctx.running.cancel.cancelled() => return Err(Stop::Stopped),
-                r = provider.upload(&folder, &name, body, progress) => r,
+                r = crate::provider::landing::watching(
+                    ctx.landed_hook(),
+                    provider.upload(&folder, &name, body, progress),
+                ) => r,
             }
         }
         Err(e) => Err(e),
@@ -147,7 +150,7 @@ async fn upload(
     let entry = match sent {
         Ok(entry) if unchanged => entry,
         Ok(entry) => {
-            ctx.destination_memory(|m| m.remember_sent(entry));
+            ctx.set_sent(Some(entry));
             return Err(Stop::Error(changed(&from.shown)));
         }
         Err(e) if !unchanged => {

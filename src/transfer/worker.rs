@@ -339,6 +339,7 @@ pub async fn run(
                 }
             ),
     };
+    ctx.restore_marks();
     let retries = Arc::new(JobRetries {
         engine: engine.clone(),
         id,
@@ -362,6 +363,10 @@ pub async fn run(
         for account in spec.accounts() {
             engine.shared.folders.forget_account(account);
         }
+    }
+    if result.is_ok() && ctx.mark().is_some() {
+        // Whatever it had left unfinished, it finished.
+        ctx.set_mark(None);
     }
     match result {
         Ok(note) => JobState::Done { note },
@@ -406,10 +411,12 @@ async fn execute(ctx: &JobCtx<'_>, spec: &JobSpec) -> Step<Option<String>> {
             }
             if *remove_source {
                 let source = ctx.provider(&from.account).await?;
-                source
-                    .delete(&from.entry_ref())
-                    .await
-                    .map_err(|e| e.context(format!("copied, but removing {}", from.shown)))?;
+                match source.delete(&from.entry_ref()).await {
+                    // Gone already (an earlier run removed it): what a move wants.
+                    Err(e) if e.kind == ErrorKind::NotFound => {}
+                    other => other
+                        .map_err(|e| e.context(format!("copied, but removing {}", from.shown)))?,
+                }
             }
             Ok(note)
         }

@@ -184,3 +184,73 @@ async fn a_100000_file_folder_starts_copying_before_it_is_fully_queued() {
     eprintln!("first file after {first_child:?}, {queued} of {FILES} queued by then");
     engine.cancel(parent);
 }
+
+/// The TUI queues through `enqueue_batch` (F5, F6, drag and drop, mirror): after a restart,
+/// asking again for what the journal holds unfinished takes those jobs up, as a CLI re-run
+/// does; nothing is added, every file goes once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_queued_again_after_a_restart_adopts_the_journal_jobs() {
+    let e = env().await;
+    let ys = yetishare(&e.server, "ys");
+    let tree = make_tree(e.dir.path(), 12, 5);
+    let path = e.dir.path().join("queue.sqlite");
+    let accounts = || -> Arc<dyn Accounts> {
+        Arc::new(TestAccounts(
+            [("ys".to_string(), ys.clone())].into_iter().collect(),
+        ))
+    };
+    let spec = copy(local_item(&tree), remote_folder("ys", None, "ys:/"));
+    {
+        let (engine, mut events) = Engine::start(
+            EngineConfig {
+                bwlimit: Some(8 * 1024),
+                max_transfers: 1,
+                ..quick_config()
+            },
+            Journal::open(&path).unwrap(),
+            accounts(),
+        )
+        .unwrap();
+        engine.enqueue_batch(vec![spec.clone()]).unwrap();
+        // Until a few files are up, then stopped as by a quit.
+        loop {
+            let done = engine
+                .jobs()
+                .await
+                .iter()
+                .filter(|j| j.parent.is_some() && matches!(j.state, JobState::Done { .. }))
+                .count();
+            if done >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        engine.pause_all();
+        run_to_idle(&engine, &mut events, |_| {}).await;
+    }
+    let rows_before = Journal::open(&path).unwrap().load().unwrap().len();
+    assert_eq!(rows_before, 13, "the folder job and its 12 files");
+    let (engine, mut events) =
+        Engine::start(quick_config(), Journal::open(&path).unwrap(), accounts()).unwrap();
+    let ids = engine.enqueue_batch(vec![spec]).unwrap();
+    assert!(ids.len() > 1, "the unfinished jobs, adopted: {ids:?}");
+    run_to_idle(&engine, &mut events, |_| {}).await;
+    let jobs = engine.jobs().await;
+    for job in &jobs {
+        assert!(
+            matches!(job.state, JobState::Done { .. }),
+            "{} ended {:?}",
+            job.spec,
+            job.state
+        );
+    }
+    assert_eq!(Journal::open(&path).unwrap().load().unwrap().len(), 13);
+    let mut on_host: Vec<String> = remote_files(ys.as_ref(), "batch")
+        .await
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    on_host.sort();
+    let want: Vec<String> = (0..12).map(|i| format!("f{i:04}.bin")).collect();
+    assert_eq!(on_host, want, "each file once");
+}

@@ -223,6 +223,16 @@ impl Provider for Keep2Share {
     ) -> Result<Entry> {
         let len = body.len;
         let id = upload::upload(&self.api, parent, name, body, progress).await?;
+        super::landing::announce(&Entry {
+            id: id.clone(),
+            name: name.to_owned(),
+            kind: EntryKind::File,
+            size: Some(len),
+            modified: None,
+            parent: parent.clone(),
+            md5: None,
+            extra: Default::default(),
+        });
         self.placed(id, name, parent, Some(len)).await
     }
 

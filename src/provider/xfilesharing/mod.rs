@@ -316,6 +316,9 @@ impl Provider for XFileSharing {
             tracing::debug!("no listing of {name:?} before the upload: {e}");
             None
         });
+        if let Some(before) = &before {
+            super::landing::announce_sending(name, len, before);
+        }
         let sent = self
             .api
             .upload(&server, utype, name, body.counting(progress))
@@ -344,7 +347,21 @@ impl Provider for XFileSharing {
         };
         // The bytes are on the site from here on: what follows is finished, never re-sent.
         let landed = self.landed(&code, name, FolderId::Root);
+        super::landing::announce(&landed);
         self.finish_landed(&landed, parent, name, Some(len)).await
+    }
+
+    async fn find_landed(
+        &self,
+        name: &str,
+        size: u64,
+        before: &std::collections::HashSet<String>,
+    ) -> Result<Option<Entry>> {
+        let name = checked_name(name)?;
+        Ok(self
+            .appeared(name, size, before)
+            .await?
+            .map(|file| self.landed(&file.code, name, FolderId::Root)))
     }
 
     async fn finish_landed(

@@ -2,7 +2,9 @@
 //! takes up the interrupted jobs instead of adding new ones, so every file arrives exactly
 //! once, byte-exact, and the journal holds one job per file.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod unfinished_steps;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -261,9 +263,10 @@ fn killed_at_random_moments_on_a_failing_host_every_file_arrives_once_and_exact(
     );
 }
 
-/// The long version: 200 files, 20 kills each way.
+/// Issue 11's "done when": 200 files, 20 kills each way (`put -r`, then `get -r`), restarted
+/// by the command and by `queue resume` in turn; byte-exact, no duplicate, one journal job per
+/// file. About 30 s.
 #[test]
-#[ignore]
 fn killed_twenty_times_during_a_200_file_batch() {
     killed_again_and_again(200, 20, Faults::default());
 }
