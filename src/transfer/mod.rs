@@ -28,5 +28,6 @@ mod worker;
 pub use engine::{Accounts, Engine, EngineConfig, Queued};
 pub use journal::{Journal, Retention};
 pub use preflight::human_bytes;
+pub use segments::{PartSegments, SegmentWriter};
 pub use spec::{FolderAddr, ItemAddr, JobSpec, LOCAL};
 pub use state::{ConflictAnswer, ConflictPolicy, Event, JobId, JobState, JobView, Question};

@@ -151,21 +151,76 @@ fn save(path: &Path, state: &State) -> io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-/// Shared by the connections of one download.
-struct Run<'a> {
-    ctx: &'a JobCtx<'a>,
-    from: &'a ItemAddr,
-    provider: &'a dyn Provider,
+/// The part file of a segmented download and its segments' state, shared by the connections:
+/// each writes its segment's bytes through a [`SegmentWriter`].
+pub struct PartSegments {
     file: std::fs::File,
     state_path: PathBuf,
     state: Mutex<State>,
-    pending: Mutex<VecDeque<usize>>,
-    active: AtomicUsize,
 }
 
-impl Run<'_> {
+impl PartSegments {
+    /// The held `file` of `part` (of `size` bytes) split over up to `conns` connections, or the
+    /// split saved beside it by an earlier run.
+    pub fn open(
+        part: &Path,
+        file: std::fs::File,
+        size: u64,
+        conns: usize,
+    ) -> io::Result<PartSegments> {
+        let state = load_or_plan(part, &file, size, conns)?;
+        Ok(PartSegments {
+            file,
+            state_path: state_path(part),
+            state: Mutex::new(state),
+        })
+    }
+
+    /// How many segments the part is cut into.
+    pub fn count(&self) -> usize {
+        self.lock().segments.len()
+    }
+
+    /// The bytes written so far (with those the part held before it was split).
+    pub fn done(&self) -> u64 {
+        let state = self.lock();
+        let kept = state
+            .segments
+            .first()
+            .map(|s| s.start)
+            .unwrap_or(state.size);
+        (kept + state.segments.iter().map(|s| s.done).sum::<u64>()).min(state.size)
+    }
+
+    /// The segments with bytes still to come.
+    fn unfinished(&self) -> Vec<usize> {
+        let state = self.lock();
+        (0..state.segments.len())
+            .filter(|&i| !state.segments[i].finished())
+            .collect()
+    }
+
+    /// A writer for segment `index` from where its bytes end (`None`: no such segment).
+    pub fn writer(&self, index: usize) -> Option<SegmentWriter<'_>> {
+        let seg = self.segment(index)?;
+        Some(SegmentWriter {
+            part: self,
+            index,
+            start: seg.start,
+            end: seg.end,
+            at: seg.next_byte(),
+            saved_at: seg.next_byte(),
+            saved_when: std::time::Instant::now(),
+            buf: Vec::with_capacity(super::part_writer::WRITE_BUFFER),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn record(&self, index: usize, done: u64) -> io::Result<()> {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = self.lock();
         if let Some(s) = state.segments.get_mut(index) {
             s.done = done;
         }
@@ -173,8 +228,87 @@ impl Run<'_> {
     }
 
     fn segment(&self, index: usize) -> Option<Segment> {
-        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.segments.get(index).copied()
+        self.lock().segments.get(index).copied()
+    }
+}
+
+/// One connection's bytes of one segment: gathered, written at their offset in the part, and
+/// the segment's progress saved every [`SAVE_EVERY`] bytes or [`SAVE_AFTER`], and at its end.
+pub struct SegmentWriter<'a> {
+    part: &'a PartSegments,
+    index: usize,
+    start: u64,
+    end: u64,
+    /// The byte of the file the next byte taken lands on.
+    at: u64,
+    saved_at: u64,
+    saved_when: std::time::Instant,
+    buf: Vec<u8>,
+}
+
+impl SegmentWriter<'_> {
+    /// The byte of the file the next byte lands on.
+    pub fn at(&self) -> u64 {
+        self.at
+    }
+
+    /// How many more bytes belong to this segment.
+    pub fn room(&self) -> u64 {
+        self.end - self.at
+    }
+
+    /// Takes the bytes of `chunk` that belong to the segment (the rest is the next one's) and
+    /// returns how many that is.
+    pub fn write(&mut self, chunk: &[u8]) -> io::Result<usize> {
+        let take = chunk.len().min(self.room() as usize);
+        self.buf.extend_from_slice(&chunk[..take]);
+        self.at += take as u64;
+        let due = self.saved_when.elapsed() >= SAVE_AFTER;
+        if self.buf.len() >= super::part_writer::WRITE_BUFFER || self.at >= self.end || due {
+            self.flush()?;
+            if self.at - self.saved_at >= SAVE_EVERY || self.at >= self.end || due {
+                self.save()?;
+            }
+        }
+        Ok(take)
+    }
+
+    /// Writes what is gathered and saves the segment's progress; the byte it ends at.
+    pub fn finish(mut self) -> io::Result<u64> {
+        self.flush()?;
+        self.save()?;
+        Ok(self.at)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            write_at(&self.part.file, &self.buf, self.at - self.buf.len() as u64)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn save(&mut self) -> io::Result<()> {
+        self.saved_when = std::time::Instant::now();
+        self.part.record(self.index, self.at - self.start)?;
+        self.saved_at = self.at;
+        Ok(())
+    }
+}
+
+/// Shared by the connections of one download.
+struct Run<'a> {
+    ctx: &'a JobCtx<'a>,
+    from: &'a ItemAddr,
+    provider: &'a dyn Provider,
+    part: PartSegments,
+    pending: Mutex<VecDeque<usize>>,
+    active: AtomicUsize,
+}
+
+impl Run<'_> {
+    fn done_of(&self, index: usize) -> u64 {
+        self.part.segment(index).map(|s| s.done).unwrap_or(0)
     }
 
     fn next_pending(&self) -> Option<usize> {
@@ -197,11 +331,11 @@ impl Run<'_> {
         while let Some(index) = self.next_pending() {
             let mut failures = 0;
             loop {
-                let before = self.segment(index).map(|s| s.done).unwrap_or(0);
+                let before = self.done_of(index);
                 match self.fetch_segment(index).await {
                     Ok(()) => break,
                     Err(Stop::Error(e)) => {
-                        let moved = self.segment(index).map(|s| s.done).unwrap_or(0) > before;
+                        let moved = self.done_of(index) > before;
                         let refused = matches!(e.kind, ErrorKind::RateLimited) || e.never_sent;
                         if !moved && refused && self.active.load(Ordering::SeqCst) > 1 {
                             self.give_back(index);
@@ -228,43 +362,28 @@ impl Run<'_> {
 
     /// The bytes of segment `index` from where they end, written at their offsets.
     async fn fetch_segment(&self, index: usize) -> Step<()> {
-        let Some(seg) = self.segment(index) else {
+        let Some(mut writer) = self.part.writer(index) else {
             return Ok(());
         };
-        if seg.finished() {
+        if writer.room() == 0 {
             return Ok(());
         }
+        let (from_byte, end) = (writer.at(), writer.at() + writer.room());
         // Only this segment's bytes are asked for (and sent, and counted by the host).
         let entry = self.from.entry_ref();
-        let mut dl = crate::http::range::up_to(
-            seg.end,
-            self.provider.open_download(&entry, seg.next_byte()),
-        )
-        .await?;
-        if dl.offset == 0 && seg.next_byte() > 0 {
+        let mut dl =
+            crate::http::range::up_to(end, self.provider.open_download(&entry, from_byte)).await?;
+        if dl.offset == 0 && from_byte > 0 {
             return Err(Stop::Error(ProviderError::unsupported(RANGE_IGNORED)));
         }
-        if dl.offset != seg.next_byte() {
+        if dl.offset != from_byte {
             return Err(Stop::Error(ProviderError::transient(format!(
-                "{}: asked for the bytes from {}, the host sent them from {}",
-                self.from.shown,
-                seg.next_byte(),
-                dl.offset
+                "{}: asked for the bytes from {from_byte}, the host sent them from {}",
+                self.from.shown, dl.offset
             ))));
         }
         let stall = self.ctx.engine.shared.config.stall_timeout;
         let throttle = &self.ctx.engine.shared.throttle;
-        let mut at = seg.next_byte();
-        let mut saved_at = at;
-        let mut saved_when = std::time::Instant::now();
-        let mut buf: Vec<u8> = Vec::with_capacity(super::part_writer::WRITE_BUFFER);
-        let flush = |buf: &mut Vec<u8>, at: u64| -> io::Result<()> {
-            if !buf.is_empty() {
-                write_at(&self.file, buf, at - buf.len() as u64)?;
-                buf.clear();
-            }
-            Ok(())
-        };
         let outcome: Step<()> = loop {
             let next = tokio::select! {
                 biased;
@@ -283,37 +402,23 @@ impl Run<'_> {
                 Ok(Some(Ok(chunk))) => chunk,
             };
             // Only this segment's bytes: the rest belongs to the next one.
-            let room = (seg.end - at) as usize;
-            let take = chunk.len().min(room);
+            let take = chunk.len().min(writer.room() as usize);
             throttle.take(take).await;
-            buf.extend_from_slice(&chunk[..take]);
-            at += take as u64;
-            self.ctx.counter.add(take as u64);
-            let due = saved_when.elapsed() >= SAVE_AFTER;
-            if buf.len() >= super::part_writer::WRITE_BUFFER || at >= seg.end || due {
-                if let Err(e) = flush(&mut buf, at) {
-                    break Err(e.into());
-                }
-                if at - saved_at >= SAVE_EVERY || at >= seg.end || due {
-                    saved_when = std::time::Instant::now();
-                    if let Err(e) = self.record(index, at - seg.start) {
-                        break Err(e.into());
-                    }
-                    saved_at = at;
-                }
+            if let Err(e) = writer.write(&chunk[..take]) {
+                break Err(e.into());
             }
-            if at >= seg.end {
+            self.ctx.counter.add(take as u64);
+            if writer.room() == 0 {
                 break Ok(());
             }
         };
         // What arrived is kept and recorded, for the next attempt.
-        flush(&mut buf, at)?;
-        self.record(index, at - seg.start)?;
+        let at = writer.finish()?;
         outcome?;
-        if at < seg.end {
+        if at < end {
             return Err(Stop::Error(ProviderError::transient(format!(
-                "{}: a connection ended at byte {at} of its part ending at {}",
-                self.from.shown, seg.end
+                "{}: a connection ended at byte {at} of its part ending at {end}",
+                self.from.shown
             ))));
         }
         Ok(())
@@ -348,20 +453,16 @@ pub async fn fetch(
     conns: usize,
 ) -> Step<Segmented> {
     let provider = ctx.provider(&from.account).await?;
-    let state = {
+    let part_segments = {
         let part = part.to_path_buf();
-        let file = file.try_clone()?;
-        tokio::task::spawn_blocking(move || load_or_plan(&part, &file, size, conns))
+        tokio::task::spawn_blocking(move || PartSegments::open(&part, file, size, conns))
             .await
             .map_err(|e| io::Error::other(format!("planning the segments: {e}")))??
     };
-    let done: u64 = state.segments.iter().map(|s| s.done).sum::<u64>()
-        + state.segments.first().map(|s| s.start).unwrap_or(size);
+    let done = part_segments.done();
     ctx.counter.set_total(Some(size));
-    ctx.counter.set_done(done.min(size));
-    let pending: VecDeque<usize> = (0..state.segments.len())
-        .filter(|&i| !state.segments[i].finished())
-        .collect();
+    ctx.counter.set_done(done);
+    let pending: VecDeque<usize> = part_segments.unfinished().into();
     let workers = pending.len().min(conns).max(1);
     if done > 0 && !pending.is_empty() {
         ctx.note(format!(
@@ -374,9 +475,7 @@ pub async fn fetch(
         ctx,
         from,
         provider: provider.as_ref(),
-        file,
-        state_path: state_path(part),
-        state: Mutex::new(state),
+        part: part_segments,
         pending: Mutex::new(pending),
         active: AtomicUsize::new(workers),
     };
@@ -386,7 +485,7 @@ pub async fn fetch(
             && e.kind == ErrorKind::Unsupported
             && e.message == RANGE_IGNORED
         {
-            run.file.set_len(0)?;
+            run.part.file.set_len(0)?;
             let _ = tokio::fs::remove_file(state_path(part)).await;
             ctx.note(format!(
                 "{}: the server ignores Range requests; downloading over one connection",
@@ -403,10 +502,7 @@ pub async fn fetch(
         return Err(stop);
     }
     // Every segment ended at its end: the part is whole and the state no longer needed.
-    let unfinished = {
-        let state = run.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.segments.iter().filter(|s| !s.finished()).count()
-    };
+    let unfinished = run.part.unfinished().len();
     if unfinished > 0 {
         return Err(Stop::Error(ProviderError::transient(format!(
             "{}: {unfinished} parts of the download are not done",
