@@ -35,6 +35,8 @@ pub(crate) struct Shared {
     tokens_issued: AtomicU64,
     /// Response body bytes handed to the connection (downloads and replies alike).
     bytes_sent: AtomicU64,
+    /// TCP connections accepted: with requests, shows whether clients keep them alive.
+    connections: AtomicU64,
     by_route: Mutex<BTreeMap<String, u64>>,
     /// Downloads in flight per file, for `max_conns_per_file`.
     files: FileGate,
@@ -57,6 +59,7 @@ impl Shared {
             max_in_flight: AtomicU64::new(0),
             tokens_issued: AtomicU64::new(0),
             bytes_sent: AtomicU64::new(0),
+            connections: AtomicU64::new(0),
             by_route: Mutex::new(BTreeMap::new()),
             files: FileGate::default(),
             hostile_turn: AtomicU64::new(0),
@@ -118,6 +121,10 @@ impl Shared {
         self.route_faults.reset();
     }
 
+    pub(crate) fn count_connection(&self) {
+        self.connections.fetch_add(1, Ordering::SeqCst);
+    }
+
     pub(crate) fn count_token_issued(&self) {
         self.tokens_issued.fetch_add(1, Ordering::SeqCst);
     }
@@ -135,6 +142,7 @@ impl Shared {
             "by_route": by_route,
             "tokens_issued": self.tokens_issued.load(Ordering::SeqCst),
             "bytes_sent": self.bytes_sent.load(Ordering::SeqCst),
+            "connections": self.connections.load(Ordering::SeqCst),
             "max_conns_per_file_seen": self.files.peak(),
             "refused_conns_per_file": self.files.refused(),
             "hostile_elsewhere": self.elsewhere_visits.load(Ordering::SeqCst),
@@ -150,6 +158,7 @@ impl Shared {
         self.requests.store(0, Ordering::SeqCst);
         self.tokens_issued.store(0, Ordering::SeqCst);
         self.bytes_sent.store(0, Ordering::SeqCst);
+        self.connections.store(0, Ordering::SeqCst);
         self.elsewhere_visits.store(0, Ordering::SeqCst);
         self.files.reset();
         self.max_in_flight

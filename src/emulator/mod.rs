@@ -151,7 +151,9 @@ pub async fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         .merge(xfilesharing::test_router(xfs_site.clone()))
         .merge(yetishare::test_router(site.clone()))
         .fallback(|| async { (StatusCode::NOT_FOUND, "404 Not Found\n") });
-    let listener = listener.tap_io(|tcp| {
+    let counted = shared.clone();
+    let listener = listener.tap_io(move |tcp| {
+        counted.count_connection();
         // Small JSON replies must not wait on Nagle's algorithm.
         let _ = tcp.set_nodelay(true);
     });

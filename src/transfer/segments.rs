@@ -12,24 +12,16 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use futures::StreamExt;
-use md5::Digest;
-use serde::{Deserialize, Serialize};
 
+use super::segment_writer::{MIN_SEGMENT, PartSegments, state_path};
 use super::spec::ItemAddr;
 use super::worker::{JobCtx, Step, Stop};
 use crate::provider::{ErrorKind, Provider, ProviderError};
-
-/// No segment smaller than this: below it, another connection costs more than it brings.
-pub const MIN_SEGMENT: u64 = 4 * 1024 * 1024;
-
-/// The state is written after at least this many new bytes of a segment, or this long.
-const SAVE_EVERY: u64 = 1024 * 1024;
-const SAVE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Why segments end early: the host sends whole files whatever the Range asked.
 const RANGE_IGNORED: &str = "the host ignores Range requests";
@@ -42,40 +34,14 @@ pub enum Segmented {
     RangeIgnored,
 }
 
+/// How long the connections run before their speed is judged.
+const PROBE: std::time::Duration = std::time::Duration::from_millis(300);
+/// Faster than this together (bytes per second), nothing caps a connection: one goes on alone
+/// (several then only cost CPU, on loopback or a fast LAN), the others hand their parts back.
+const UNCAPPED: u64 = 256 * 1024 * 1024;
+
 /// Failures of one segment in a row, without a byte of progress, before the job gives up.
 const SEGMENT_TRIES: u32 = 4;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Segment {
-    start: u64,
-    end: u64,
-    done: u64,
-}
-
-impl Segment {
-    fn next_byte(&self) -> u64 {
-        self.start + self.done
-    }
-
-    fn finished(&self) -> bool {
-        self.next_byte() >= self.end
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct State {
-    size: u64,
-    segments: Vec<Segment>,
-}
-
-/// Where the state of `part` is kept: a short hidden name in the same folder (the part's own
-/// name may already use the 255 bytes a name can have).
-pub fn state_path(part: &Path) -> PathBuf {
-    let name = part.file_name().map(|n| n.to_string_lossy().into_owned());
-    let digest = sha2::Sha256::digest(name.unwrap_or_default().as_bytes());
-    let short = hex::encode(&digest[..8]);
-    part.with_file_name(format!(".{short}.haul-segments"))
-}
 
 /// How many connections a download of `size` bytes gets, with `on_disk` bytes already in a
 /// part without segment state: 1 means the plain, single-connection path.
@@ -97,84 +63,42 @@ pub fn connections_for(
     (left / MIN_SEGMENT).clamp(1, configured as u64) as usize
 }
 
-/// The state to go on with: the saved one if it is for this part, else new segments over what
-/// the part does not hold yet (its first `on_disk` bytes are kept).
-fn load_or_plan(part: &Path, file: &std::fs::File, size: u64, conns: usize) -> io::Result<State> {
-    let path = state_path(part);
-    if let Ok(text) = std::fs::read(&path) {
-        let saved: Option<State> = serde_json::from_slice(&text).ok();
-        let len = file.metadata()?.len();
-        if let Some(saved) = saved.filter(|s| s.size == size && len == size && valid(s)) {
-            return Ok(saved);
-        }
-        // Not for this part (or the part changed): none of its holes can be trusted.
-        file.set_len(0)?;
-        let _ = std::fs::remove_file(&path);
-    }
-    let mut on_disk = file.metadata()?.len();
-    if on_disk > size {
-        // Longer than the file: not this file's bytes.
-        file.set_len(0)?;
-        on_disk = 0;
-    }
-    let left = size - on_disk;
-    let n = (conns as u64).clamp(1, (left / MIN_SEGMENT).max(1));
-    let step = left.div_ceil(n);
-    let mut segments = Vec::new();
-    let mut start = on_disk;
-    while start < size {
-        let end = (start + step).min(size);
-        segments.push(Segment {
-            start,
-            end,
-            done: 0,
-        });
-        start = end;
-    }
-    let state = State { size, segments };
-    save(&path, &state)?;
-    // Only now may the part have holes: the state says which bytes are real.
-    file.set_len(size)?;
-    Ok(state)
-}
-
-fn valid(state: &State) -> bool {
-    state
-        .segments
-        .iter()
-        .all(|s| s.start <= s.end && s.end <= state.size && s.done <= s.end - s.start)
-}
-
-fn save(path: &Path, state: &State) -> io::Result<()> {
-    let tmp = path.with_extension("haul-segments-new");
-    std::fs::write(&tmp, serde_json::to_vec(state).map_err(io::Error::other)?)?;
-    std::fs::rename(&tmp, path)
-}
-
 /// Shared by the connections of one download.
 struct Run<'a> {
     ctx: &'a JobCtx<'a>,
     from: &'a ItemAddr,
     provider: &'a dyn Provider,
-    file: std::fs::File,
-    state_path: PathBuf,
-    state: Mutex<State>,
+    part: PartSegments,
     pending: Mutex<VecDeque<usize>>,
     active: AtomicUsize,
+    /// Set when the connections together are fast enough that one will do.
+    one_will_do: AtomicBool,
 }
 
 impl Run<'_> {
-    fn record(&self, index: usize, done: u64) -> io::Result<()> {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(s) = state.segments.get_mut(index) {
-            s.done = done;
-        }
-        save(&self.state_path, &state)
+    /// Ends this connection if another one goes on (never the last one).
+    fn leave_if_not_last(&self) -> bool {
+        self.active
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n > 1).then(|| n - 1)
+            })
+            .is_ok()
     }
 
-    fn segment(&self, index: usize) -> Option<Segment> {
-        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.segments.get(index).copied()
+    /// After [`PROBE`]: the bytes moved since `from` against [`UNCAPPED`].
+    async fn judge_speed(&self, from: u64) {
+        let started = std::time::Instant::now();
+        tokio::time::sleep(PROBE).await;
+        let moved = self.ctx.counter.done().saturating_sub(from);
+        let rate = moved as f64 / started.elapsed().as_secs_f64();
+        if rate > UNCAPPED as f64 && self.active.load(Ordering::SeqCst) > 1 {
+            tracing::info!("{:.0} MiB/s: one connection will do", rate / 1048576.0);
+            self.one_will_do.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn done_of(&self, index: usize) -> u64 {
+        self.part.segment(index).map(|s| s.done).unwrap_or(0)
     }
 
     fn next_pending(&self) -> Option<usize> {
@@ -197,11 +121,19 @@ impl Run<'_> {
         while let Some(index) = self.next_pending() {
             let mut failures = 0;
             loop {
-                let before = self.segment(index).map(|s| s.done).unwrap_or(0);
+                let before = self.done_of(index);
                 match self.fetch_segment(index).await {
+                    Ok(()) if self.part.segment(index).is_some_and(|s| !s.finished()) => {
+                        // Stopped early because one connection will do.
+                        self.give_back(index);
+                        if self.leave_if_not_last() {
+                            return Ok(());
+                        }
+                        break;
+                    }
                     Ok(()) => break,
                     Err(Stop::Error(e)) => {
-                        let moved = self.segment(index).map(|s| s.done).unwrap_or(0) > before;
+                        let moved = self.done_of(index) > before;
                         let refused = matches!(e.kind, ErrorKind::RateLimited) || e.never_sent;
                         if !moved && refused && self.active.load(Ordering::SeqCst) > 1 {
                             self.give_back(index);
@@ -228,43 +160,28 @@ impl Run<'_> {
 
     /// The bytes of segment `index` from where they end, written at their offsets.
     async fn fetch_segment(&self, index: usize) -> Step<()> {
-        let Some(seg) = self.segment(index) else {
+        let Some(mut writer) = self.part.writer(index) else {
             return Ok(());
         };
-        if seg.finished() {
+        if writer.room() == 0 {
             return Ok(());
         }
+        let (from_byte, end) = (writer.at(), writer.at() + writer.room());
         // Only this segment's bytes are asked for (and sent, and counted by the host).
         let entry = self.from.entry_ref();
-        let mut dl = crate::http::range::up_to(
-            seg.end,
-            self.provider.open_download(&entry, seg.next_byte()),
-        )
-        .await?;
-        if dl.offset == 0 && seg.next_byte() > 0 {
+        let mut dl =
+            crate::http::range::up_to(end, self.provider.open_download(&entry, from_byte)).await?;
+        if dl.offset == 0 && from_byte > 0 {
             return Err(Stop::Error(ProviderError::unsupported(RANGE_IGNORED)));
         }
-        if dl.offset != seg.next_byte() {
+        if dl.offset != from_byte {
             return Err(Stop::Error(ProviderError::transient(format!(
-                "{}: asked for the bytes from {}, the host sent them from {}",
-                self.from.shown,
-                seg.next_byte(),
-                dl.offset
+                "{}: asked for the bytes from {from_byte}, the host sent them from {}",
+                self.from.shown, dl.offset
             ))));
         }
         let stall = self.ctx.engine.shared.config.stall_timeout;
         let throttle = &self.ctx.engine.shared.throttle;
-        let mut at = seg.next_byte();
-        let mut saved_at = at;
-        let mut saved_when = std::time::Instant::now();
-        let mut buf: Vec<u8> = Vec::with_capacity(super::part_writer::WRITE_BUFFER);
-        let flush = |buf: &mut Vec<u8>, at: u64| -> io::Result<()> {
-            if !buf.is_empty() {
-                write_at(&self.file, buf, at - buf.len() as u64)?;
-                buf.clear();
-            }
-            Ok(())
-        };
         let outcome: Step<()> = loop {
             let next = tokio::select! {
                 biased;
@@ -283,58 +200,33 @@ impl Run<'_> {
                 Ok(Some(Ok(chunk))) => chunk,
             };
             // Only this segment's bytes: the rest belongs to the next one.
-            let room = (seg.end - at) as usize;
-            let take = chunk.len().min(room);
+            let take = chunk.len().min(writer.room() as usize);
             throttle.take(take).await;
-            buf.extend_from_slice(&chunk[..take]);
-            at += take as u64;
-            self.ctx.counter.add(take as u64);
-            let due = saved_when.elapsed() >= SAVE_AFTER;
-            if buf.len() >= super::part_writer::WRITE_BUFFER || at >= seg.end || due {
-                if let Err(e) = flush(&mut buf, at) {
-                    break Err(e.into());
-                }
-                if at - saved_at >= SAVE_EVERY || at >= seg.end || due {
-                    saved_when = std::time::Instant::now();
-                    if let Err(e) = self.record(index, at - seg.start) {
-                        break Err(e.into());
-                    }
-                    saved_at = at;
-                }
+            if let Err(e) = writer.write(&chunk[..take]) {
+                break Err(e.into());
             }
-            if at >= seg.end {
+            self.ctx.counter.add(take as u64);
+            if writer.room() == 0 {
+                break Ok(());
+            }
+            if self.one_will_do.load(Ordering::Relaxed) && self.active.load(Ordering::SeqCst) > 1 {
                 break Ok(());
             }
         };
         // What arrived is kept and recorded, for the next attempt.
-        flush(&mut buf, at)?;
-        self.record(index, at - seg.start)?;
+        let at = writer.finish()?;
         outcome?;
-        if at < seg.end {
+        if at < end && self.one_will_do.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        if at < end {
             return Err(Stop::Error(ProviderError::transient(format!(
-                "{}: a connection ended at byte {at} of its part ending at {}",
-                self.from.shown, seg.end
+                "{}: a connection ended at byte {at} of its part ending at {end}",
+                self.from.shown
             ))));
         }
         Ok(())
     }
-}
-
-#[cfg(unix)]
-fn write_at(file: &std::fs::File, buf: &[u8], offset: u64) -> io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    file.write_all_at(buf, offset)
-}
-
-#[cfg(windows)]
-fn write_at(file: &std::fs::File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        let n = file.seek_write(buf, offset)?;
-        buf = &buf[n..];
-        offset += n as u64;
-    }
-    Ok(())
 }
 
 /// Download into the held `file` of `part` over up to `conns` connections; returns the md5
@@ -348,20 +240,16 @@ pub async fn fetch(
     conns: usize,
 ) -> Step<Segmented> {
     let provider = ctx.provider(&from.account).await?;
-    let state = {
+    let part_segments = {
         let part = part.to_path_buf();
-        let file = file.try_clone()?;
-        tokio::task::spawn_blocking(move || load_or_plan(&part, &file, size, conns))
+        tokio::task::spawn_blocking(move || PartSegments::open(&part, file, size, conns))
             .await
             .map_err(|e| io::Error::other(format!("planning the segments: {e}")))??
     };
-    let done: u64 = state.segments.iter().map(|s| s.done).sum::<u64>()
-        + state.segments.first().map(|s| s.start).unwrap_or(size);
+    let done = part_segments.done();
     ctx.counter.set_total(Some(size));
-    ctx.counter.set_done(done.min(size));
-    let pending: VecDeque<usize> = (0..state.segments.len())
-        .filter(|&i| !state.segments[i].finished())
-        .collect();
+    ctx.counter.set_done(done);
+    let pending: VecDeque<usize> = part_segments.unfinished().into();
     let workers = pending.len().min(conns).max(1);
     if done > 0 && !pending.is_empty() {
         ctx.note(format!(
@@ -374,19 +262,24 @@ pub async fn fetch(
         ctx,
         from,
         provider: provider.as_ref(),
-        file,
-        state_path: state_path(part),
-        state: Mutex::new(state),
+        part: part_segments,
         pending: Mutex::new(pending),
         active: AtomicUsize::new(workers),
+        one_will_do: AtomicBool::new(false),
     };
-    let results = futures::future::join_all((0..workers).map(|_| run.connection())).await;
+    let connections = futures::future::join_all((0..workers).map(|_| run.connection()));
+    tokio::pin!(connections);
+    // The speed is judged once, while the connections run (never holding up their end).
+    let results = tokio::select! {
+        results = &mut connections => results,
+        () = run.judge_speed(done), if workers > 1 => connections.await,
+    };
     if let Some(stop) = results.into_iter().find_map(Result::err) {
         if let Stop::Error(e) = &stop
             && e.kind == ErrorKind::Unsupported
             && e.message == RANGE_IGNORED
         {
-            run.file.set_len(0)?;
+            run.part.empty()?;
             let _ = tokio::fs::remove_file(state_path(part)).await;
             ctx.note(format!(
                 "{}: the server ignores Range requests; downloading over one connection",
@@ -403,10 +296,7 @@ pub async fn fetch(
         return Err(stop);
     }
     // Every segment ended at its end: the part is whole and the state no longer needed.
-    let unfinished = {
-        let state = run.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.segments.iter().filter(|s| !s.finished()).count()
-    };
+    let unfinished = run.part.unfinished().len();
     if unfinished > 0 {
         return Err(Stop::Error(ProviderError::transient(format!(
             "{}: {unfinished} parts of the download are not done",
@@ -419,46 +309,5 @@ pub async fn fetch(
             crate::checksum::md5_file_async(part).await?,
         ))),
         None => Ok(Segmented::Done(None)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_new_plan_keeps_the_bytes_on_disk_and_covers_the_rest() {
-        let dir = tempfile::tempdir().unwrap();
-        let part = dir.path().join("f.haul-part");
-        std::fs::write(&part, vec![1u8; 1000]).unwrap();
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&part)
-            .unwrap();
-        let size = 3 * MIN_SEGMENT + 1000;
-        let state = load_or_plan(&part, &file, size, 4).unwrap();
-        assert_eq!(state.segments.len(), 3);
-        assert_eq!(state.segments[0].start, 1000);
-        assert_eq!(state.segments.last().unwrap().end, size);
-        for w in state.segments.windows(2) {
-            assert_eq!(w[0].end, w[1].start);
-        }
-        assert_eq!(std::fs::metadata(&part).unwrap().len(), size);
-        // Saved first, so a restart goes on from it.
-        let again = load_or_plan(&part, &file, size, 4).unwrap();
-        assert_eq!(again, state);
-        // A state for another size is not trusted: the part starts over.
-        let other = load_or_plan(&part, &file, size + 1, 4).unwrap();
-        assert_eq!(other.segments[0].start, 0);
-    }
-
-    #[test]
-    fn the_state_name_is_short_and_beside_the_part() {
-        let dir = tempfile::tempdir().unwrap();
-        let part = dir.path().join(format!("{}.haul-part", "x".repeat(240)));
-        let state = state_path(&part);
-        assert_eq!(state.parent(), part.parent());
-        assert!(state.file_name().unwrap().len() < 40);
     }
 }

@@ -173,6 +173,72 @@ async fn concurrency_limits_are_respected() {
     }
 }
 
+/// The transfer slots go to the jobs whose account has room: with 2 per account and 4 in all,
+/// the second account's downloads start beside the first's even though they were queued after
+/// all of them (not once the first account's queue has drained).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfers_spread_over_accounts_within_the_limits() {
+    let e = env().await;
+    let ys = yetishare(&e.server, "ys");
+    // The same emulator account under a second name: a second account to the engine.
+    let other = yetishare(&e.server, "ys");
+    let folder = ys.create_folder(&FolderId::Root, "spread").await.unwrap();
+    for i in 0..6 {
+        ys.upload(
+            &folder.folder_id(),
+            &format!("s{i}"),
+            UploadBody::from_bytes(vec![i as u8; 50_000]),
+            haul::provider::no_progress(),
+        )
+        .await
+        .unwrap();
+    }
+    let files = ys.list(&folder.folder_id()).await.unwrap();
+    let (engine, mut events) = start(
+        vec![("ys", ys.clone()), ("ys2", other.clone())],
+        EngineConfig {
+            max_transfers: 4,
+            per_account: 2,
+            ..quick_config()
+        },
+    );
+    // Each account's plan is learnt first, so the limits are the configured ones.
+    for (account, f) in [("ys", &files[0]), ("ys2", &files[1])] {
+        engine
+            .enqueue(copy(
+                remote_item(account, f),
+                FolderAddr::local(&e.dir.path().join(format!("warm-{account}"))),
+            ))
+            .unwrap();
+    }
+    run_to_idle(&engine, &mut events, |_| {}).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    e.server.set_faults(Faults {
+        latency_ms: 100,
+        ..Default::default()
+    });
+    reqwest::Client::new()
+        .post(format!("{}/__emulator/stats/reset", e.server.base_url()))
+        .send()
+        .await
+        .unwrap();
+    let out = e.dir.path().join("spread");
+    for account in ["ys", "ys2"] {
+        for f in &files {
+            engine
+                .enqueue(copy(
+                    remote_item(account, f),
+                    FolderAddr::local(&out.join(account)),
+                ))
+                .unwrap();
+        }
+    }
+    run_to_idle(&engine, &mut events, |_| {}).await;
+    all_jobs_done(&engine).await;
+    let max = e.server.stats()["max_in_flight"].as_u64().unwrap();
+    assert_eq!(max, 4, "2 transfers of each account at once");
+}
+
 /// Each upload checks its destination for a file of its name; a folder upload lists the
 /// destination a few times, not once per file, and a second run still sees every file there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

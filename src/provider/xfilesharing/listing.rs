@@ -126,6 +126,24 @@ impl XFileSharing {
         Ok(())
     }
 
+    /// Fails unless `folder` exists; each folder is asked about once (concurrent uploads into
+    /// it wait for the one answer), the root never.
+    pub(super) async fn check_folder(&self, folder: &FolderId) -> Result<()> {
+        let Some(id) = folder.id() else {
+            return Ok(());
+        };
+        let cell = self
+            .known_folders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(id.to_owned())
+            .or_default()
+            .clone();
+        cell.get_or_try_init(|| async { self.folder_list_with(folder, false).await.map(drop) })
+            .await
+            .map(drop)
+    }
+
     /// The codes of the account's files whose names match `name`'s filter (`None` when the
     /// name makes no filter): what was there before an upload.
     pub(super) async fn codes_like(&self, name: &str) -> Result<Option<HashSet<String>>> {

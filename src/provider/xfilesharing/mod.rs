@@ -22,8 +22,11 @@ mod samples;
 mod tests;
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
 
 use async_trait::async_trait;
 
@@ -48,8 +51,12 @@ const UNTRACKED_JOB: &str = "untracked";
 #[derive(Clone)]
 pub struct XFileSharing {
     api: Arc<Transport>,
-    /// `utype` for uploads, `prem` or `reg`, learned once from `account/info`.
-    upload_type: Arc<OnceLock<&'static str>>,
+    /// `utype` for uploads, `prem` or `reg`, learned once from `account/info` (by the first
+    /// upload; the others wait for its answer instead of asking too).
+    upload_type: Arc<OnceCell<&'static str>>,
+    /// Folders seen to exist, by id, each checked once (uploads land in the root and are moved
+    /// after, so the target folder is checked before the first byte goes).
+    known_folders: Arc<Mutex<HashMap<String, Arc<OnceCell<()>>>>>,
 }
 
 impl fmt::Debug for XFileSharing {
@@ -136,7 +143,8 @@ impl XFileSharing {
     pub fn new(base_url: &str, api_key: &str) -> Result<XFileSharing> {
         Ok(XFileSharing {
             api: Arc::new(Transport::new(base_url, api_key)?),
-            upload_type: Arc::new(OnceLock::new()),
+            upload_type: Arc::new(OnceCell::new()),
+            known_folders: Arc::default(),
         })
     }
 
@@ -159,15 +167,20 @@ impl XFileSharing {
     }
 
     /// `prem`, unless `account/info` shows a free account (`reg`, as free uploaders send).
+    /// Asked once: concurrent uploads wait for the first answer; a failure is not kept.
     async fn upload_type(&self) -> &'static str {
-        if let Some(known) = self.upload_type.get() {
-            return known;
-        }
-        match self.account_info_raw().await.map(|d| d.is_premium()) {
-            Ok(Some(premium)) => self
-                .upload_type
-                .get_or_init(|| if premium { "prem" } else { "reg" }),
-            Ok(None) => self.upload_type.get_or_init(|| "prem"),
+        let learned = self
+            .upload_type
+            .get_or_try_init(|| async {
+                match self.account_info_raw().await.map(|d| d.is_premium()) {
+                    Ok(Some(true)) | Ok(None) => Ok("prem"),
+                    Ok(Some(false)) => Ok("reg"),
+                    Err(e) => Err(e),
+                }
+            })
+            .await;
+        match learned {
+            Ok(utype) => *utype,
             Err(e) => {
                 tracing::debug!("no account type from {}: {e}", self.host());
                 "prem"
@@ -303,16 +316,20 @@ impl Provider for XFileSharing {
         progress: ProgressFn,
     ) -> Result<Entry> {
         let name = checked_name(name)?;
-        if !parent.is_root() {
-            // Uploads land in the root and are moved after: the folder must exist first.
-            self.folder_list_with(parent, false).await?;
-        }
-        let utype = self.upload_type().await;
-        let server = self.upload_server().await?;
+        // Nothing here sends the file, so it all goes at once: the target folder must exist
+        // (uploads land in the root and are moved after), the session, the upload type, and
+        // what was there before, to know the file an upload whose reply is lost leaves
+        // (without it the upload goes ahead: only a lost reply is then not recognised).
+        let (folder, utype, server, before) = tokio::join!(
+            self.check_folder(parent),
+            self.upload_type(),
+            self.upload_server(),
+            self.codes_like(name),
+        );
+        folder?;
+        let server = server?;
         let len = body.len;
-        // What was there before, to know the file an upload whose reply is lost leaves.
-        // (Without it the upload goes ahead: only a lost reply is then not recognised.)
-        let before = self.codes_like(name).await.unwrap_or_else(|e| {
+        let before = before.unwrap_or_else(|e| {
             tracing::debug!("no listing of {name:?} before the upload: {e}");
             None
         });
