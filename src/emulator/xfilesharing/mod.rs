@@ -15,6 +15,7 @@ mod accounts;
 mod db;
 mod download;
 mod files;
+mod fill;
 mod folders;
 mod life;
 mod names;
@@ -76,6 +77,9 @@ pub(crate) struct Site {
     shared: Arc<Shared>,
     fetcher: reqwest::Client,
     stop: CancellationToken,
+    /// The last folder `file/list` walked, kept while the data does not change, so that each
+    /// of its pages costs the page, not the folder.
+    listed: Mutex<Option<files::ListedFolder>>,
 }
 
 impl Site {
@@ -106,6 +110,7 @@ impl Site {
             shared,
             fetcher,
             stop,
+            listed: Mutex::new(None),
         });
         if seed_demo {
             for account in &ACCOUNTS {
@@ -176,7 +181,7 @@ pub(crate) fn router(site: Arc<Site>) -> Router {
 
 /// The test hooks under `/__emulator/xfilesharing/` (neither counted nor faulted).
 pub(crate) fn test_router(site: Arc<Site>) -> Router {
-    life::router(site)
+    life::router(site.clone()).merge(fill::router(site))
 }
 
 /// The stats name of a request under `/xfilesharing/`, or `None` for other paths.

@@ -329,8 +329,9 @@ async fn listing_pages_until_a_short_page() {
         .filter_map(|c| c["offset"].as_u64())
         .collect();
     offsets.sort_unstable();
-    // The first page alone, then the next four at once (the second is short: the last).
-    assert_eq!(offsets, [0, 10_000, 20_000, 30_000, 40_000]);
+    // A small first page alone, then the next four at once (the first of them is short: the
+    // last).
+    assert_eq!(offsets, [0, 500, 10_500, 20_500, 30_500]);
     let root = p.list(&FolderId::Root).await.unwrap();
     assert!(root.iter().any(|e| e.id == "dir1" && e.is_folder()));
     assert_eq!(fake.calls_to("getFilesList").last().unwrap()["parent"], "/");
