@@ -1,4 +1,5 @@
 fn main() {
+    haul::tui::note_process_start();
     let cli = haul::cli::parse_args();
     let filter = std::env::var("HAUL_LOG").unwrap_or_else(|_| {
         match cli.verbose {

@@ -3,7 +3,7 @@
 //! by merging as a listing's pages arrive), and the order of the current sort (a stable sort
 //! of the name order on an integer or date key, no string comparisons).
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Ordering;
 
 use super::pane::SortKey;
 use crate::provider::Entry;
@@ -68,23 +68,54 @@ impl NameIndex {
         self.sorted = None;
     }
 
-    /// Build the order of `sort` if it is not there yet.
+    /// Build the order of `sort` if it is not there yet: the key of each entry in name order
+    /// is packed into a flat, fixed-size record (folders first, the key, the place in the name
+    /// order) and those records are sorted; strings are compared only past the packed prefix.
     pub fn prepare(&mut self, entries: &[Entry], sort: SortKey) {
-        if sort != SortKey::Name && self.sorted.as_ref().is_none_or(|(k, _)| *k != sort) {
-            let mut order = self.by_name.clone();
-            // Stable: ties keep the name order.
-            match sort {
-                SortKey::Size => order.sort_by_key(|&i| {
-                    let e = &entries[i as usize];
-                    (Reverse(e.is_folder()), Reverse(e.size))
-                }),
-                _ => order.sort_by_key(|&i| {
-                    let e = &entries[i as usize];
-                    (Reverse(e.is_folder()), Reverse(e.modified.as_deref()))
-                }),
-            }
-            self.sorted = Some((sort, order));
+        if sort == SortKey::Name || self.sorted.as_ref().is_some_and(|(k, _)| *k == sort) {
+            return;
         }
+        let order = match sort {
+            SortKey::Size => {
+                let mut keys: Vec<SizeKey> = self
+                    .by_name
+                    .iter()
+                    .enumerate()
+                    .map(|(pos, &i)| SizeKey::of(&entries[i as usize], pos as u32))
+                    .collect();
+                keys.sort_unstable();
+                keys.iter().map(|k| self.by_name[k.pos as usize]).collect()
+            }
+            _ => {
+                let mut keys: Vec<DateKey> = self
+                    .by_name
+                    .iter()
+                    .enumerate()
+                    .map(|(pos, &i)| DateKey::of(&entries[i as usize], pos as u32))
+                    .collect();
+                let by_name = &self.by_name;
+                keys.sort_unstable_by(|a, b| {
+                    a.packed()
+                        .cmp(&b.packed())
+                        .then_with(|| {
+                            if a.long || b.long {
+                                // Past the packed bytes: the whole dates, newest first.
+                                let date = |k: &DateKey| {
+                                    entries[by_name[k.pos as usize] as usize]
+                                        .modified
+                                        .as_deref()
+                                };
+                                date(b).cmp(&date(a))
+                            } else {
+                                Ordering::Equal
+                            }
+                        })
+                        .then(a.pos.cmp(&b.pos))
+                });
+                keys.iter().map(|k| self.by_name[k.pos as usize]).collect()
+            }
+        };
+        self.sorted = Some((sort, order));
     }
 
     /// Every entry in the order of `sort` (as [`Self::prepare`]d): folders first, the key,
@@ -115,5 +146,70 @@ impl ViewKey {
             && self.sort == next.sort
             && self.show_hidden == next.show_hidden
             && next.filter.contains(&self.filter)
+    }
+}
+
+/// An entry's place in the size order: folders first, then the largest, the ones without a
+/// size last, then the name order (`pos`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct SizeKey {
+    file: bool,
+    no_size: bool,
+    smaller: u64,
+    pos: u32,
+}
+
+impl SizeKey {
+    fn of(e: &Entry, pos: u32) -> SizeKey {
+        SizeKey {
+            file: !e.is_folder(),
+            no_size: e.size.is_none(),
+            smaller: !e.size.unwrap_or(0),
+            pos,
+        }
+    }
+}
+
+/// Bytes of a date packed into [`DateKey`]; `YYYY-MM-DD HH:MM:SS` takes 19.
+const PACKED_DATE: usize = 24;
+
+/// An entry's place in the date order: folders first, then the newest, the ones without a
+/// date last, then the name order. The date's first 24 bytes are packed big-endian and
+/// inverted, so that comparing integers compares the strings backwards; `long` marks a date
+/// with more bytes than that (compared whole on a tie).
+#[derive(Debug, Clone, Copy)]
+struct DateKey {
+    file: bool,
+    no_date: bool,
+    long: bool,
+    high: u128,
+    low: u64,
+    pos: u32,
+}
+
+impl DateKey {
+    fn of(e: &Entry, pos: u32) -> DateKey {
+        let date = e.modified.as_deref().map(str::as_bytes);
+        let mut bytes = [0u8; PACKED_DATE];
+        if let Some(date) = date {
+            let n = date.len().min(PACKED_DATE);
+            bytes[..n].copy_from_slice(&date[..n]);
+        }
+        let mut high = [0u8; 16];
+        high.copy_from_slice(&bytes[..16]);
+        let mut low = [0u8; 8];
+        low.copy_from_slice(&bytes[16..]);
+        DateKey {
+            file: !e.is_folder(),
+            no_date: date.is_none(),
+            long: date.is_some_and(|d| d.len() > PACKED_DATE),
+            high: !u128::from_be_bytes(high),
+            low: !u64::from_be_bytes(low),
+            pos,
+        }
+    }
+
+    fn packed(&self) -> (bool, bool, u128, u64) {
+        (self.file, self.no_date, self.high, self.low)
     }
 }

@@ -21,17 +21,12 @@ pub async fn run(ctx: &Context, target: &str, as_json: bool) -> CliResult {
                 .map_err(|e| e.context(&target))?
         }
     };
-    entries.sort_by(|a, b| {
-        (a.kind, a.name.to_lowercase(), &a.id).cmp(&(b.kind, b.name.to_lowercase(), &b.id))
-    });
+    // Each name lower-cased once, not at every comparison.
+    entries.sort_by_cached_key(|e| (e.kind, e.name.to_lowercase(), e.id.clone()));
     if as_json {
-        let items: Vec<Value> = entries.iter().map(entry_json).collect();
-        return output::json(&Value::Array(items));
+        return output::json_array(entries.iter().map(entry_json));
     }
-    for e in &entries {
-        output::line(entry_line(e))?;
-    }
-    Ok(())
+    output::lines(entries.iter().map(entry_line))
 }
 
 /// `{"name","kind","size","id", ...}` for scripts.

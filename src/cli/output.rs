@@ -26,6 +26,36 @@ pub fn json(value: &serde_json::Value) -> CliResult {
     line(crate::sanitize::json_for_terminal(value))
 }
 
+/// Lines of results on stdout, written through one buffer.
+pub fn lines(lines: impl IntoIterator<Item = String>) -> CliResult {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let write = || -> io::Result<()> {
+        for line in lines {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()
+    };
+    write().map_err(stdout_error)
+}
+
+/// A JSON array on stdout, on one line, written item by item as [`json`] writes it whole (a
+/// listing of 100,000 entries is never one value in memory).
+pub fn json_array(items: impl IntoIterator<Item = serde_json::Value>) -> CliResult {
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let write = || -> io::Result<()> {
+        out.write_all(b"[")?;
+        for (n, item) in items.into_iter().enumerate() {
+            if n > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(crate::sanitize::json_for_terminal(&item).as_bytes())?;
+        }
+        out.write_all(b"]\n")?;
+        out.flush()
+    };
+    write().map_err(stdout_error)
+}
+
 /// Raw bytes on stdout (generated text: completions, the man page).
 pub fn bytes(data: &[u8]) -> CliResult {
     let mut out = io::stdout().lock();

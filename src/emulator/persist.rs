@@ -121,6 +121,13 @@ where
         f(&self.lock().value)
     }
 
+    /// Like [`Self::read`], with the state's generation (bumped by every change), for what is
+    /// derived from the state and kept until it changes.
+    pub(crate) fn read_versioned<R>(&self, f: impl FnOnce(&T, u64) -> R) -> R {
+        let state = self.lock();
+        f(&state.value, state.generation)
+    }
+
     /// Applies a change; when it succeeds, the saver writes the state right after.
     pub(crate) fn change<R, E>(&self, f: impl FnOnce(&mut T) -> Result<R, E>) -> Result<R, E> {
         let value = {

@@ -3,10 +3,12 @@
 //! and feeds results back.
 
 mod driver;
+mod frame_log;
 mod mirror;
 mod uploader;
 
 pub use driver::{AccountBook, OpenFailure, browser_available};
+pub use frame_log::note_process_start;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -134,6 +136,7 @@ pub async fn run(
         driver.run(e);
     }
     let mut input = EventStream::new();
+    let mut frames = frame_log::FrameLog::from_env();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     let started = Instant::now();
     let now = || started.elapsed().as_millis() as u64;
@@ -141,7 +144,8 @@ pub async fn run(
     let mut dirty = true;
     loop {
         if dirty {
-            terminal.draw(|f| crate::ui::render_with(&state, &theme, &images, f))?;
+            frames
+                .frame(|| terminal.draw(|f| crate::ui::render_with(&state, &theme, &images, f)))?;
             dirty = false;
         }
         let first = tokio::select! {
@@ -162,6 +166,7 @@ pub async fn run(
             }
         }
         for msg in batch {
+            frames.message(&msg);
             if let Some(challenge) = challenge_of(&msg)
                 && let Some(p) = challenge
                     .image

@@ -4,5 +4,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod big_folders;
 mod cli_faults;
 mod operations;

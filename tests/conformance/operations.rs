@@ -30,7 +30,10 @@ fn family(name: &str) -> ProviderFamily {
 }
 
 /// An emulator account opened as the commands open it, with `secret` instead of its own if set.
-fn open(account: &haul::emulator::DemoAccount, secret: Option<&str>) -> Arc<dyn Provider> {
+pub(crate) fn open(
+    account: &haul::emulator::DemoAccount,
+    secret: Option<&str>,
+) -> Arc<dyn Provider> {
     let config = AccountConfig {
         provider: family(&account.provider),
         base_url: account.base_url.clone(),

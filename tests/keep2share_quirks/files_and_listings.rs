@@ -204,8 +204,8 @@ async fn twenty_five_thousand_items_list_completely_across_a_token_expiry() {
     let fresh = e.premium();
     let tokens = e.stat("tokens_issued");
     let pages = e.calls("getFilesList");
-    // The session dies after four calls: in the middle of the pages (the first, then the
-    // next four at once).
+    // The session dies after four calls: in the middle of the pages (the small first one,
+    // then the next four at once).
     e.server.set_faults(Faults {
         expire_tokens_after: Some(4),
         ..Default::default()
@@ -227,7 +227,7 @@ async fn twenty_five_thousand_items_list_completely_across_a_token_expiry() {
     assert_eq!(
         e.calls("getFilesList") - pages,
         6,
-        "the first page, the next four at once (two past the end), one repeated"
+        "the small first page, the next four at once (one past the end), one repeated"
     );
 
     // An idle session that ran out (token_lifetime_ms) is renewed the same way.

@@ -70,8 +70,8 @@ async fn file_list_pages_through_1200_files() {
     let listed = p.list(&many.folder_id()).await.unwrap();
     assert_eq!(
         e.calls("file/list") - pages,
-        12,
-        "1,200 files at 100 a page"
+        2,
+        "1,200 files at 1,000 a page"
     );
     assert_eq!(listed.len(), 1200);
     let ids: HashSet<&str> = listed.iter().map(|f| f.id.as_str()).collect();

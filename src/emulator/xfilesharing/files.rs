@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::Site;
 use super::accounts::Account;
-use super::db::{File, ROOT};
+use super::db::{Db, File, ROOT};
 use super::names;
 use super::params::Params;
 use super::reply::{self, Answer, FOLDER_NOT_YOURS, NO_FILE, NO_NAME, NO_SUCH_FOLDER, Outcome};
@@ -63,17 +63,39 @@ pub(super) fn list(site: &Site, account: &Account, params: &Params) -> Outcome {
     let public = params.provided("public").map(|value| value != "0");
     let created = params.provided("created");
     let name = params.provided("name");
-    let (files, total) = site.db.read(|db| {
-        let matching: Vec<&File> = db
-            .files_of(account.id)
-            .into_iter()
-            .filter(|f| folder == 0 || i64::try_from(f.folder).is_ok_and(|id| id == folder))
-            .filter(|f| public.is_none_or(|public| f.public == public))
-            .filter(|f| created.is_none_or(|since| f.uploaded.as_str() >= since))
-            .filter(|f| name.is_none_or(|name| names::contains(&f.name, name)))
-            .collect();
-        let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
-        let take = usize::try_from(per_page).unwrap_or(usize::MAX);
+    let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let take = usize::try_from(per_page).unwrap_or(usize::MAX);
+    let plain = public.is_none() && created.is_none() && name.is_none();
+    let (files, total) = site.db.read_versioned(|db, generation| {
+        if plain {
+            // A folder's pages one after another (or at once): its files are found once.
+            let mut listed = site
+                .listed
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let key = (generation, account.id, folder);
+            if listed.as_ref().is_none_or(|l| l.key != key) {
+                let codes = matching(db, account.id, folder, |_| true)
+                    .iter()
+                    .map(|f| f.code.clone())
+                    .collect();
+                *listed = Some(ListedFolder { key, codes });
+            }
+            let codes = listed.as_ref().map_or(&[][..], |l| &l.codes[..]);
+            let files: Vec<Value> = codes
+                .iter()
+                .skip(skip)
+                .take(take)
+                .filter_map(|code| db.files.get(code))
+                .map(|file| listed_file(site, file))
+                .collect();
+            return (files, codes.len());
+        }
+        let matching = matching(db, account.id, folder, |f| {
+            public.is_none_or(|public| f.public == public)
+                && created.is_none_or(|since| f.uploaded.as_str() >= since)
+                && name.is_none_or(|name| names::contains(&f.name, name))
+        });
         let files: Vec<Value> = matching
             .iter()
             .skip(skip)
@@ -87,6 +109,22 @@ pub(super) fn list(site: &Site, account: &Account, params: &Params) -> Outcome {
         "results_total": total,
         "results": files.len(),
     })))
+}
+
+/// The files `file/list` walked last: (data generation, account, `fld_id`) and their codes
+/// in the listing's order.
+pub(super) struct ListedFolder {
+    key: (u64, u64, i64),
+    codes: Vec<String>,
+}
+
+/// The account's files in `folder` (0: all of them), newest first, that pass `keep`.
+fn matching(db: &Db, owner: u64, folder: i64, keep: impl Fn(&File) -> bool) -> Vec<&File> {
+    db.files_of(owner)
+        .into_iter()
+        .filter(|f| folder == 0 || i64::try_from(f.folder).is_ok_and(|id| id == folder))
+        .filter(|f| keep(f))
+        .collect()
 }
 
 fn listed_file(site: &Site, file: &File) -> Value {

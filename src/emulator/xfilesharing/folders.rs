@@ -19,8 +19,10 @@ fn own_folder(db: &Db, account: &Account, id: i64) -> Result<u64, reply::Failure
 }
 
 /// Subfolders and files of one folder (`fld_id` 0 or none: the root), all at once: paging
-/// parameters are ignored. Ids are numbers here; file entries carry no size.
+/// parameters are ignored. Ids are numbers here; file entries carry no size. `files=0` leaves
+/// the files out (an empty list), as sites that list files only with `files=1` do.
 pub(super) fn list(site: &Site, account: &Account, params: &Params) -> Outcome {
+    let with_files = params.provided("files") != Some("0");
     site.db.read(|db| {
         let folder = own_folder(db, account, params.int("fld_id"))?;
         let folders: Vec<Value> = db
@@ -28,19 +30,22 @@ pub(super) fn list(site: &Site, account: &Account, params: &Params) -> Outcome {
             .into_iter()
             .map(|f| json!({ "fld_id": f.id, "code": null, "name": f.name }))
             .collect();
-        let files: Vec<Value> = db
-            .child_files(account.id, folder)
-            .into_iter()
-            .map(|f| {
-                json!({
-                    "fld_id": f.folder,
-                    "link": site.file_url(&f.code),
-                    "file_code": f.code,
-                    "uploaded": f.uploaded,
-                    "name": f.name,
-                })
+        let files: Vec<Value> = if with_files {
+            db.child_files(account.id, folder)
+        } else {
+            Vec::new()
+        }
+        .into_iter()
+        .map(|f| {
+            json!({
+                "fld_id": f.folder,
+                "link": site.file_url(&f.code),
+                "file_code": f.code,
+                "uploaded": f.uploaded,
+                "name": f.name,
             })
-            .collect();
+        })
+        .collect();
         Ok(Answer::Result(
             json!({ "folders": folders, "files": files }),
         ))

@@ -15,6 +15,7 @@ mod accounts;
 mod db;
 mod download;
 mod files;
+mod fill;
 mod folders;
 mod life;
 mod names;
@@ -79,6 +80,9 @@ pub(crate) struct Site {
     stop: CancellationToken,
     /// Site quirks reproduced only when a test asks (`quirks.rs`).
     quirks: quirks::Quirks,
+    /// The last folder `file/list` walked, kept while the data does not change, so that each
+    /// of its pages costs the page, not the folder.
+    listed: Mutex<Option<files::ListedFolder>>,
 }
 
 impl Site {
@@ -110,6 +114,7 @@ impl Site {
             fetcher,
             stop,
             quirks: quirks::Quirks::default(),
+            listed: Mutex::new(None),
         });
         if seed_demo {
             for account in &ACCOUNTS {
@@ -180,7 +185,9 @@ pub(crate) fn router(site: Arc<Site>) -> Router {
 
 /// The test hooks under `/__emulator/xfilesharing/` (neither counted nor faulted).
 pub(crate) fn test_router(site: Arc<Site>) -> Router {
-    life::router(site.clone()).merge(quirks::router(site))
+    life::router(site.clone())
+        .merge(quirks::router(site.clone()))
+        .merge(fill::router(site))
 }
 
 /// The stats name of a request under `/xfilesharing/`, or `None` for other paths.

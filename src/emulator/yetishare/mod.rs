@@ -6,6 +6,7 @@ mod auth;
 mod db;
 mod download;
 mod files;
+mod fill;
 mod folders;
 mod limits;
 mod render;
@@ -173,7 +174,7 @@ pub(crate) fn router(site: Arc<Site>) -> Router {
 
 /// The test hooks under `/__emulator/yetishare/` (neither counted nor faulted).
 pub(crate) fn test_router(site: Arc<Site>) -> Router {
-    limits::router(site)
+    limits::router(site.clone()).merge(fill::router(site))
 }
 
 /// The stats name of a request under `/yetishare/`, or `None` for other paths.

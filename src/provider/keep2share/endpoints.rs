@@ -17,6 +17,8 @@ use crate::provider::{Entry, ErrorKind, FolderId, ProviderError, Result};
 pub(super) const LIST_PAGE: usize = 10_000;
 /// Pages of `getFilesList` asked for at once after a full first page.
 const PAGES_AT_ONCE: usize = 4;
+/// The first page of a listing: a screenful and more, soon on screen.
+const FIRST_PAGE: usize = 500;
 /// Most ids `getFilesInfo` takes at once.
 const INFO_BATCH: usize = 100;
 /// The shortest name `createFileByHash` accepts.
@@ -94,8 +96,9 @@ impl Keep2Share {
     }
 
     /// Every entry directly in `folder`, handed to `sink` page by page. The host gives no
-    /// total (a short page is the last), so after a full first page the next
-    /// [`PAGES_AT_ONCE`] are asked for at once, and so on until one comes back short.
+    /// total (a short page is the last): a small first page shows a folder at once, and after
+    /// it is full the next [`PAGES_AT_ONCE`] pages are asked for at once, and so on until one
+    /// comes back short.
     pub(super) async fn list_all(
         &self,
         folder: &FolderId,
@@ -103,14 +106,17 @@ impl Keep2Share {
     ) -> Result<Vec<Entry>> {
         let mut seen = HashSet::new();
         let mut offset = 0;
-        let mut wave = 1;
+        let mut wave = vec![FIRST_PAGE];
         loop {
-            let asked =
-                (0..wave).map(|k| self.get_files_list(folder, LIST_PAGE, offset + k * LIST_PAGE));
+            let asked = wave.iter().scan(offset, |at, &limit| {
+                let page = self.get_files_list(folder, limit, *at);
+                *at += limit;
+                Some(page)
+            });
             let pages = futures::future::try_join_all(asked).await?;
-            for page in pages {
-                offset += LIST_PAGE;
-                let full = page.len() >= LIST_PAGE;
+            for (page, limit) in pages.into_iter().zip(&wave) {
+                offset += limit;
+                let full = page.len() >= *limit;
                 let new: Vec<Entry> = page
                     .into_iter()
                     .filter(|e| seen.insert(e.id.clone()))
@@ -126,7 +132,7 @@ impl Keep2Share {
                     )));
                 }
             }
-            wave = PAGES_AT_ONCE;
+            wave = vec![LIST_PAGE; PAGES_AT_ONCE];
         }
     }
 

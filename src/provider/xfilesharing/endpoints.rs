@@ -17,7 +17,7 @@ use crate::provider::{FolderId, ProviderError, Result};
 /// Codes per `file/info` call: XFS answers at most 50 and drops the rest.
 pub(super) const FILE_INFO_BATCH: usize = 50;
 /// Files asked for per `file/list` page (a site may send fewer; paging copes).
-pub(super) const FILES_PER_PAGE: u32 = 100;
+pub(super) const FILES_PER_PAGE: u32 = 1_000;
 
 /// The `fld_id` of a folder, `0` for the root.
 fn fld_id(folder: &FolderId) -> &str {
@@ -223,9 +223,9 @@ impl XFileSharing {
         with_files: bool,
     ) -> Result<FolderListing> {
         let mut params = vec![("fld_id", fld_id(folder))];
-        if with_files {
-            params.push(("files", "1"));
-        }
+        // Only the subfolders wanted: a site that honours `files=0` leaves a big folder's
+        // files out (they come from the pages of `file/list`); one that does not sends them.
+        params.push(("files", if with_files { "1" } else { "0" }));
         let reply = self.api.call("folder/list", &params).await?;
         let list: FolderListDto = reply.result_or_default()?;
         let host = self.host();
