@@ -168,11 +168,16 @@ fn a_mirror_whose_first_host_refuses_uploads_still_fills_the_others() {
             .any(|l| l.contains(state) && l.contains("[mirror #") && l.contains(what))
     };
     // xfs gets the upload in k2s's place, and ys fetches xfs's copy.
-    let s = tmux.wait_for("the group, ended", |s| {
-        row(s, "failed", "upload m.txt -> k2s:/")
-            && row(s, "done", "upload m.txt -> xfs:/")
-            && row(s, "done", "copy m.txt -> ys:/")
-    });
+    // k2s's job ends only once its retries are spent: allow for a loaded machine.
+    let s = tmux.wait_for_within(
+        "the group, ended",
+        std::time::Duration::from_secs(120),
+        |s| {
+            row(s, "failed", "upload m.txt -> k2s:/")
+                && row(s, "done", "upload m.txt -> xfs:/")
+                && row(s, "done", "copy m.txt -> ys:/")
+        },
+    );
     assert!(s.contains("fetched by the destination host"), "{s}");
     quit(&tmux, home);
     for account in ["xfs", "ys"] {

@@ -68,13 +68,22 @@ impl Tmux {
         self.run(&["capture-pane", "-p", "-t", "haul"])
     }
     pub fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        self.wait_for_within(what, Duration::from_secs(30), check)
+    }
+    /// [`Self::wait_for`] with its own limit, for what ends only after a host's retries.
+    pub fn wait_for_within(
+        &self,
+        what: &str,
+        limit: Duration,
+        check: impl Fn(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
             if check(&s) {
                 return s;
             }
-            if start.elapsed() > Duration::from_secs(30) {
+            if start.elapsed() > limit {
                 panic!("timed out waiting for {what}; the screen:\n{s}");
             }
             std::thread::sleep(Duration::from_millis(200));
